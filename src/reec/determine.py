@@ -1,0 +1,452 @@
+"""One shipment, one day -> one Determination with its whole trace.
+
+The engine applies the rule data as of the day: item rules decide whether a licence is needed
+(exports from China by list entry and technology; exports from abroad by No. 61 Art. 1), party
+and end-use rules decide the licence policy, obligation rules add what the exporter must do.
+Nothing else in reec decides a verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from reec.classify import Classification, annex1_matches, classify
+from reec.conditions import ItemFacts
+from reec.determine_policy import obligations_for, policy_for, shipment_reasons
+from reec.extraterritorial import CHINA, technology_origin_sources, value_share
+from reec.model import (
+    Citation,
+    Determination,
+    Item,
+    ItemDetermination,
+    LicencePolicy,
+    Reason,
+    Shipment,
+    Verdict,
+)
+from reec.regime.snapshot import (
+    AnnexEntry,
+    Provision,
+    ProvisionState,
+    Regime,
+    RegimeView,
+    load_regime,
+)
+from reec.screening.base import NullScreener, Screener, ScreeningResult
+
+__all__ = ["determine"]
+
+_OUTCOME_VERDICT = {
+    ProvisionState.IN_FORCE: Verdict.LICENCE_REQUIRED,
+    ProvisionState.SUSPENDED: Verdict.SUSPENDED,
+    ProvisionState.NOT_YET_EFFECTIVE: Verdict.NOT_CONTROLLED,
+    ProvisionState.REPEALED: Verdict.NOT_CONTROLLED,
+}
+
+
+@dataclass(slots=True)
+class _ItemWork:
+    """Mutable scratchpad for one item; frozen into an ItemDetermination at the end."""
+
+    reasons: list[Reason] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+    provisions: set[str] = field(default_factory=set)
+    needs: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    suspended_until: date | None = None
+    exempted: bool = False
+
+
+def _status_text(view: RegimeView, provision: Provision) -> tuple[ProvisionState, str]:
+    status = view.status(provision)
+    if status.state is ProvisionState.SUSPENDED and status.suspension is not None:
+        s = status.suspension
+        revive = s.last_day + timedelta(days=1)
+        return status.state, (
+            f"Suspended on {view.day} by {s.by} ({s.clause}) from {s.start} through "
+            f"{s.last_day}; in force again from {revive} unless later data says otherwise."
+        )
+    if status.state is ProvisionState.NOT_YET_EFFECTIVE:
+        return status.state, f"Not yet effective on {view.day}: takes effect {status.effective}."
+    if status.state is ProvisionState.REPEALED:
+        return status.state, f"Repealed before {view.day}."
+    return status.state, f"In force on {view.day} (effective {status.effective})."
+
+
+def _finding(
+    work: _ItemWork,
+    view: RegimeView,
+    provision: Provision,
+    *,
+    rule: str,
+    kind: str,
+    detail: str,
+    codes: tuple[str, ...],
+    citation: Citation,
+    figures: dict[str, float | int | str] | None = None,
+    children: tuple[Reason, ...] = (),
+) -> None:
+    state, when = _status_text(view, provision)
+    verdict = _OUTCOME_VERDICT[state]
+    outcome = {
+        ProvisionState.IN_FORCE: "applies",
+        ProvisionState.SUSPENDED: "suspended",
+        ProvisionState.NOT_YET_EFFECTIVE: "not_yet_effective",
+        ProvisionState.REPEALED: "repealed",
+    }[state]
+    work.reasons.append(
+        Reason(
+            rule=rule,
+            kind=kind,
+            detail=f"{detail} {when}",
+            citation=citation,
+            outcome=outcome,
+            figures=figures or {},
+            children=children,
+        )
+    )
+    work.verdicts.append(verdict)
+    work.codes.extend(codes)
+    if verdict is not Verdict.NOT_CONTROLLED:
+        work.provisions.add(provision.key)
+    status = view.status(provision)
+    if status.suspension is not None and state is ProvisionState.SUSPENDED:
+        last = status.suspension.last_day
+        work.suspended_until = max(work.suspended_until or last, last)
+
+
+def _composition_text(item: Item) -> str:
+    parts = [f"form {item.form.value}"]
+    if item.composition:
+        parts.append(", ".join(f"{k} {v.normalize():f} %" for k, v in item.composition.items()))
+    if item.hs_code:
+        parts.append(f"HS {item.hs_code}")
+    return "; ".join(parts)
+
+
+def _from_china(item: Item, view: RegimeView, cls: Classification, work: _ItemWork) -> None:
+    regime = view.regime
+    excluded = bool(item.technology_exclusions) and any(
+        m.entry.match.activities_any for m in cls.matches
+    )
+    for m in cls.matches:
+        note = "" if m.entry.confidence == "verified" else f" [{m.entry.confidence} source]"
+        if excluded and m.entry.match.activities_any:
+            continue
+        _finding(
+            work,
+            view,
+            m.entry.provision,
+            rule=m.entry.code,
+            kind="control_entry",
+            detail=f"Export from China of {m.entry.title} ({m.entry.code}){note}: {m.detail}.",
+            codes=(m.entry.code,),
+            citation=m.entry.citation,
+        )
+    if excluded:
+        prov = regime.provision("MOFCOM-2025-62/exclusions", "technology exclusions")
+        kinds = ", ".join(item.technology_exclusions)
+        work.reasons.append(
+            Reason(
+                rule="no62-art6-exclusion",
+                kind="exclusion",
+                outcome="exempted",
+                detail=f"Technology declared as {kinds}: outside No. 62 (Art. 6: public domain, "
+                "basic scientific research, ordinary patent applications).",
+                citation=prov.citation,
+            )
+        )
+        work.verdicts.append(Verdict.NOT_CONTROLLED)
+    if not cls.matches and item.technology_activities and not excluded:
+        prov = regime.provision("MOFCOM-2025-62/catch_all", "No. 62 catch-all")
+        acts = ", ".join(a.value for a in item.technology_activities)
+        _finding(
+            work,
+            view,
+            prov,
+            rule="no62-catch-all",
+            kind="catch_all",
+            detail=f"Unlisted {item.form.value} that the exporter knows will serve overseas "
+            f"rare-earth activities ({acts}): licence required before export.",
+            codes=(),
+            citation=prov.citation,
+        )
+    if not cls.matches and not item.technology_activities:
+        checked = len(regime.entries_by_form.get(item.form, ()))
+        work.reasons.append(
+            Reason(
+                rule="list-checked",
+                kind="checked",
+                outcome="not_applicable",
+                detail=f"No control entry matches ({_composition_text(item)}); checked "
+                f"{checked} entries for form {item.form.value} as of {view.day}.",
+            )
+        )
+        work.verdicts.append(Verdict.NOT_CONTROLLED)
+
+
+def _annex_codes(item: Item, regime: Regime, part: str | None = None) -> tuple[str, ...]:
+    """Control codes of the Annex 1 lines `item` is; an assembly (II.4, no code of its own)
+    takes the codes of the Part II materials it contains."""
+    codes: list[str] = []
+    for annex, _ in annex1_matches(item, regime):
+        if part is not None and annex.part != part:
+            continue
+        if annex.control_code:
+            codes.append(annex.control_code)
+        elif annex.match.contains:
+            for child in item.contents:
+                codes.extend(_annex_codes(child, regime, "II"))
+    if not codes and part == "II":
+        for child in item.contents:
+            codes.extend(_annex_codes(child, regime, "II"))
+    return tuple(dict.fromkeys(codes))
+
+
+def _from_abroad(
+    item: Item, view: RegimeView, annex: tuple[tuple[AnnexEntry, str], ...], work: _ItemWork
+) -> None:
+    regime = view.regime
+    if not annex:
+        work.reasons.append(
+            Reason(
+                rule="no61-annex1-checked",
+                kind="checked",
+                outcome="not_applicable",
+                detail=f"Not a No. 61 Annex 1 item ({_composition_text(item)}): No. 61 Art. 1 "
+                "does not reach it; exports from outside China of other items need no Chinese "
+                "licence.",
+                citation=regime.no61("art1_3").citation,
+            )
+        )
+        work.verdicts.append(Verdict.NOT_CONTROLLED)
+        return
+    titles = "; ".join(f"{a.title} (Annex 1 {a.id}: {why})" for a, why in annex)
+    codes = _annex_codes(item, regime)
+    if item.origin in (CHINA, None):
+        assumed = " (origin unknown: treated as Chinese-origin)" if item.origin is None else ""
+        if item.origin is None:
+            work.warnings.append(f"{item.id}: origin unknown, treated as Chinese-origin.")
+        prov = regime.no61("art1_3")
+        _finding(
+            work,
+            view,
+            prov,
+            rule="no61-art1-3-reexport",
+            kind="reexport",
+            detail=f"Chinese-origin Annex 1 item exported from abroad{assumed}: {titles}.",
+            codes=codes,
+            citation=prov.citation,
+        )
+        return
+    if any(a.part == "II" for a, _ in annex):
+        _value_rule(item, view, titles, codes, work)
+    prov2 = regime.no61("art1_2")
+    activities = frozenset(prov2.parameter("technology_activities"))
+    sources = technology_origin_sources(item, regime, activities)
+    if sources:
+        made = "; ".join(
+            f"{iid} made with Chinese {', '.join(acts)} technology" for iid, acts in sources
+        )
+        _finding(
+            work,
+            view,
+            prov2,
+            rule="no61-art1-2-technology",
+            kind="technology_origin",
+            detail=f"Annex 1 item made abroad with Chinese-origin technology: {made}.",
+            codes=codes,
+            citation=prov2.citation,
+        )
+
+
+def _value_rule(
+    item: Item, view: RegimeView, titles: str, codes: tuple[str, ...], work: _ItemWork
+) -> None:
+    prov = view.regime.no61("art1_1")
+    threshold = Decimal(str(prov.parameter("value_share_threshold")))
+    share = value_share(item, view.regime)
+    children = tuple(
+        Reason(
+            rule="no61-art1-1-contribution",
+            kind="contribution",
+            detail=f"{c.item_id}: {c.title} (Part I {c.annex_id}), Chinese-origin"
+            f"{' (assumed: origin unknown)' if c.origin_assumed else ''}, {c.value} "
+            f"{share.currency} = {float(c.value / share.item_value):.4%} of the item value",
+            figures={"value": float(c.value), "share": float(c.value / share.item_value)},
+        )
+        for c in share.contributions
+    )
+    if share.unknown_origin:
+        work.warnings.append(
+            f"{item.id}: origin unknown for {', '.join(share.unknown_origin)}; treated as "
+            "Chinese-origin in the value share."
+        )
+    figures: dict[str, float | int | str] = {
+        "cn_origin_value": float(share.cn_value),
+        "item_value": float(share.item_value),
+        "share": float(share.share),
+        "threshold": float(threshold),
+        "currency": share.currency,
+    }
+    arithmetic = (
+        f"Chinese-origin Part I content {share.cn_value} {share.currency} / item value "
+        f"{share.item_value} {share.currency} = {share.share:.4%}"
+    )
+    if share.reaches(threshold):
+        _finding(
+            work,
+            view,
+            prov,
+            rule="no61-art1-1-value-share",
+            kind="value_share",
+            detail=f"Foreign-made Annex 1 Part II item ({titles}). {arithmetic} >= "
+            f"{threshold:.1%} threshold.",
+            codes=codes,
+            citation=prov.citation,
+            figures=figures,
+            children=children,
+        )
+    else:
+        work.reasons.append(
+            Reason(
+                rule="no61-art1-1-value-share",
+                kind="value_share",
+                outcome="below_threshold",
+                detail=f"Foreign-made Annex 1 Part II item ({titles}). {arithmetic} < "
+                f"{threshold:.1%} threshold: Art. 1(1) does not apply.",
+                citation=prov.citation,
+                figures=figures,
+                children=children,
+            )
+        )
+        work.verdicts.append(Verdict.NOT_CONTROLLED)
+
+
+def _humanitarian(shipment: Shipment, view: RegimeView, work: _ItemWork) -> None:
+    """No. 61 Art. 5: a humanitarian end use needs no licence under No. 61 (report instead)."""
+    prov = view.regime.no61("art5")
+    exempt = set(prov.parameter("exempt_end_uses"))
+    no61 = {k for k in work.provisions if k.startswith(prov.announcement_id + "/")}
+    if not shipment.end_use_known or not no61 or no61 != work.provisions:
+        return
+    if not {u.value for u in shipment.end_uses} <= exempt or not view.status(prov).in_force:
+        return
+    work.reasons.append(
+        Reason(
+            rule="no61-art5-humanitarian",
+            kind="exemption",
+            outcome="exempted",
+            detail="Humanitarian end use (emergency medical care, public-health emergency, "
+            "disaster relief): no licence under No. 61; report within 10 working days.",
+            citation=prov.citation,
+        )
+    )
+    work.verdicts = [Verdict.NOT_CONTROLLED]
+    work.exempted = True
+
+
+def _determine_item(
+    item: Item, shipment: Shipment, view: RegimeView
+) -> tuple[ItemDetermination, ItemFacts, list[str]]:
+    regime = view.regime
+    work = _ItemWork()
+    cls = classify(item, regime)
+    annex = annex1_matches(item, regime)
+    if cls.needs_composition:
+        hint = ""
+        if cls.hs_hints:
+            lines = ", ".join(sorted({f"{e.code} ({e.title})" for e in cls.hs_hints}))
+            hint = f" HS code {item.hs_code} is a reference code of {lines}."
+        work.needs.append("composition")
+        work.reasons.append(
+            Reason(
+                rule="facts-missing-composition",
+                kind="facts_missing",
+                outcome="needs_fact",
+                detail=f"Composition not given for a {item.form.value}: form and composition "
+                f"decide the control entry, so the item cannot be classified.{hint} Give the "
+                "composition (mass % by element).",
+            )
+        )
+        work.warnings.append(f"{item.id}: composition missing; the item is not classified.{hint}")
+    elif cls.hs_reference_unmatched:
+        lines = ", ".join(sorted({e.code for e in cls.hs_hints}))
+        work.reasons.append(
+            Reason(
+                rule="hs-reference-unmatched",
+                kind="checked",
+                outcome="not_applicable",
+                detail=f"HS code {item.hs_code} is a reference code of {lines}, but form and "
+                "composition do not match those entries (HS codes are reference only).",
+            )
+        )
+    if shipment.exporter.country == CHINA:
+        _from_china(item, view, cls, work)
+    else:
+        _from_abroad(item, view, annex, work)
+        _humanitarian(shipment, view, work)
+    verdict = max(work.verdicts, key=lambda v: v.rank, default=Verdict.NOT_CONTROLLED)
+    codes = tuple(dict.fromkeys(work.codes))
+    facts = ItemFacts(
+        verdict=verdict,
+        annex1=bool(annex),
+        exempted=work.exempted,
+        hs_reference_unmatched=cls.hs_reference_unmatched,
+        provisions=frozenset(work.provisions),
+    )
+    result = ItemDetermination(
+        id=item.id,
+        verdict=verdict,
+        control_codes=codes,
+        reasons=tuple(work.reasons),
+        needs=tuple(work.needs),
+        suspended_until=work.suspended_until if verdict is Verdict.SUSPENDED else None,
+        annex1=bool(annex),
+    )
+    return result, facts, work.warnings
+
+
+def determine(
+    shipment: Shipment,
+    regime: Regime | None = None,
+    *,
+    as_of: date | None = None,
+    screener: Screener | None = None,
+) -> Determination:
+    """Determine `shipment` on `as_of` (default: the shipment's date)."""
+    regime = regime or load_regime()
+    day = as_of or shipment.date
+    view = regime.as_of(day)
+    screening: ScreeningResult = (screener or NullScreener()).screen(shipment.parties, day)
+    warnings = list(view.warnings)
+    items: list[ItemDetermination] = []
+    facts: list[ItemFacts] = []
+    for item in shipment.items:
+        result, item_facts, item_warnings = _determine_item(item, shipment, view)
+        items.append(result)
+        facts.append(item_facts)
+        warnings.extend(item_warnings)
+    verdict = max((i.verdict for i in items), key=lambda v: v.rank)
+    reasons, more_warnings = shipment_reasons(shipment, view, screening, verdict)
+    warnings.extend(more_warnings)
+    policy: LicencePolicy | None = None
+    if verdict is Verdict.LICENCE_REQUIRED:
+        policy, policy_reasons, policy_warnings = policy_for(shipment, view, screening, facts)
+        reasons.extend(policy_reasons)
+        warnings.extend(policy_warnings)
+    obligations = obligations_for(shipment, view, screening, shipment.items, items, facts)
+    return Determination(
+        as_of=day,
+        verdict=verdict,
+        licence_policy=policy,
+        items=tuple(items),
+        reasons=tuple(reasons),
+        obligations=obligations,
+        warnings=tuple(dict.fromkeys(warnings)),
+        regime_version=regime.version,
+        current_as_of=regime.current_as_of,
+    )

@@ -1,0 +1,268 @@
+"""Domain types shared by every engine module: shipments in, determinations out.
+
+Frozen dataclasses: the engine never mutates facts it was given, so a determination can be
+replayed from its inputs. Pydantic lives only at the edges (`reec.shipment_input`, the API).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+__all__ = [
+    "Activity",
+    "Citation",
+    "Determination",
+    "EndUse",
+    "Exporter",
+    "Form",
+    "Item",
+    "ItemDetermination",
+    "LicencePolicy",
+    "Money",
+    "Obligation",
+    "Owner",
+    "Party",
+    "PartyRole",
+    "Quantity",
+    "Reason",
+    "Shipment",
+    "Verdict",
+]
+
+
+class Form(StrEnum):
+    METAL = "metal"
+    ALLOY = "alloy"
+    TARGET = "target"
+    MAGNET = "magnet"
+    OXIDE = "oxide"
+    COMPOUND = "compound"
+    CRYSTAL = "crystal"
+    LUMINESCENT = "luminescent"
+    MAGNETOCALORIC = "magnetocaloric"
+    MAGNETOSTRICTIVE = "magnetostrictive"
+    OPTICAL_FIBRE = "optical_fibre"
+    HYDROGEN_STORAGE = "hydrogen_storage"
+    CERAMIC = "ceramic"
+    THERMAL_BARRIER_COATING = "thermal_barrier_coating"
+    ORE = "ore"
+    COMPONENT = "component"
+    EQUIPMENT = "equipment"
+    MATERIAL = "material"
+    TECHNOLOGY = "technology"
+    OTHER = "other"
+
+
+class EndUse(StrEnum):
+    CIVIL = "civil"
+    HUMANITARIAN = "humanitarian"
+    MILITARY = "military"
+    WMD = "wmd"
+    TERRORISM = "terrorism"
+    LOGIC_CHIP_14NM_OR_BELOW = "logic_chip_14nm_or_below"
+    MEMORY_CHIP_256_LAYERS_OR_MORE = "memory_chip_256_layers_or_more"
+    ADVANCED_SEMICONDUCTOR_EQUIPMENT = "advanced_semiconductor_equipment"
+    AI_MILITARY_POTENTIAL = "ai_military_potential"
+    UNKNOWN = "unknown"
+
+
+class Activity(StrEnum):
+    """Rare-earth activities named by No. 61 Art. 1(2) and No. 62 (1E902)."""
+
+    MINING = "mining"
+    SMELTING_SEPARATION = "smelting_separation"
+    METAL_SMELTING = "metal_smelting"
+    MAGNET_MANUFACTURING = "magnet_manufacturing"
+    RECYCLING = "recycling"
+    PRODUCTION_LINE = "production_line"
+
+
+class PartyRole(StrEnum):
+    IMPORTER = "importer"
+    END_USER = "end_user"
+    CONSIGNEE = "consignee"
+    INTERMEDIARY = "intermediary"
+
+
+class Verdict(StrEnum):
+    NOT_CONTROLLED = "NOT_CONTROLLED"
+    SUSPENDED = "SUSPENDED"
+    LICENCE_REQUIRED = "LICENCE_REQUIRED"
+
+    @property
+    def rank(self) -> int:
+        """Strictness: the shipment takes the strictest of its items (FORMAT.md)."""
+        return _VERDICT_RANK[self]
+
+
+_VERDICT_RANK = {Verdict.NOT_CONTROLLED: 0, Verdict.SUSPENDED: 1, Verdict.LICENCE_REQUIRED: 2}
+
+
+class LicencePolicy(StrEnum):
+    FAVOURABLE = "FAVOURABLE"
+    CASE_BY_CASE = "CASE_BY_CASE"
+    PRESUMPTION_OF_DENIAL = "PRESUMPTION_OF_DENIAL"
+    PROHIBITED = "PROHIBITED"
+
+    @property
+    def rank(self) -> int:
+        """Strictness: PROHIBITED > PRESUMPTION_OF_DENIAL > CASE_BY_CASE > FAVOURABLE."""
+        return _POLICY_RANK[self]
+
+
+_POLICY_RANK = {
+    LicencePolicy.FAVOURABLE: 0,
+    LicencePolicy.CASE_BY_CASE: 1,
+    LicencePolicy.PRESUMPTION_OF_DENIAL: 2,
+    LicencePolicy.PROHIBITED: 3,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    amount: Decimal
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    name: str
+    share: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    role: PartyRole
+    name: str
+    country: str | None = None
+    name_zh: str | None = None
+    military: bool | None = None
+    owners: tuple[Owner, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Exporter:
+    name: str
+    country: str
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One line of a shipment, or one line of what a made item contains.
+
+    `path` is where the item stands in the input (``items[0].contents[1]``) so that every
+    reason and error can point at it. `composition` is mass percent by element symbol.
+    """
+
+    id: str
+    form: Form
+    value: Money
+    path: str
+    description: str = ""
+    hs_code: str | None = None
+    composition: Mapping[str, Decimal] | None = None
+    origin: str | None = None
+    quantity: Quantity | None = None
+    technology_origin: tuple[Activity, ...] = ()
+    technology_activities: tuple[Activity, ...] = ()
+    technology_exclusions: tuple[str, ...] = ()
+    contents: tuple[Item, ...] = ()
+    bom: str | None = None
+
+    def contains_element(self, symbol: str) -> bool:
+        return self.composition is not None and self.composition.get(symbol, Decimal(0)) > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    date: date
+    exporter: Exporter
+    destination: str
+    items: tuple[Item, ...]
+    parties: tuple[Party, ...] = ()
+    end_uses: tuple[EndUse, ...] = ()
+
+    @property
+    def end_use_known(self) -> bool:
+        return bool(self.end_uses) and EndUse.UNKNOWN not in self.end_uses
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    announcement: str
+    clause: str
+    url: str | None = None
+    confidence: str = "verified"
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "announcement": self.announcement,
+            "clause": self.clause,
+            "url": self.url,
+            "confidence": self.confidence,
+        }
+
+
+FigureValue = float | int | str
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One step of the trace: which rule, on which facts, which branch, citing what.
+
+    `kind` says what sort of step it is (``control_entry``, ``value_share``, ``policy``,
+    ``suspended``, ``not_yet_effective``, ``facts_missing``, ``checked``, ...); `outcome` the
+    branch taken (``applies``, ``suspended``, ``not_applicable`` ...).
+    """
+
+    rule: str
+    kind: str
+    detail: str
+    citation: Citation | None = None
+    outcome: str = "applies"
+    policy: LicencePolicy | None = None
+    figures: Mapping[str, FigureValue] = field(default_factory=dict)
+    facts: Mapping[str, FigureValue] = field(default_factory=dict)
+    children: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    rule: str
+    text: str
+    citation: Citation | None = None
+    deadline: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDetermination:
+    id: str
+    verdict: Verdict
+    control_codes: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+    needs: tuple[str, ...] = ()
+    suspended_until: date | None = None
+    annex1: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Determination:
+    as_of: date
+    verdict: Verdict
+    licence_policy: LicencePolicy | None
+    items: tuple[ItemDetermination, ...]
+    reasons: tuple[Reason, ...]
+    obligations: tuple[Obligation, ...]
+    warnings: tuple[str, ...]
+    regime_version: str
+    current_as_of: date

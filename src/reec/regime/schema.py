@@ -1,0 +1,356 @@
+"""Pydantic models of the rule-data files: loading validates every file strictly.
+
+These models are the contract between the law-as-data in `regime/data/` and the engine. Unknown
+keys, missing citations and malformed dates are rejected at load time, so the engine never
+meets a half-valid rule. Inside the engine the data is turned into frozen dataclasses
+(`reec.regime.snapshot`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from reec.model import Activity, EndUse, Form, LicencePolicy, PartyRole, Verdict
+
+__all__ = [
+    "AnnexEntryData",
+    "AnnouncementData",
+    "ConditionData",
+    "Confidence",
+    "EntryData",
+    "MatchData",
+    "ObligationRuleData",
+    "PartyConditionData",
+    "PoliciesFile",
+    "PolicyRuleData",
+    "ProvisionData",
+    "RegimeMeta",
+    "SuspensionData",
+]
+
+Confidence = Literal["verified", "secondary", "inferred"]
+"""[V]/[V2] -> verified (law); [S] -> secondary (shown in explanations); [I] -> inferred
+(screening trigger only, never law). See shared/regime/README.md."""
+
+ELEMENTS = frozenset(
+    [
+        "H",
+        "He",
+        "Li",
+        "Be",
+        "B",
+        "C",
+        "N",
+        "O",
+        "F",
+        "Ne",
+        "Na",
+        "Mg",
+        "Al",
+        "Si",
+        "P",
+        "S",
+        "Cl",
+        "Ar",
+        "K",
+        "Ca",
+        "Sc",
+        "Ti",
+        "V",
+        "Cr",
+        "Mn",
+        "Fe",
+        "Co",
+        "Ni",
+        "Cu",
+        "Zn",
+        "Ga",
+        "Ge",
+        "As",
+        "Se",
+        "Br",
+        "Kr",
+        "Rb",
+        "Sr",
+        "Y",
+        "Zr",
+        "Nb",
+        "Mo",
+        "Tc",
+        "Ru",
+        "Rh",
+        "Pd",
+        "Ag",
+        "Cd",
+        "In",
+        "Sn",
+        "Sb",
+        "Te",
+        "I",
+        "Xe",
+        "Cs",
+        "Ba",
+        "La",
+        "Ce",
+        "Pr",
+        "Nd",
+        "Pm",
+        "Sm",
+        "Eu",
+        "Gd",
+        "Tb",
+        "Dy",
+        "Ho",
+        "Er",
+        "Tm",
+        "Yb",
+        "Lu",
+        "Hf",
+        "Ta",
+        "W",
+        "Re",
+        "Os",
+        "Ir",
+        "Pt",
+        "Au",
+        "Hg",
+        "Tl",
+        "Pb",
+        "Bi",
+        "Po",
+        "At",
+        "Rn",
+        "Fr",
+        "Ra",
+        "Ac",
+        "Th",
+        "Pa",
+        "U",
+        "Np",
+        "Pu",
+    ]
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class RegimeMeta(_Strict):
+    """`regime.yaml`: what the data as a whole claims about itself."""
+
+    version: str
+    current_as_of: date = Field(description="Newest announcement the data knows.")
+    suspension_end_inclusive: bool = Field(
+        description='Read "suspended until D" as through D (in force again from D+1).'
+    )
+    suspension_reading_note: str
+    sources: list[str] = []
+
+
+class SuspensionData(_Strict):
+    start: date = Field(alias="from")
+    until: date = Field(description="The end date as the suspending text writes it.")
+    by: str = Field(description="Id of the suspending announcement.")
+    clause: str
+    url: str | None = None
+    confidence: Confidence = "verified"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SuspensionData:
+        if self.until < self.start:
+            raise ValueError(f"suspension ends ({self.until}) before it starts ({self.start})")
+        return self
+
+
+class ProvisionData(_Strict):
+    id: str
+    clause: str
+    summary: str
+    effective: date
+    repealed: date | None = None
+    suspended: bool = Field(
+        default=True, description="Whether the announcement-level suspensions reach it."
+    )
+    suspensions: list[SuspensionData] = []
+    confidence: Confidence = "verified"
+    url: str | None = None
+    parameters: dict[str, str | list[str]] = Field(
+        default={}, description="Legal parameters the engine reads (thresholds, activity lists)."
+    )
+
+
+def _check_elements(values: list[str], where: str) -> None:
+    unknown = [v for v in values if v not in ELEMENTS]
+    if unknown:
+        raise ValueError(f"{where}: unknown element symbol(s) {unknown}")
+
+
+class MatchData(_Strict):
+    """How an item is recognised as this entry: form and composition decide.
+
+    `all_of`: every element present (> 0 %); `any_of`: at least one present; `principal`: the
+    element is the largest constituent (a metal *of* that element); `keywords`: a description
+    keyword (equipment, reagents); `activities_any`: technology activities; `contains`: a made
+    item that contains (anywhere in its contents) an item matching one of these Annex 1 ids.
+    """
+
+    forms: list[Form]
+    all_of: list[str] = []
+    any_of: list[str] = []
+    principal: str | None = None
+    keywords: list[str] = []
+    activities_any: list[Activity] = []
+    contains: list[str] = []
+
+    @model_validator(mode="after")
+    def _elements_known(self) -> MatchData:
+        _check_elements(self.all_of, "all_of")
+        _check_elements(self.any_of, "any_of")
+        if self.principal is not None:
+            _check_elements([self.principal], "principal")
+        return self
+
+
+class EntryData(_Strict):
+    """One control entry (a control code) with its matching rule and reference HS codes."""
+
+    code: str
+    title: str
+    title_zh: str | None = None
+    provision: str = Field(description="Id of the provision (same file) that dates it.")
+    clause: str
+    match: MatchData
+    hs_codes: list[str] = Field(default=[], description="Reference HS codes the text gives.")
+    hs_codes_inferred: list[str] = Field(
+        default=[], description="HS lines that fit but are not in the text: triggers only."
+    )
+    confidence: Confidence
+    source: str
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _hs_digits(self) -> EntryData:
+        for hs in [*self.hs_codes, *self.hs_codes_inferred]:
+            if not (hs.isdigit() and len(hs) in (8, 10)):
+                raise ValueError(f"HS code {hs!r} must be 8 or 10 digits")
+        return self
+
+
+class AnnexEntryData(_Strict):
+    """An entry of No. 61 Annex 1 (Part I: Chinese-origin inputs; Part II: caught items)."""
+
+    id: str
+    part: Literal["I", "II"]
+    title: str
+    title_zh: str | None = None
+    match: MatchData
+    control_code: str | None = Field(
+        default=None, description="The list entry this Annex line corresponds to."
+    )
+    control_code_confidence: Confidence = "inferred"
+    confidence: Confidence
+    source: str
+
+
+class AnnouncementData(_Strict):
+    """One announcement (or statute) file under `regime/data/announcements/`."""
+
+    id: str
+    short: str = Field(description='Citation name, e.g. "MOFCOM 2025 No. 61".')
+    title_zh: str | None = None
+    title_en: str
+    issuers: list[str]
+    issued: date
+    url: str | None = None
+    confidence: Confidence
+    in_scope: bool = True
+    scope_note: str | None = None
+    sources: list[str] = []
+    suspensions: list[SuspensionData] = []
+    provisions: list[ProvisionData] = []
+    entries: list[EntryData] = []
+    annex1: list[AnnexEntryData] = []
+    known_gaps: list[str] = []
+
+    @model_validator(mode="after")
+    def _references(self) -> AnnouncementData:
+        ids = [p.id for p in self.provisions]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"duplicate provision id in {ids}")
+        for entry in self.entries:
+            if entry.provision not in ids:
+                raise ValueError(
+                    f"entry {entry.code}: provision {entry.provision!r} is not one of {ids}"
+                )
+        return self
+
+
+class PartyConditionData(_Strict):
+    roles: list[PartyRole] = [PartyRole.IMPORTER, PartyRole.END_USER]
+    military: bool | None = None
+    country_in: list[str] | None = None
+
+
+class ListedConditionData(_Strict):
+    lists: list[Literal["control_list", "watch_list", "unreliable_entity_list"]]
+    roles: list[PartyRole] = [PartyRole.IMPORTER, PartyRole.END_USER]
+    affiliates: bool = Field(
+        default=False, description="Also >= 50% subsidiaries, branches, affiliates."
+    )
+
+
+class ConditionData(_Strict):
+    """A predicate over a shipment and one item; exactly one key is set.
+
+    The engine implements each key once (`reec.conditions`); rules combine them as data.
+    """
+
+    any: list[ConditionData] | None = None
+    all: list[ConditionData] | None = None
+    not_: ConditionData | None = Field(default=None, alias="not")
+    end_use_in: list[EndUse] | None = None
+    destination_in: list[str] | None = None
+    exporter_country_in: list[str] | None = None
+    party: PartyConditionData | None = None
+    party_listed: ListedConditionData | None = None
+    item_verdict_in: list[Verdict] | None = None
+    item_annex1: bool | None = None
+    item_exempted: bool | None = None
+    item_hs_reference_unmatched: bool | None = None
+    item_under_provision: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ConditionData:
+        set_keys = [k for k, v in self if v is not None]
+        if len(set_keys) != 1:
+            raise ValueError(f"a condition has exactly one key; got {set_keys or 'none'}")
+        return self
+
+
+class PolicyRuleData(_Strict):
+    id: str
+    policy: LicencePolicy
+    provision: str = Field(description="announcement-id/provision-id that dates the rule.")
+    scope: Literal["any_licensable", "annex1"] = Field(
+        description="annex1: only applications concerning No. 61 Annex 1 items."
+    )
+    when: ConditionData
+    detail: str
+    reading: str | None = Field(default=None, description="Interpretation applied, stated.")
+
+
+class ObligationRuleData(_Strict):
+    id: str
+    provision: str
+    when: ConditionData
+    text: str = Field(description="May use {control_codes}, {parameters}, {destination}.")
+    deadline: str | None = None
+
+
+class PoliciesFile(_Strict):
+    policies: list[PolicyRuleData]
+    obligations: list[ObligationRuleData]

@@ -1,0 +1,331 @@
+"""The regime compiled from its data, and `Regime.as_of(date)`: a frozen view of one day.
+
+Every date comparison of the engine happens here, against dates that come from the data
+files; no engine function compares against a literal date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from reec.errors import RegimeDataError, UnknownCodeError
+from reec.model import Citation, Form, LicencePolicy
+from reec.regime.loader import RegimeData, load_regime_data
+from reec.regime.schema import (
+    AnnouncementData,
+    ConditionData,
+    MatchData,
+    ObligationRuleData,
+    PolicyRuleData,
+    ProvisionData,
+)
+
+__all__ = [
+    "AnnexEntry",
+    "ControlEntry",
+    "ObligationRule",
+    "PolicyRule",
+    "Provision",
+    "ProvisionState",
+    "ProvisionStatus",
+    "Regime",
+    "RegimeView",
+    "Suspension",
+    "load_regime",
+]
+
+
+class ProvisionState(StrEnum):
+    NOT_YET_EFFECTIVE = "not_yet_effective"
+    IN_FORCE = "in_force"
+    SUSPENDED = "suspended"
+    REPEALED = "repealed"
+
+
+@dataclass(frozen=True, slots=True)
+class Suspension:
+    start: date
+    last_day: date
+    """Last suspended day, after applying the data's reading of "until"."""
+    written_until: date
+    by: str
+    clause: str
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionStatus:
+    state: ProvisionState
+    effective: date
+    suspension: Suspension | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.state is ProvisionState.IN_FORCE
+
+
+@dataclass(frozen=True, slots=True)
+class Provision:
+    key: str
+    """``ANNOUNCEMENT-ID/provision-id``."""
+    announcement_id: str
+    announcement: str
+    clause: str
+    summary: str
+    effective: date
+    repealed: date | None
+    suspensions: tuple[Suspension, ...]
+    citation: Citation
+    parameters: Mapping[str, str | list[str]]
+
+    def parameter(self, name: str) -> str | list[str]:
+        try:
+            return self.parameters[name]
+        except KeyError:
+            raise RegimeDataError(
+                f"parameter {name!r} is missing", field=f"{self.key}.parameters"
+            ) from None
+
+    def status_on(self, day: date) -> ProvisionStatus:
+        """A day before the effective date is 'not yet effective' even inside a suspension
+        (No. 57 on 2025-11-07): without the suspension the rule would not apply either."""
+        if self.repealed is not None and day >= self.repealed:
+            return ProvisionStatus(ProvisionState.REPEALED, self.effective)
+        for suspension in self.suspensions:
+            if suspension.start <= day <= suspension.last_day and day >= self.effective:
+                return ProvisionStatus(ProvisionState.SUSPENDED, self.effective, suspension)
+        if day < self.effective:
+            return ProvisionStatus(ProvisionState.NOT_YET_EFFECTIVE, self.effective)
+        return ProvisionStatus(ProvisionState.IN_FORCE, self.effective)
+
+    def boundaries(self) -> tuple[date, ...]:
+        """Days on which this provision's status may change."""
+        days = {self.effective}
+        if self.repealed:
+            days.add(self.repealed)
+        for s in self.suspensions:
+            days.update({s.start, s.last_day + timedelta(days=1)})
+        return tuple(sorted(days))
+
+
+@dataclass(frozen=True, slots=True)
+class ControlEntry:
+    code: str
+    title: str
+    title_zh: str | None
+    provision: Provision
+    clause: str
+    match: MatchData
+    hs_codes: tuple[str, ...]
+    hs_codes_inferred: tuple[str, ...]
+    confidence: str
+    source: str
+    note: str | None
+
+    @property
+    def citation(self) -> Citation:
+        return Citation(
+            self.provision.announcement,
+            f"{self.code} ({self.clause})",
+            self.provision.citation.url,
+            self.confidence,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AnnexEntry:
+    id: str
+    part: str
+    title: str
+    title_zh: str | None
+    match: MatchData
+    control_code: str | None
+    control_code_confidence: str
+    confidence: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRule:
+    id: str
+    policy: LicencePolicy
+    provision: Provision
+    scope: str
+    when: ConditionData
+    detail: str
+    reading: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ObligationRule:
+    id: str
+    provision: Provision
+    when: ConditionData
+    text: str
+    deadline: str | None
+
+
+def _suspensions(
+    ann: AnnouncementData, prov: ProvisionData, inclusive: bool
+) -> tuple[Suspension, ...]:
+    raw = [*(ann.suspensions if prov.suspended else []), *prov.suspensions]
+    return tuple(
+        Suspension(
+            start=s.start,
+            last_day=s.until if inclusive else s.until - timedelta(days=1),
+            written_until=s.until,
+            by=s.by,
+            clause=s.clause,
+            url=s.url,
+        )
+        for s in raw
+    )
+
+
+class Regime:
+    """All announcements, entries and rules, compiled once; `as_of` gives a day's view."""
+
+    def __init__(self, data: RegimeData) -> None:
+        self.data = data
+        self.version = f"{data.meta.version}+{data.digest}"
+        self.current_as_of = data.meta.current_as_of
+        inclusive = data.meta.suspension_end_inclusive
+        self.announcements = {a.id: a for a in data.announcements}
+        self.provisions: dict[str, Provision] = {}
+        for ann in data.announcements:
+            for prov in ann.provisions:
+                key = f"{ann.id}/{prov.id}"
+                self.provisions[key] = Provision(
+                    key=key,
+                    announcement_id=ann.id,
+                    announcement=ann.short,
+                    clause=prov.clause,
+                    summary=prov.summary,
+                    effective=prov.effective,
+                    repealed=prov.repealed,
+                    suspensions=_suspensions(ann, prov, inclusive),
+                    citation=Citation(ann.short, prov.clause, prov.url or ann.url, prov.confidence),
+                    parameters=dict(prov.parameters),
+                )
+        self.entries: tuple[ControlEntry, ...] = tuple(
+            ControlEntry(
+                code=e.code,
+                title=e.title,
+                title_zh=e.title_zh,
+                provision=self.provisions[f"{ann.id}/{e.provision}"],
+                clause=e.clause,
+                match=e.match,
+                hs_codes=tuple(e.hs_codes),
+                hs_codes_inferred=tuple(e.hs_codes_inferred),
+                confidence=e.confidence,
+                source=e.source,
+                note=e.note,
+            )
+            for ann in data.announcements
+            for e in ann.entries
+        )
+        codes = [e.code for e in self.entries]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise RegimeDataError(f"control code(s) defined twice: {dupes}", field="entries")
+        self.entries_by_code = {e.code: e for e in self.entries}
+        self.annex1: tuple[AnnexEntry, ...] = tuple(
+            AnnexEntry(
+                a.id,
+                a.part,
+                a.title,
+                a.title_zh,
+                a.match,
+                a.control_code,
+                a.control_code_confidence,
+                a.confidence,
+                a.source,
+            )
+            for ann in data.announcements
+            for a in ann.annex1
+        )
+        self.entries_by_form: dict[Form, tuple[ControlEntry, ...]] = {
+            form: tuple(e for e in self.entries if form in e.match.forms) for form in Form
+        }
+        self.entries_by_hs: dict[str, tuple[ControlEntry, ...]] = {}
+        for e in self.entries:
+            for hs in {*e.hs_codes, *e.hs_codes_inferred}:
+                for key in {hs, hs[:8]}:
+                    self.entries_by_hs[key] = (*self.entries_by_hs.get(key, ()), e)
+        self.policies = tuple(self._policy(p) for p in data.policies.policies)
+        self.obligations = tuple(self._obligation(o) for o in data.policies.obligations)
+
+    def provision(self, key: str, where: str) -> Provision:
+        try:
+            return self.provisions[key]
+        except KeyError:
+            raise RegimeDataError(
+                f"provision {key!r} is not defined in any announcement file", field=where
+            ) from None
+
+    def _policy(self, p: PolicyRuleData) -> PolicyRule:
+        prov = self.provision(p.provision, f"policies.yaml: {p.id}")
+        return PolicyRule(p.id, p.policy, prov, p.scope, p.when, p.detail, p.reading)
+
+    def _obligation(self, o: ObligationRuleData) -> ObligationRule:
+        prov = self.provision(o.provision, f"policies.yaml: {o.id}")
+        return ObligationRule(o.id, prov, o.when, o.text, o.deadline)
+
+    def entry(self, code: str) -> ControlEntry:
+        try:
+            return self.entries_by_code[code]
+        except KeyError:
+            raise UnknownCodeError(f"no control entry {code!r}", field="code") from None
+
+    def no61(self, provision_id: str) -> Provision:
+        """The No. 61 provisions the extraterritorial rules hang on (ids from the data)."""
+        return self.provision(f"MOFCOM-2025-61/{provision_id}", "extraterritorial rule")
+
+    def boundaries(self) -> tuple[date, ...]:
+        """Every day on which some provision's status changes (for interval-aware tests)."""
+        return tuple(sorted({d for p in self.provisions.values() for d in p.boundaries()}))
+
+    def as_of(self, day: date) -> RegimeView:
+        return _view(self, day)
+
+
+@lru_cache(maxsize=4096)
+def _view(regime: Regime, day: date) -> RegimeView:
+    return RegimeView(regime, day)
+
+
+class RegimeView:
+    """What is in force, suspended or not yet effective on one day. Immutable after init."""
+
+    __slots__ = ("_status", "day", "regime", "warnings")
+
+    def __init__(self, regime: Regime, day: date) -> None:
+        self.regime = regime
+        self.day = day
+        self._status = {k: p.status_on(day) for k, p in regime.provisions.items()}
+        warnings: list[str] = []
+        if day > regime.current_as_of:
+            warnings.append(
+                f"{day.isoformat()} is after the rule data's current_as_of date "
+                f"({regime.current_as_of.isoformat()}): later announcements may exist that "
+                "this answer does not know (e.g. an extension or end of a suspension)."
+            )
+        self.warnings = tuple(warnings)
+
+    def status(self, provision: Provision) -> ProvisionStatus:
+        return self._status[provision.key]
+
+
+@lru_cache(maxsize=8)
+def _load(directory: str | None) -> Regime:
+    return Regime(load_regime_data(Path(directory) if directory else None))
+
+
+def load_regime(directory: Path | None = None) -> Regime:
+    """The bundled regime (or one from `directory`), loaded and compiled once per process."""
+    return _load(str(directory) if directory else None)

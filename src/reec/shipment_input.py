@@ -1,0 +1,232 @@
+"""The shipment file (shared/FORMAT.md) as pydantic models: the one edge where input is read.
+
+Unknown keys, bad dates, unknown forms or end uses, negative values and duplicate item ids are
+rejected with the field path (``items[1].contents[0].value.amount``), then the validated
+document becomes the engine's frozen `Shipment`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from reec.errors import InputError
+from reec.model import (
+    Activity,
+    EndUse,
+    Exporter,
+    Form,
+    Item,
+    Money,
+    Owner,
+    Party,
+    PartyRole,
+    Quantity,
+    Shipment,
+)
+from reec.regime.schema import ELEMENTS
+from reec.yamlio import YamlSyntaxError, load_yaml_text, pydantic_error_path
+
+__all__ = [
+    "ItemIn",
+    "ShipmentIn",
+    "parse_shipment",
+    "read_shipment_file",
+    "shipment_from_input",
+]
+
+Country = str
+TechnologyExclusion = Literal["public_domain", "basic_research", "patent_application"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class MoneyIn(_In):
+    amount: Decimal = Field(gt=0, examples=[48000])
+    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["USD"])
+
+
+class QuantityIn(_In):
+    amount: Decimal = Field(gt=0, examples=[100])
+    unit: str = Field(min_length=1, examples=["kg"])
+
+
+class OwnerIn(_In):
+    name: str = Field(min_length=1)
+    share: Decimal = Field(ge=0, le=1, examples=[0.6])
+
+
+class PartyIn(_In):
+    role: PartyRole
+    name: str = Field(min_length=1, examples=["Example Magnetwerke GmbH"])
+    name_zh: str | None = None
+    country: Country | None = Field(default=None, pattern=r"^[A-Z]{2}$", examples=["DE"])
+    military: bool | None = None
+    owners: list[OwnerIn] = []
+
+
+class ExporterIn(_In):
+    name: str = Field(min_length=1)
+    country: Country = Field(pattern=r"^[A-Z]{2}$", examples=["CN"])
+
+
+class ItemIn(_In):
+    id: str = Field(min_length=1, examples=["L1"])
+    description: str = ""
+    form: Form
+    hs_code: str | None = Field(default=None, pattern=r"^(\d{8}|\d{10})$")
+    composition: dict[str, Decimal] | None = None
+    origin: Country | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    value: MoneyIn
+    quantity: QuantityIn | None = None
+    technology_origin: list[Activity] = []
+    technology_activities: list[Activity] = []
+    technology_exclusions: list[TechnologyExclusion] = Field(
+        default=[],
+        description="reec extension: Art. 6 of No. 62 - public_domain, basic_research, "
+        "patent_application.",
+    )
+    contents: list[ItemIn] = []
+    bom: str | None = None
+
+    @field_validator("hs_code", mode="before")
+    @classmethod
+    def _hs_as_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) else v
+
+    @field_validator("composition")
+    @classmethod
+    def _composition(cls, v: dict[str, Decimal] | None) -> dict[str, Decimal] | None:
+        if v is None:
+            return v
+        unknown = sorted(k for k in v if k not in ELEMENTS)
+        if unknown:
+            raise ValueError(f"unknown element symbol(s) {unknown} (use symbols such as Dy, Tb)")
+        negative = sorted(k for k, x in v.items() if x < 0)
+        if negative:
+            raise ValueError(f"negative mass percent for {negative}")
+        total = sum(v.values(), Decimal(0))
+        if total > Decimal("100.5"):
+            raise ValueError(f"mass percents sum to {total}, more than 100")
+        return v
+
+
+class ShipmentIn(_In):
+    date: date
+    exporter: ExporterIn
+    destination: Country = Field(pattern=r"^[A-Z]{2}$", examples=["DE"])
+    parties: list[PartyIn] = []
+    end_uses: list[EndUse] = []
+    items: list[ItemIn] = Field(min_length=1)
+
+
+def _duplicate_ids(items: list[ItemIn], path: str, seen: dict[str, str]) -> None:
+    for i, item in enumerate(items):
+        here = f"{path}[{i}]"
+        if item.id in seen:
+            raise InputError(
+                f"item id {item.id!r} is used twice (first at {seen[item.id]})", field=f"{here}.id"
+            )
+        seen[item.id] = here
+        _duplicate_ids(item.contents, f"{here}.contents", seen)
+
+
+def _item(item: ItemIn, path: str) -> Item:
+    return Item(
+        id=item.id,
+        form=item.form,
+        value=Money(item.value.amount, item.value.currency),
+        path=path,
+        description=item.description,
+        hs_code=item.hs_code,
+        composition=dict(item.composition) if item.composition is not None else None,
+        origin=item.origin,
+        quantity=Quantity(item.quantity.amount, item.quantity.unit) if item.quantity else None,
+        technology_origin=tuple(item.technology_origin),
+        technology_activities=tuple(item.technology_activities),
+        technology_exclusions=tuple(item.technology_exclusions),
+        contents=tuple(_item(c, f"{path}.contents[{j}]") for j, c in enumerate(item.contents)),
+        bom=item.bom,
+    )
+
+
+def shipment_from_input(doc: ShipmentIn) -> Shipment:
+    _duplicate_ids(doc.items, "items", {})
+    return Shipment(
+        date=doc.date,
+        exporter=Exporter(doc.exporter.name, doc.exporter.country),
+        destination=doc.destination,
+        items=tuple(_item(it, f"items[{i}]") for i, it in enumerate(doc.items)),
+        parties=tuple(
+            Party(
+                role=p.role,
+                name=p.name,
+                country=p.country,
+                name_zh=p.name_zh,
+                military=p.military,
+                owners=tuple(Owner(o.name, o.share) for o in p.owners),
+            )
+            for p in doc.parties
+        ),
+        end_uses=tuple(doc.end_uses),
+    )
+
+
+def _rejoin_split_names(mapping: Any, fields: frozenset[str]) -> None:
+    """Undo YAML's flow-mapping split of a name with a comma.
+
+    ``{name: Example Co., Ltd., country: CN}`` parses as name "Example Co." plus a key "Ltd."
+    with no value. shared/FORMAT.md's own examples are written that way, so a valueless
+    unknown key right after `name` is read as the rest of the name; any other unknown key is
+    still an error.
+    """
+    if not isinstance(mapping, dict) or not isinstance(mapping.get("name"), str):
+        return
+    keys = list(mapping)
+    start = keys.index("name") + 1
+    for key in keys[start:]:
+        if key in fields or mapping[key] is not None or not isinstance(key, str):
+            break
+        mapping["name"] = f"{mapping['name']}, {key}"
+        del mapping[key]
+
+
+def parse_shipment(raw: Any) -> Shipment:
+    """Validate a decoded document (dict) and return the engine's `Shipment`."""
+    if not isinstance(raw, dict):
+        raise InputError("a shipment is a mapping with date, exporter, destination, items")
+    _rejoin_split_names(raw.get("exporter"), frozenset(ExporterIn.model_fields))
+    for party in raw.get("parties") or []:
+        _rejoin_split_names(party, frozenset(PartyIn.model_fields))
+        for owner in (party.get("owners") or []) if isinstance(party, dict) else []:
+            _rejoin_split_names(owner, frozenset(OwnerIn.model_fields))
+    try:
+        doc = ShipmentIn.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        path = pydantic_error_path(first["loc"])
+        message = first["msg"]
+        if first["type"] == "extra_forbidden":
+            message = f"unknown key {first['loc'][-1]!r}"
+        raise InputError(message, field=path or None) from exc
+    return shipment_from_input(doc)
+
+
+def read_shipment_file(path: Path) -> Shipment:
+    """Read a YAML or JSON shipment file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", field=str(path)) from exc
+    try:
+        raw = json.loads(text) if path.suffix.lower() == ".json" else load_yaml_text(text, path)
+    except (YamlSyntaxError, json.JSONDecodeError) as exc:
+        raise InputError(str(exc), field=str(path)) from exc
+    return parse_shipment(raw)
