@@ -34,7 +34,7 @@ typecheck: install-test
 
 unit: install-test
 	$(BIN)/reec coverage --check
-	$(BIN)/pytest
+	scripts/test-env.sh $(BIN)/pytest
 
 test: lint typecheck unit
 

@@ -1,85 +1,23 @@
-"""The `reec` command line (Typer + Rich). Errors become one readable line and exit 2."""
+"""`reec rules list` and `reec rules show`: browse what is in force, and why."""
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from reec.coverage import render_coverage
-from reec.determine import determine
-from reec.errors import InputError, ReecError
+from reec.cli.common import AsOf, err, out, parse_date, reporting_errors
+from reec.errors import InputError
 from reec.regime.snapshot import ProvisionState, load_regime
-from reec.render import determination_to_dict, print_determination
-from reec.screening import default_screener
-from reec.shipment_input import read_shipment_file
 
-app = typer.Typer(
-    help="reec: China's rare-earth export controls as code.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-rules_app = typer.Typer(
-    help="Browse the control entries and what is in force.", no_args_is_help=True
-)
-app.add_typer(rules_app, name="rules")
+__all__ = ["app"]
 
-out = Console()
-err = Console(stderr=True)
-
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD) to answer for.")]
+app = typer.Typer(help="Browse the control entries and what is in force.", no_args_is_help=True)
 
 
-@contextmanager
-def reporting_errors() -> Iterator[None]:
-    """Turn a ReecError into one line on stderr and its exit status: never a traceback."""
-    try:
-        yield
-    except ReecError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
-
-
-def _date(value: str | None, field: str = "--as-of") -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"not a date: {value!r} (use YYYY-MM-DD)", field=field) from None
-
-
-@app.command()
-def check(
-    file: Annotated[Path, typer.Argument(help="Shipment file (YAML or JSON, shared/FORMAT.md).")],
-    as_of: AsOf = None,
-    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
-) -> None:
-    """Determine whether a shipment needs a Chinese licence, and why."""
-    with reporting_errors():
-        if fmt not in ("text", "json"):
-            raise InputError(f"unknown format {fmt!r} (text or json)", field="--format")
-        shipment = read_shipment_file(file)
-        result = determine(shipment, as_of=_date(as_of), screener=default_screener())
-        if fmt == "json":
-            sys.stdout.write(
-                json.dumps(determination_to_dict(result), ensure_ascii=False, indent=2)
-            )
-            sys.stdout.write("\n")
-        else:
-            print_determination(result, out)
-
-
-@rules_app.command("list")
+@app.command("list")
 def rules_list(
     as_of: AsOf = None,
     status: Annotated[
@@ -89,7 +27,7 @@ def rules_list(
     """Every control entry and its status on a day."""
     with reporting_errors():
         regime = load_regime()
-        day = _date(as_of) or date.today()
+        day = parse_date(as_of) or date.today()
         view = regime.as_of(day)
         if status is not None and status not in {s.value for s in ProvisionState}:
             raise InputError(
@@ -112,7 +50,7 @@ def rules_list(
             err.print(f"[yellow]warning:[/] {w}")
 
 
-@rules_app.command("show")
+@app.command("show")
 def rules_show(
     code: Annotated[str, typer.Argument(help="Control code, e.g. 1C905.b")],
     as_of: AsOf = None,
@@ -121,7 +59,7 @@ def rules_show(
     with reporting_errors():
         regime = load_regime()
         entry = regime.entry(code)
-        day = _date(as_of) or date.today()
+        day = parse_date(as_of) or date.today()
         st = regime.as_of(day).status(entry.provision)
         table = Table(show_header=False, title=f"{entry.code}: {entry.title}")
         table.add_column("field", style="bold")
@@ -168,33 +106,3 @@ def rules_show(
         for k, v in rows:
             table.add_row(k, v)
         out.print(table)
-
-
-@app.command()
-def coverage(
-    output: Annotated[Path, typer.Option(help="Where to write the table.")] = Path(
-        "docs/coverage.md"
-    ),
-    check_only: Annotated[
-        bool, typer.Option("--check", help="Fail if the file differs from the data.")
-    ] = False,
-) -> None:
-    """Write (or check) docs/coverage.md: every announcement and entry, with confidence."""
-    with reporting_errors():
-        text = render_coverage(load_regime())
-        if check_only:
-            current = output.read_text(encoding="utf-8") if output.exists() else ""
-            if current != text:
-                raise ReecError(
-                    f"{output} is out of date with the rule data; run `reec coverage`",
-                    field=str(output),
-                )
-            out.print(f"{output} is up to date.")
-            return
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-        out.print(f"wrote {output}")
-
-
-def main() -> None:
-    app()

@@ -1,0 +1,27 @@
+"""The `reec` command line (Typer + Rich): one module per area, registered here.
+
+Every command runs inside `reporting_errors()`, so a user error is one readable line on stderr
+and a non-zero exit (2 for bad input), never a traceback.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from reec.cli import check, rules
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="reec: China's rare-earth export controls as code.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+check.register(app)
+app.add_typer(rules.app, name="rules")
+# Areas added by later modules register here, one line each.
+
+
+def main() -> None:
+    app()

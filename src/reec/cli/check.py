@@ -1,0 +1,71 @@
+"""`reec check` and `reec coverage`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reec.cli.common import AsOf, out, parse_date, reporting_errors
+from reec.coverage import render_coverage
+from reec.determine import determine
+from reec.errors import InputError, ReecError
+from reec.regime.snapshot import load_regime
+from reec.render import determination_to_dict, print_determination
+from reec.screening import default_screener
+from reec.shipment_input import read_shipment_file
+
+__all__ = ["register"]
+
+
+def check(
+    file: Annotated[Path, typer.Argument(help="Shipment file (YAML or JSON, shared/FORMAT.md).")],
+    as_of: AsOf = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Determine whether a shipment needs a Chinese licence, and why."""
+    with reporting_errors():
+        if fmt not in ("text", "json"):
+            raise InputError(f"unknown format {fmt!r} (text or json)", field="--format")
+        shipment = read_shipment_file(file)
+        result = determine(shipment, as_of=parse_date(as_of), screener=default_screener())
+        if fmt == "json":
+            sys.stdout.write(
+                json.dumps(determination_to_dict(result), ensure_ascii=False, indent=2)
+            )
+            sys.stdout.write("\n")
+        else:
+            print_determination(result, out)
+
+
+def coverage(
+    output: Annotated[Path, typer.Option(help="Where to write the table.")] = Path(
+        "docs/coverage.md"
+    ),
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Fail if the file differs from the data.")
+    ] = False,
+) -> None:
+    """Write (or check) docs/coverage.md: every announcement and entry, with confidence."""
+    with reporting_errors():
+        text = render_coverage(load_regime())
+        if check_only:
+            current = output.read_text(encoding="utf-8") if output.exists() else ""
+            if current != text:
+                raise ReecError(
+                    f"{output} is out of date with the rule data; run `reec coverage`",
+                    field=str(output),
+                )
+            out.print(f"{output} is up to date.")
+            return
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {output}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(check)
+    app.command()(coverage)
