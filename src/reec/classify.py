@@ -7,9 +7,11 @@ composition, never a silent verdict.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
+from typing import TypeVar
 
 from reec.model import Form, Item
 from reec.regime.schema import MatchData
@@ -102,11 +104,70 @@ def match_detail(
     return "; ".join(parts)
 
 
+T = TypeVar("T", ControlEntry, AnnexEntry)
+
+
+def _key_elements(spec: MatchData) -> tuple[str | None, ...]:
+    """Elements one of which an item must contain to match `spec` (None: no such element).
+
+    Indexing entries under these lets classification test only plausible entries instead of
+    every entry of a form: the hot path of a determination.
+    """
+    if spec.principal is not None:
+        return (spec.principal,)
+    if spec.all_of:
+        return (spec.all_of[-1],)
+    if spec.any_of:
+        return tuple(spec.any_of)
+    return (None,)
+
+
+def _index(rules: Iterable[tuple[MatchData, T]]) -> dict[tuple[Form, str | None], tuple[T, ...]]:
+    index: dict[tuple[Form, str | None], list[T]] = {}
+    for spec, rule in rules:
+        for form in spec.forms:
+            for element in _key_elements(spec):
+                index.setdefault((form, element), []).append(rule)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+@cache
+def _entry_index(
+    regime: Regime,
+) -> tuple[dict[tuple[Form, str | None], tuple[ControlEntry, ...]], dict[str, int]]:
+    order = {e.code: i for i, e in enumerate(regime.entries)}
+    return _index((e.match, e) for e in regime.entries), order
+
+
+@cache
+def _annex_index(
+    regime: Regime,
+) -> tuple[dict[tuple[Form, str | None], tuple[AnnexEntry, ...]], dict[str, int]]:
+    order = {a.id: i for i, a in enumerate(regime.annex1)}
+    return _index((a.match, a) for a in regime.annex1), order
+
+
+@cache
+def _annex_by_id(regime: Regime) -> dict[str, AnnexEntry]:
+    return {a.id: a for a in regime.annex1}
+
+
+def _candidates(item: Item, index: dict[tuple[Form, str | None], tuple[T, ...]]) -> list[T]:
+    found = list(index.get((item.form, None), ()))
+    for element, share in (item.composition or {}).items():
+        if share > 0:
+            found.extend(index.get((item.form, element), ()))
+    return found
+
+
 def classify(item: Item, regime: Regime) -> Classification:
     """Every control entry of the data that `item` matches (whatever its dates)."""
+    index, order = _entry_index(regime)
+    unique = {order[e.code]: e for e in _candidates(item, index)}
+    candidates = [unique[k] for k in sorted(unique)]
     matches = tuple(
         EntryMatch(entry, detail)
-        for entry in regime.entries_by_form.get(item.form, ())
+        for entry in candidates
         if (detail := match_detail(entry.match, item)) is not None
     )
     hints: tuple[ControlEntry, ...] = ()
@@ -121,7 +182,8 @@ def annex1_matches(item: Item, regime: Regime) -> tuple[tuple[AnnexEntry, str], 
     """No. 61 Annex 1 entries `item` is, with why. Parts/components are Part II when they
     contain a Part II magnet material anywhere in their contents (a magnet in a rotor in a
     motor makes the motor Part II: "含有以上材料的零件、部件、组件")."""
-    by_id = {a.id: a for a in regime.annex1}
+    index, order = _annex_index(regime)
+    by_id = _annex_by_id(regime)
 
     def contains(parent: Item, ids: list[str]) -> str | None:
         for child in parent.contents:
@@ -133,8 +195,10 @@ def annex1_matches(item: Item, regime: Regime) -> tuple[tuple[AnnexEntry, str], 
                 return f"{deeper} via {child.id}"
         return None
 
+    unique = {order[a.id]: a for a in _candidates(item, index)}
+    candidates = [unique[k] for k in sorted(unique)]
     return tuple(
         (a, detail)
-        for a in regime.annex1
+        for a in candidates
         if (detail := match_detail(a.match, item, contains)) is not None
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reec.conditions import ConditionContext, ItemFacts, evaluate
+from reec.conditions import ConditionContext, ItemFacts
 from reec.model import (
     Item,
     ItemDetermination,
@@ -113,7 +113,7 @@ def policy_for(
     for rule in view.regime.policies:
         if rule.scope == "annex1" and not annex1:
             continue
-        got = evaluate(rule.when, ctx)
+        got = rule.predicate(ctx)
         state = view.status(rule.provision).state
         listed = rule.when.party_listed
         if listed is not None and listed.affiliates and state is ProvisionState.IN_FORCE:
@@ -190,8 +190,8 @@ def obligations_for(
     out: dict[tuple[str, str], Obligation] = {}
     for item, result, item_facts in zip(items, results, facts, strict=True):
         ctx = ConditionContext(shipment, screening, item_facts)
-        for rule in view.regime.obligations:
-            if not view.status(rule.provision).in_force or evaluate(rule.when, ctx) is None:
+        for rule in view.obligations_in_force:
+            if rule.predicate(ctx) is None:
                 continue
             text = rule.text.format(
                 control_codes=" ".join(result.control_codes),

@@ -13,6 +13,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
+from reec.conditions import Predicate, compile_condition
 from reec.errors import RegimeDataError, UnknownCodeError
 from reec.model import Citation, Form, LicencePolicy
 from reec.regime.loader import RegimeData, load_regime_data
@@ -159,6 +160,7 @@ class PolicyRule:
     when: ConditionData
     detail: str
     reading: str | None
+    predicate: Predicate
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,7 @@ class ObligationRule:
     when: ConditionData
     text: str
     deadline: str | None
+    predicate: Predicate
 
 
 def _suspensions(
@@ -270,11 +273,13 @@ class Regime:
 
     def _policy(self, p: PolicyRuleData) -> PolicyRule:
         prov = self.provision(p.provision, f"policies.yaml: {p.id}")
-        return PolicyRule(p.id, p.policy, prov, p.scope, p.when, p.detail, p.reading)
+        return PolicyRule(
+            p.id, p.policy, prov, p.scope, p.when, p.detail, p.reading, compile_condition(p.when)
+        )
 
     def _obligation(self, o: ObligationRuleData) -> ObligationRule:
         prov = self.provision(o.provision, f"policies.yaml: {o.id}")
-        return ObligationRule(o.id, prov, o.when, o.text, o.deadline)
+        return ObligationRule(o.id, prov, o.when, o.text, o.deadline, compile_condition(o.when))
 
     def entry(self, code: str) -> ControlEntry:
         try:
@@ -302,7 +307,7 @@ def _view(regime: Regime, day: date) -> RegimeView:
 class RegimeView:
     """What is in force, suspended or not yet effective on one day. Immutable after init."""
 
-    __slots__ = ("_status", "day", "regime", "warnings")
+    __slots__ = ("_status", "day", "obligations_in_force", "regime", "warnings")
 
     def __init__(self, regime: Regime, day: date) -> None:
         self.regime = regime
@@ -316,6 +321,9 @@ class RegimeView:
                 "this answer does not know (e.g. an extension or end of a suspension)."
             )
         self.warnings = tuple(warnings)
+        self.obligations_in_force = tuple(
+            o for o in regime.obligations if self._status[o.provision.key].in_force
+        )
 
     def status(self, provision: Provision) -> ProvisionStatus:
         return self._status[provision.key]
