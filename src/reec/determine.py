@@ -355,7 +355,10 @@ def _determine_item(
     regime = view.regime
     work = _ItemWork()
     cls = classify(item, regime)
-    annex = annex1_matches(item, regime)
+    from_china = shipment.exporter.country == CHINA
+    # Annex 1 membership matters for a Chinese export only once it needs a licence (policy
+    # scope, Art. 7 obligations); skipping it otherwise keeps the common path short.
+    annex = () if from_china else annex1_matches(item, regime)
     if cls.needs_composition:
         hint = ""
         if cls.hs_hints:
@@ -384,12 +387,14 @@ def _determine_item(
                 "composition do not match those entries (HS codes are reference only).",
             )
         )
-    if shipment.exporter.country == CHINA:
+    if from_china:
         _from_china(item, view, cls, work)
     else:
         _from_abroad(item, view, annex, work)
         _humanitarian(shipment, view, work)
     verdict = max(work.verdicts, key=lambda v: v.rank, default=Verdict.NOT_CONTROLLED)
+    if from_china and verdict is not Verdict.NOT_CONTROLLED:
+        annex = annex1_matches(item, regime)
     codes = tuple(dict.fromkeys(work.codes))
     facts = ItemFacts(
         verdict=verdict,

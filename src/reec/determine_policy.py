@@ -195,7 +195,7 @@ def obligations_for(
                 continue
             text = rule.text.format(
                 control_codes=" ".join(result.control_codes),
-                parameters=_parameters(item),
+                parameters=_parameters(item) if "{parameters}" in rule.text else "",
                 destination=shipment.destination,
             )
             out.setdefault(
