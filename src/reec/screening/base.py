@@ -7,7 +7,7 @@ contract; `reec.screening` provides the implementations.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -36,6 +36,11 @@ class ListHit:
     owner_share: str | None = None
     measures: str | None = None
     explanation: str = ""
+    matched_name: str | None = None
+    """Which of the party's names (or, for an affiliate, its listed owner's) matched which
+    entry name: ``'Lockheed Martin Corp' ~ 'Lockheed Martin Corporation'``."""
+    features: tuple[Mapping[str, str | float], ...] = ()
+    """Each scoring feature: name, weight, value, detail and the two values compared."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,132 @@
+"""Names to comparable forms: one place for case, punctuation, Unicode, legal forms, pinyin.
+
+Every rule here is a reason two spellings of one company differ without being different
+companies: "Lockheed Martin Corp." and "LOCKHEED-MARTIN CORPORATION"; 三菱重工 in simplified or
+full-width form; a Chinese name and its pinyin. Legal forms are stripped but recorded, so an
+explanation can say what was removed. Common abbreviations are mapped to one spelling.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
+
+__all__ = ["NormalName", "has_han", "normalize", "to_pinyin"]
+
+# Latin legal forms, as token sequences (after casefolding and punctuation removal).
+_LEGAL_LATIN = [
+    "incorporated", "inc", "corporation", "corp", "company", "co", "limited", "ltd",
+    "llc", "l l c", "plc", "gmbh", "ag", "kk", "k k", "kabushiki kaisha", "sa", "sarl",
+    "sas", "srl", "spa", "bv", "nv", "ab", "oy", "as", "pte", "pty", "pvt", "private",
+    "sp z o o", "sp zoo", "s r o", "sro", "a s", "lp", "llp", "limited partnership",
+    "holdings co", "group co", "co ltd",
+]  # fmt: skip
+_LEGAL_SET = {tuple(f.split()) for f in _LEGAL_LATIN}
+_LEGAL_MAX = max(len(t) for t in _LEGAL_SET)
+
+# Chinese legal forms, longest first (股份有限公司 before 有限公司 before 公司).
+_LEGAL_HAN = sorted(
+    ["股份有限公司", "有限责任公司", "有限公司", "株式会社", "集团公司", "公司", "合同会社"],
+    key=len,
+    reverse=True,
+)
+
+# One spelling per common abbreviation: both sides of a comparison are mapped the same way.
+_ABBREV = {
+    "technologies": "tech", "technology": "tech", "techs": "tech",
+    "systems": "sys", "system": "sys", "international": "intl", "intl": "intl",
+    "industries": "ind", "industry": "ind", "industrial": "ind",
+    "engineering": "eng", "eng": "eng", "manufacturing": "mfg", "mfg": "mfg",
+    "aerospace": "aerospace", "defence": "defense", "defense": "defense",
+    "laboratories": "labs", "laboratory": "labs", "lab": "labs", "labs": "labs",
+    "services": "svc", "service": "svc", "operations": "ops", "ops": "ops",
+    "solutions": "solutions", "association": "assn", "institute": "inst",
+    "national": "natl", "natl": "natl", "university": "univ", "univ": "univ",
+    "electronics": "elec", "electric": "elec", "electrical": "elec",
+    "holdings": "hldg", "holding": "hldg", "group": "grp", "grp": "grp",
+    "and": "&", "the": "",
+}  # fmt: skip
+
+_PUNCT = re.compile(r"[^\w&]+", re.UNICODE)
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def has_han(text: str) -> bool:
+    return _HAN.search(text) is not None
+
+
+@lru_cache(maxsize=65536)
+def to_pinyin(text: str) -> str:
+    """Han characters as toneless pinyin syllables, other runs kept: '三菱重工' -> 'san ling
+    zhong gong'. Polyphonic characters take pypinyin's phrase-aware default reading."""
+    return " ".join(s for s in lazy_pinyin(text, errors=lambda x: x) if s.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class NormalName:
+    original: str
+    tokens: tuple[str, ...]
+    """Casefolded, punctuation-free, legal forms removed, abbreviations mapped."""
+    legal_forms: tuple[str, ...]
+    """What was stripped, in the original's words, for the explanation."""
+    from_han: bool
+    """Whether the tokens are the pinyin of a Chinese name."""
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+    @property
+    def compact(self) -> str:
+        """Without spaces: pinyin is written with arbitrary word breaks (Luokexide Mading)."""
+        return "".join(self.tokens)
+
+
+def _strip_han_legal(text: str) -> tuple[str, list[str]]:
+    found = []
+    for form in _LEGAL_HAN:
+        if form in text:
+            found.append(form)
+            text = text.replace(form, " ")
+    return text, found
+
+
+def _strip_latin_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
+    out: list[str] = []
+    found: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(min(_LEGAL_MAX, len(tokens) - i), 0, -1):
+            if tuple(tokens[i : i + n]) in _LEGAL_SET and (i > 0 or n < len(tokens)):
+                found.append(" ".join(tokens[i : i + n]))
+                i += n
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out or tokens, found
+
+
+@lru_cache(maxsize=262144)
+def normalize(name: str) -> NormalName:
+    """Normalise one name (Latin, Chinese or mixed) for blocking and scoring."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    legal: list[str] = []
+    han = has_han(text)
+    if han:
+        text, legal = _strip_han_legal(text)
+        text = to_pinyin(text)
+    text = text.replace("&", " & ").replace("'", "")
+    raw = [t for t in _PUNCT.sub(" ", text).split() if t]
+    raw = [
+        "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
+        for t in raw
+    ]
+    kept, latin_legal = _strip_latin_legal(raw)
+    mapped = [_ABBREV.get(t, t) for t in kept]
+    tokens = tuple(t for t in mapped if t) or tuple(kept)
+    return NormalName(name, tokens, tuple(legal + latin_legal), han)

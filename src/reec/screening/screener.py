@@ -1,0 +1,225 @@
+"""The list screener: party names -> scored, explained, dated list hits, with affiliates.
+
+`ListScreener` holds the list entries, their normalised names and the blocking index, built
+once. `match_names` is the many-to-many core (used by `reec screen` on whole customer masters);
+`screen` implements the `Screener` protocol for one shipment: direct hits on every party, then
+the >= 50% affiliate rule over the owners given in the shipment and in an ownership file.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+
+from reec.model import Party, PartyRole
+from reec.screening.base import ListHit, ScreeningResult
+from reec.screening.index import BlockingIndex
+from reec.screening.lists import LIST_NAMES, ListEntry
+from reec.screening.match import Match, explain, score_pairs
+from reec.screening.normalize import NormalName, normalize
+from reec.screening.ownership import Holding, OwnershipGraph, holdings_of, key
+from reec.screening.settings import ScreeningSettings, screening_settings
+
+__all__ = ["EntryMatch", "ListScreener", "NameQuery"]
+
+
+@dataclass(frozen=True, slots=True)
+class NameQuery:
+    name: str
+    name_zh: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryMatch:
+    entry: ListEntry
+    match: Match
+
+
+class ListScreener:
+    """Screens names against list entries; implements `reec.screening.Screener`."""
+
+    def __init__(
+        self,
+        entries: Sequence[ListEntry],
+        settings: ScreeningSettings | None = None,
+        ownership: Sequence[Holding] = (),
+    ) -> None:
+        self.entries = tuple(entries)
+        self.settings = settings or screening_settings()
+        self.ownership = tuple(ownership)
+        self.rec_entry: list[int] = []
+        self.rec_name: list[NormalName] = []
+        for i, e in enumerate(self.entries):
+            for n in (*e.names, *([e.name_zh] if e.name_zh else [])):
+                self.rec_entry.append(i)
+                self.rec_name.append(normalize(n))
+        self.rec_text = [n.text for n in self.rec_name]
+        self.rec_compact = [n.compact for n in self.rec_name]
+        self.rec_country = [self.entries[i].country for i in self.rec_entry]
+        self.index = BlockingIndex(self.rec_name, self.settings.max_postings)
+
+    def with_ownership(self, ownership: Sequence[Holding]) -> ListScreener:
+        """The same lists and index with an ownership file's holdings added (no rebuild)."""
+        clone = copy.copy(self)
+        clone.ownership = tuple(ownership)
+        return clone
+
+    def match_names(self, queries: Sequence[NameQuery]) -> list[list[EntryMatch]]:
+        """For each query, every entry scoring >= the review threshold, best first."""
+        q_pos: list[int] = []
+        q_names: list[NormalName] = []
+        for qi, q in enumerate(queries):
+            for raw in (q.name, q.name_zh):
+                if raw and raw.strip():
+                    q_pos.append(qi)
+                    q_names.append(normalize(raw))
+        qs, rs = self.index.candidates(q_names)
+        countries = [queries[q_pos[i]].country for i in qs.tolist()]
+        mismatch = np.array(
+            [
+                float(bool(c and self.rec_country[r] and c != self.rec_country[r]))
+                for c, r in zip(countries, rs.tolist(), strict=True)
+            ]
+        )
+        scores = score_pairs(
+            [q_names[i].text for i in qs.tolist()],
+            [self.rec_text[r] for r in rs.tolist()],
+            [q_names[i].compact for i in qs.tolist()],
+            [self.rec_compact[r] for r in rs.tolist()],
+            mismatch,
+            self.settings.workers,
+        )
+        keep = np.nonzero(scores >= self.settings.review_threshold - 1e-9)[0]
+        best: dict[tuple[int, int], EntryMatch] = {}
+        for k in keep.tolist():
+            qi, r = int(qs[k]), int(rs[k])
+            query = queries[q_pos[qi]]
+            entry_i = self.rec_entry[r]
+            m = explain(q_names[qi], self.rec_name[r], query.country, self.rec_country[r])
+            slot = (q_pos[qi], entry_i)
+            if slot not in best or m.score > best[slot].match.score:
+                best[slot] = EntryMatch(self.entries[entry_i], m)
+        out: list[list[EntryMatch]] = [[] for _ in queries]
+        for (qpos, _), em in best.items():
+            out[qpos].append(em)
+        for row in out:
+            row.sort(key=lambda em: -em.match.score)
+        return out
+
+    def lists_checked(self, as_of: date) -> tuple[str, ...]:
+        counts = dict.fromkeys(LIST_NAMES, 0)
+        for e in self.entries:
+            if e.status_on(as_of).listed:
+                counts[e.list_name] = counts.get(e.list_name, 0) + 1
+        return tuple(f"{name} ({n} entries listed on {as_of})" for name, n in counts.items())
+
+    def _hit(
+        self, role: PartyRole, party: str, em: EntryMatch, as_of: date, **extra: str
+    ) -> ListHit:
+        e, m = em.entry, em.match
+        st = e.status_on(as_of)
+        return ListHit(
+            role=role,
+            party_name=party,
+            list_name=e.list_name,
+            entry_name=e.name,
+            announcement=e.announcement,
+            date_added=e.date_added,
+            in_force=st.in_force,
+            status_detail=st.detail,
+            score=round(m.score, 4),
+            citation=e.citation,
+            measures=e.measures,
+            explanation=extra.pop("explanation", m.explanation()),
+            matched_name=f"{m.query_name!r} ~ {m.entry_name!r}",
+            features=tuple(f.to_dict() for f in m.features),
+            **extra,
+        )
+
+    def screen(self, parties: Sequence[Party], as_of: date) -> ScreeningResult:
+        auto = self.settings.auto_threshold
+        graph = OwnershipGraph([*holdings_of(parties), *self.ownership])
+        owners = {p.name: graph.ancestors(p.name) for p in parties}
+        names = list(
+            dict.fromkeys(
+                [*(p.name for p in parties), *(o for os_ in owners.values() for o in os_)]
+            )
+        )
+        zh = {p.name: p.name_zh for p in parties}
+        country = {p.name: p.country for p in parties}
+        found = self.match_names([NameQuery(n, zh.get(n), country.get(n)) for n in names])
+        listed_matches = {
+            n: [em for em in ms if em.entry.status_on(as_of).listed]
+            for n, ms in zip(names, found, strict=True)
+        }
+        hits: list[ListHit] = []
+        possible: list[ListHit] = []
+        for p in parties:
+            for em in listed_matches[p.name]:
+                target = hits if em.match.score >= auto else possible
+                target.append(self._hit(p.role, p.name, em, as_of))
+            for owner in owners[p.name]:
+                for em in listed_matches[owner]:
+                    if em.match.score < auto:
+                        possible.append(
+                            self._hit(
+                                p.role, p.name, em, as_of, via_owner=owner,
+                                explanation=f"owner {owner!r} possibly matches: "
+                                + em.match.explanation(),
+                            )
+                        )  # fmt: skip
+            hits.extend(self._affiliates(p, graph, owners[p.name], listed_matches, as_of))
+        return ScreeningResult(as_of, tuple(hits), tuple(possible), self.lists_checked(as_of))
+
+    def _affiliates(
+        self,
+        party: Party,
+        graph: OwnershipGraph,
+        owners: list[str],
+        listed: dict[str, list[EntryMatch]],
+        as_of: date,
+    ) -> list[ListHit]:
+        s = self.settings
+        out = []
+        for list_name in LIST_NAMES:
+            strong = [
+                (o, em)
+                for o in owners
+                for em in listed[o]
+                if em.match.score >= s.auto_threshold and em.entry.list_name == list_name
+            ]
+            for in_force_only in (True, False):
+                roots = [
+                    (o, em)
+                    for o, em in strong
+                    if not in_force_only or em.entry.status_on(as_of).in_force
+                ]
+                caught = graph.caught(
+                    party.name,
+                    {key(o) for o, _ in roots},
+                    s.affiliate_share,
+                    s.ownership_reading,
+                )
+                if caught is None or not roots:
+                    continue
+                root_owner, em = next((o, em) for o, em in roots if o in caught.roots)
+                hit = self._hit(
+                    party.role, party.name, em, as_of, via_owner=root_owner,
+                    owner_share=f"{caught.share:.0%}",
+                    explanation=f"Affiliate ({s.ownership_reading} reading): {caught.explanation}"
+                    f". Owner match: {em.match.explanation()}",
+                )  # fmt: skip
+                if not in_force_only:
+                    hit = _not_in_force(hit)
+                out.append(hit)
+                break
+        return out
+
+
+def _not_in_force(hit: ListHit) -> ListHit:
+    return replace(hit, in_force=False)

@@ -1,0 +1,60 @@
+"""Named screening settings, each overridable by a `REEC_SCREEN_*` environment variable.
+
+Thresholds and weights are policy choices, not facts of the law, so they live here with their
+reasons rather than as literals in the matcher. docs/screening.md lists them in one table.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ScreeningSettings", "screening_settings"]
+
+
+class ScreeningSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REEC_SCREEN_", extra="forbid", frozen=True)
+
+    auto_threshold: float = Field(
+        default=0.90,
+        ge=0,
+        le=1,
+        description="Score at or above which a match is a hit the determination acts on. "
+        "Chosen on tests/screening/cases.csv: no hard non-match reaches it.",
+    )
+    review_threshold: float = Field(
+        default=0.78,
+        ge=0,
+        le=1,
+        description="Score at or above which a match below the auto threshold is reported as "
+        "a possible match for human review (a warning, never dropped).",
+    )
+    affiliate_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="No. 61 Art. 2: affiliates in which listed parties hold 50% or more.",
+    )
+    ownership_reading: Literal["control", "multiply"] = Field(
+        default="control",
+        description="How indirect shares combine (docs/screening.md, 'Ownership'): 'control' "
+        "treats an entity held >= 50% by listed parties as listed for its own holdings; "
+        "'multiply' multiplies shares along each chain and sums over paths.",
+    )
+    max_postings: int = Field(
+        default=400,
+        ge=1,
+        description="Blocking keys shared by more list names than this are too common to "
+        "select candidates (e.g. 'sys', 'tech'); they are used only when a name has no other key.",
+    )
+    workers: int = Field(
+        default=-1, description="Threads for rapidfuzz bulk scoring (-1 = all cores)."
+    )
+
+
+@lru_cache(maxsize=1)
+def screening_settings() -> ScreeningSettings:
+    return ScreeningSettings()
