@@ -9,9 +9,15 @@ from __future__ import annotations
 
 __all__ = [
     "BomError",
+    "CalendarOutOfRangeError",
     "InputError",
+    "LicenceOverdrawError",
+    "LicenceRefusalError",
+    "RecordNotFoundError",
     "ReecError",
     "RegimeDataError",
+    "StateTransitionError",
+    "StoreError",
     "UnknownCodeError",
 ]
 
@@ -70,3 +76,56 @@ class UnknownCodeError(ReecError):
 
     code = "unknown_control_code"
     http_status = 404
+
+
+# --- licensing and records (issue 5) ---------------------------------------------------------
+
+
+class RecordNotFoundError(ReecError):
+    """An application, licence or determination id names nothing in the licence book."""
+
+    code = "record_not_found"
+    http_status = 404
+
+
+class StateTransitionError(ReecError):
+    """An application cannot move from its current state by the action asked (approve a draft)."""
+
+    code = "invalid_state_transition"
+    http_status = 409
+    exit_code = 4
+
+
+class LicenceOverdrawError(ReecError):
+    """A draw-down would take a licence line past its quantity or value: refused, nothing drawn."""
+
+    code = "licence_overdraw"
+    http_status = 409
+    exit_code = 5
+
+
+class LicenceRefusalError(ReecError):
+    """A licence cannot cover a shipment (expired, exhausted, other item, end user or place)."""
+
+    code = "licence_does_not_cover"
+    http_status = 409
+    exit_code = 5
+
+
+class CalendarOutOfRangeError(ReecError):
+    """A working-day count reaches a year whose State Council holiday notice is not in the data.
+
+    reec refuses rather than guess: make-up working days are only known once announced.
+    """
+
+    code = "calendar_out_of_range"
+    http_status = 422
+    exit_code = 6
+
+
+class StoreError(ReecError):
+    """The database cannot be reached, or is at a schema reec does not know."""
+
+    code = "store_unavailable"
+    http_status = 503
+    exit_code = 7

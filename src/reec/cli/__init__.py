@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from reec.cli import check, rules
+from reec.cli import check, licensing, rules
 
 __all__ = ["app", "main"]
 
@@ -21,6 +21,7 @@ app = typer.Typer(
 check.register(app)
 app.add_typer(rules.app, name="rules")
 # Areas added by later modules register here, one line each.
+licensing.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,356 @@
+"""`reec db`, `reec application`, `reec licence`, `reec release`, `reec audit`: the licence book.
+
+Thin over `reec.licensing`: parse options, open the store (SQLite `./reec.db` unless
+`REEC_DATABASE_URL`; created or upgraded on first use), call one service, print with Rich.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from reec import licensing as lic
+from reec.cli.common import err, out, parse_date, reporting_errors
+from reec.determine import determine
+from reec.errors import InputError
+from reec.model import Determination, Shipment
+from reec.screening import default_screener
+from reec.shipment_input import parse_shipment
+from reec.store import Store, StoreSettings, open_store
+from reec.store import audit as audit_log
+from reec.yamlio import load_yaml_text
+
+__all__ = ["register"]
+
+Actor = Annotated[
+    str | None, typer.Option("--actor", help="Who acts (default REEC_ACTOR or OS user).")
+]
+On = Annotated[str | None, typer.Option("--on", help="Legal date of the step (default today).")]
+application_app = typer.Typer(help="Licence applications (DUR Arts. 16-17).", no_args_is_help=True)
+licence_app = typer.Typer(help="Licences and draw-downs (DUR Art. 15).", no_args_is_help=True)
+db_app = typer.Typer(help="The licence-book database.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+
+@contextmanager
+def _store(auto: bool | None = None) -> Iterator[Store]:
+    store = open_store(auto_upgrade=auto)
+    try:
+        yield store
+    finally:
+        store.dispose()
+
+
+def _who(actor: str | None) -> str:
+    return StoreSettings().who(actor)
+
+
+def _day(value: str | None, field: str) -> date:
+    return parse_date(value, field) or date.today()
+
+
+def _shipment(path: Path, as_of: str | None) -> tuple[Any, Shipment, Determination]:
+    if not path.is_file():
+        raise InputError(f"no such file: {path}", field="SHIPMENT")
+    raw = load_yaml_text(path.read_text(encoding="utf-8"), path.name)
+    shipment = parse_shipment(raw)
+    det = determine(shipment, as_of=parse_date(as_of), screener=default_screener())
+    return raw, shipment, det
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the tables or migrate them to the newest revision."""
+    with reporting_errors(), _store(auto=False) as store:
+        out.print(f"database at revision {store.upgrade()} ({store.engine.url.render_as_string()})")
+
+
+@application_app.command("create")
+def app_create(
+    from_: Annotated[Path, typer.Option("--from", help="Shipment file (shared/FORMAT.md).")],
+    kind: Annotated[str, typer.Option(help="individual or general")] = "individual",
+    certificate: Annotated[list[str] | None, typer.Option(help="File reference (repeat).")] = None,
+    state_council: Annotated[bool, typer.Option(help="State Council / CMC case.")] = False,
+    changes: Annotated[
+        int | None, typer.Option(help="Licence id this application changes.")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    actor: Actor = None,
+) -> None:
+    """Draft an application from what a shipment's determination says needs a licence."""
+    with reporting_errors(), _store() as store:
+        if kind not in ("individual", "general"):
+            raise InputError(f"unknown licence kind {kind!r}", field="--kind")
+        raw, shipment, det = _shipment(from_, as_of)
+        view = lic.create_application(
+            store,
+            shipment_doc=raw,
+            shipment=shipment,
+            determination=det,
+            actor=_who(actor),
+            licence_kind="general" if kind == "general" else "individual",
+            certificates=tuple(certificate or ()),
+            state_council=state_council,
+            changes_licence_id=changes,
+        )
+        _print_application(view)
+
+
+def _step(action: str):  # type: ignore[no-untyped-def]
+    def command(
+        application: Annotated[int, typer.Argument(help="Application id.")],
+        on: On = None,
+        actor: Actor = None,
+        note: Annotated[str | None, typer.Option(help="Note kept with the event.")] = None,
+    ) -> None:
+        with reporting_errors(), _store() as store:
+            view = lic.transition(
+                store, application, action, on_date=_day(on, "--on"), actor=_who(actor), detail=note
+            )
+            out.print(f"application {view.id}: [bold]{view.state}[/]")
+
+    command.__doc__ = f"{action.replace('_', ' ').capitalize()} an application."
+    return command
+
+
+for _action in ("submit", "accept", "approve", "refuse", "withdraw"):
+    application_app.command(_action)(_step(_action))
+
+
+@application_app.command("stop-clock")
+def app_stop(
+    application: int,
+    kind: Annotated[str, typer.Option(help="identification, expert_review or on_site_check")],
+    on: On = None,
+    actor: Actor = None,
+) -> None:
+    """Stop the review clock (DUR Art. 17(3))."""
+    with reporting_errors(), _store() as store:
+        view = lic.transition(
+            store,
+            application,
+            "stop_clock",
+            on_date=_day(on, "--on"),
+            actor=_who(actor),
+            detail=kind,
+        )
+        out.print(f"application {view.id}: [bold]{view.state}[/] ({kind})")
+
+
+@application_app.command("resume-clock")
+def app_resume(application: int, on: On = None, actor: Actor = None) -> None:
+    """Resume the review clock after identification, expert review or an on-site check."""
+    with reporting_errors(), _store() as store:
+        view = lic.transition(
+            store, application, "resume_clock", on_date=_day(on, "--on"), actor=_who(actor)
+        )
+        out.print(f"application {view.id}: [bold]{view.state}[/]")
+
+
+def _print_application(v: lic.ApplicationView) -> None:
+    out.print(
+        f"[bold]application {v.id}[/] ({v.kind}, {v.licence_kind} licence): [bold]{v.state}[/]"
+    )
+    out.print(
+        f"exporter {v.exporter} -> {v.destination}; end users {', '.join(v.end_users) or '-'};"
+        f" end uses {', '.join(v.end_uses) or '-'}; determination {v.determination_id}"
+    )
+    if v.no_time_limit:
+        out.print(f"[yellow]{v.no_time_limit}[/]")
+    t = Table("item", "control codes", "quantity", "value")
+    for i in v.items:
+        t.add_row(
+            i["id"],
+            ", ".join(i["control_codes"]),
+            f"{i['quantity']} {i['unit']}",
+            f"{i['value']} {i['currency']}",
+        )
+    out.print(t)
+    ev = Table("event", "from", "to", "on", "who", "detail", title="history (append-only)")
+    for e in v.events:
+        ev.add_row(
+            e.action, e.from_state or "-", e.to_state, str(e.on_date), e.actor, e.detail or ""
+        )
+    out.print(ev)
+
+
+@application_app.command("show")
+def app_show(application: int) -> None:
+    """One application with its history."""
+    with reporting_errors(), _store() as store:
+        _print_application(lic.get_application(store, application))
+
+
+@application_app.command("list")
+def app_list() -> None:
+    """All applications."""
+    with reporting_errors(), _store() as store:
+        t = Table("id", "kind", "licence", "state", "exporter", "destination")
+        for v in lic.list_applications(store):
+            t.add_row(str(v.id), v.kind, v.licence_kind, v.state, v.exporter, v.destination)
+        out.print(t)
+
+
+@licence_app.command("clock")
+def licence_clock(
+    application: int,
+    today: Annotated[str | None, typer.Option("--today", help="Count up to this day.")] = None,
+) -> None:
+    """The review clock of an application: due date and why (DUR Art. 17)."""
+    with reporting_errors(), _store() as store:
+        c = lic.application_clock(
+            store, application, today=_day(today, "--today"), start=StoreSettings().clock_start
+        )
+        due = c.clock.due if c.clock else None
+        out.print(f"[bold]application {application}[/]: due {due or '-'}")
+        for line in c.why:
+            out.print(f"  - {line}")
+
+
+@licence_app.command("issue")
+def licence_issue(
+    application: int,
+    valid_from: Annotated[str | None, typer.Option("--valid-from")] = None,
+    valid_until: Annotated[str | None, typer.Option("--valid-until")] = None,
+    scale: Annotated[str, typer.Option(help="Multiply applied quantities and values.")] = "1",
+    actor: Actor = None,
+) -> None:
+    """Record the licence MOFCOM issued on an approved application."""
+    with reporting_errors(), _store() as store:
+        try:
+            factor = Decimal(scale)
+        except InvalidOperation:
+            raise InputError(f"not a number: {scale!r}", field="--scale") from None
+        view = lic.issue(
+            store,
+            application,
+            actor=_who(actor),
+            valid_from=_day(valid_from, "--valid-from"),
+            valid_until=parse_date(valid_until, "--valid-until"),
+            scale=factor,
+            regime_version=_regime_version(),
+        )
+        _print_licence(view)
+
+
+def _regime_version() -> str:
+    from reec.regime.snapshot import load_regime
+
+    return load_regime().version
+
+
+def _print_licence(v: lic.LicenceView) -> None:
+    out.print(
+        f"[bold]licence {v.id} {v.number}[/] ({v.kind}): [bold]{v.status}[/], valid "
+        f"{v.valid_from} to {v.valid_until}; {v.exporter} -> {v.destination}; end users "
+        f"{', '.join(v.end_users)}; end uses {', '.join(v.end_uses)}; {v.drawdowns} draw-downs"
+    )
+    t = Table("line", "control codes", "quantity (drawn / limit)", "value (drawn / limit)")
+    for ln in v.lines:
+        t.add_row(
+            ln.item_ref,
+            ", ".join(ln.control_codes),
+            f"{ln.drawn_quantity} / {ln.quantity} {ln.unit}",
+            f"{ln.drawn_value} / {ln.value} {ln.currency}",
+        )
+    out.print(t)
+
+
+@licence_app.command("show")
+def licence_show(licence: int) -> None:
+    """One licence with what is drawn."""
+    with reporting_errors(), _store() as store:
+        _print_licence(lic.get_licence(store, licence))
+
+
+@licence_app.command("list")
+def licence_list() -> None:
+    """All licences."""
+    with reporting_errors(), _store() as store:
+        t = Table("id", "number", "kind", "status", "valid until", "destination")
+        for v in lic.list_licences(store):
+            t.add_row(str(v.id), v.number, v.kind, v.status, str(v.valid_until), v.destination)
+        out.print(t)
+
+
+@licence_app.command("draw")
+def licence_draw(
+    licence: int,
+    shipment: Annotated[Path, typer.Argument(help="Shipment file.")],
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    actor: Actor = None,
+) -> None:
+    """Draw a shipment down from a licence (refused, with the reason, if it does not fit)."""
+    with reporting_errors(), _store() as store:
+        raw, ship, det = _shipment(shipment, as_of)
+        dd = lic.draw(
+            store,
+            licence,
+            shipment_doc=raw,
+            shipment=ship,
+            determination=det,
+            actor=_who(actor),
+            shipment_ref=str(shipment),
+        )
+        out.print(f"draw-down {dd.id}: keep records until {dd.keep_records_until}")
+        _print_licence(dd.licence)
+
+
+def release_cmd(
+    shipment: Annotated[Path, typer.Argument(help="Declaration as a shipment file.")],
+    licence: Annotated[int | None, typer.Option("--licence", help="Licence id presented.")] = None,
+    questioned_on: Annotated[str | None, typer.Option(help="Date of a questioning notice.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    actor: Actor = None,
+) -> None:
+    """Customs release: release or hold, with reasons and the declaration remarks (Art. 21)."""
+    with reporting_errors(), _store() as store:
+        raw, ship, det = _shipment(shipment, as_of)
+        d = lic.release(
+            store,
+            shipment_doc=raw,
+            shipment=ship,
+            determination=det,
+            licence_id=licence,
+            actor=_who(actor),
+            shipment_ref=str(shipment),
+            questioned_on=parse_date(questioned_on, "--questioned-on"),
+        )
+        out.print("[bold green]RELEASE[/]" if d.released else "[bold red]HOLD[/]", f"({d.verdict})")
+        for r in d.reasons:
+            out.print(f"  - {r}")
+        for item, remark in d.remarks:
+            out.print(f"  remarks box, item {item}: {remark}")
+        if not d.released:
+            raise typer.Exit(1)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; name every edited, deleted or inserted entry."""
+    with reporting_errors(), _store() as store, store.transaction() as s:
+        report = audit_log.verify(s)
+        if report.ok:
+            out.print(
+                f"[green]audit log intact[/]: {report.entries} entries, "
+                f"head {report.last_hash[:16]}"
+            )
+            return
+        for p in report.problems:
+            err.print(f"[red]entry {p.seq}[/]: {p.problem}")
+        raise typer.Exit(8)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.add_typer(application_app, name="application")
+    app.add_typer(licence_app, name="licence")
+    app.add_typer(audit_app, name="audit")
+    app.command("release")(release_cmd)

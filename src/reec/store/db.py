@@ -1,0 +1,127 @@
+"""Engines and transactions: SQLite (WAL, `BEGIN IMMEDIATE`) by default, PostgreSQL by URL.
+
+Why `BEGIN IMMEDIATE`: SQLite's default deferred transaction takes the write lock only at the
+first write, so two draw-downs can both read a balance and then one fails with "database is
+locked" mid-transaction. Taking the lock at BEGIN serialises writers cleanly (they wait up to
+`busy_timeout`). PostgreSQL uses row locks (`SELECT ... FOR UPDATE`) and conditional updates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from reec.errors import StoreError
+
+__all__ = ["Store", "alembic_config", "make_engine"]
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _normalise(url: str) -> str:
+    """`postgresql://` means psycopg 3 here (SQLAlchemy would pick psycopg2 by default)."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(_normalise(url))
+    except ArgumentError:
+        raise StoreError(f"not a database URL: {url!r}", field="REEC_DATABASE_URL") from None
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=60000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def alembic_config() -> Config:
+    """Migrations ship inside the package, so `reec db upgrade` works from a wheel."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+class Store:
+    """One database: an engine, a session factory, and the schema check."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def upgrade(self) -> str:
+        """Bring the schema to the newest migration; returns the revision."""
+        cfg = alembic_config()
+        try:
+            with self.engine.begin() as conn:
+                if self.is_postgresql:  # two first uses at once must not both create tables
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242005)")
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the database: {exc.orig}", field="database") from None
+        return self.head()
+
+    def head(self) -> str:
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        return head or ""
+
+    def current(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def ensure_schema(self, auto_upgrade: bool = True) -> None:
+        try:
+            current = self.current()
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the database: {exc.orig}", field="database") from None
+        if current == self.head():
+            return
+        if not auto_upgrade:
+            raise StoreError(
+                f"schema is at {current or 'nothing'}, reec needs {self.head()}: "
+                "run `reec db upgrade`",
+                field="database",
+            )
+        self.upgrade()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

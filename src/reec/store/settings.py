@@ -1,0 +1,41 @@
+"""Settings of the licence book, from `REEC_*` environment variables (docs/settings.md).
+
+One pydantic-settings model so the CLI, the future HTTP API and the tests read the same names.
+"""
+
+from __future__ import annotations
+
+import getpass
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ClockStart", "StoreSettings", "default_actor"]
+
+ClockStart = Literal["next_working_day", "acceptance_day"]
+
+
+def default_actor() -> str:
+    """The OS user: who did it, when nobody said (the audit log never records an empty actor)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # getuser raises OSError or KeyError in containers without a passwd entry
+        return "unknown"
+
+
+class StoreSettings(BaseSettings):
+    """`REEC_DATABASE_URL`, `REEC_ACTOR`, `REEC_CLOCK_START`, `REEC_AUTO_UPGRADE`."""
+
+    model_config = SettingsConfigDict(env_prefix="REEC_", extra="ignore")
+
+    database_url: str = "sqlite:///./reec.db"
+    """SQLAlchemy URL; a `postgresql://` URL is driven by psycopg 3."""
+    actor: str | None = None
+    """Who acts, when `--actor` is not given; falls back to the OS user."""
+    clock_start: ClockStart = "next_working_day"
+    """Whether the acceptance day is review day 1 (procedure.md 1.4: default, the next one)."""
+    auto_upgrade: bool = True
+    """Create or upgrade the schema on first use (CLI); `reec db upgrade` does it explicitly."""
+
+    def who(self, explicit: str | None = None) -> str:
+        return explicit or self.actor or default_actor()
