@@ -46,7 +46,12 @@ def shipment_reasons(
                 detail=f"{hit.role.value} {hit.party_name} matches {hit.list_name} entry "
                 f"{hit.entry_name!r}{via} (score {hit.score:.2f}); {hit.status_detail}.{measures}",
                 citation=hit.citation,
-                facts={"score": hit.score, "list": hit.list_name},
+                facts={
+                    "score": hit.score,
+                    "list": hit.list_name,
+                    "matched": hit.matched_name or "",
+                    "explanation": hit.explanation,
+                },
             )
         )
     for hit in screening.possible:

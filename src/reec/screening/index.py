@@ -1,8 +1,9 @@
 """Blocking index: many-to-many screening compares only names that share a key.
 
-Keys of a name: each word of two letters or more, and the first and last four letters of each
-word of five or more and of the whole name written without spaces. One typo in a long word
-leaves its prefix or suffix key intact; pinyin written with other word breaks ('Luokexide
+Keys of a name: each word of two letters or more, and the first and last four letters, and the
+first two plus last two, of each word of five or more and of the whole name written without
+spaces. One typo in a word leaves one of these keys intact (a swap in the middle of 'Skydio'
+keeps 'sk..io'); pinyin written with other word breaks ('Luokexide
 Mading' vs 'luokexidemading') meets on the prefix and suffix of the spaceless form. Keys held by
 more than `max_postings` list names (e.g. 'sys', 'tech') select nothing on their own: they are
 used only by a name that has no rarer key.
@@ -34,10 +35,12 @@ def name_keys(name: NormalName) -> set[str]:
             if len(t) >= 5:
                 keys.add("p:" + t[:4])
                 keys.add("s:" + t[-4:])
+                keys.add("b:" + t[:2] + t[-2:])
     c = name.compact
     if len(c) >= 4:
         keys.add("p:" + c[:4])
         keys.add("s:" + c[-4:])
+        keys.add("b:" + c[:2] + c[-2:])
     elif c:
         keys.add("t:" + c)
     return keys

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pypinyin import lazy_pinyin
+from rapidfuzz.distance import OSA
 
 __all__ = ["NormalName", "has_han", "normalize", "to_pinyin"]
 
@@ -23,7 +24,7 @@ _LEGAL_LATIN = [
     "llc", "l l c", "plc", "gmbh", "ag", "kk", "k k", "kabushiki kaisha", "sa", "sarl",
     "sas", "srl", "spa", "bv", "nv", "ab", "oy", "as", "pte", "pty", "pvt", "private",
     "sp z o o", "sp zoo", "s r o", "sro", "a s", "lp", "llp", "limited partnership",
-    "holdings co", "group co", "co ltd",
+    "co ltd",
 ]  # fmt: skip
 _LEGAL_SET = {tuple(f.split()) for f in _LEGAL_LATIN}
 _LEGAL_MAX = max(len(t) for t in _LEGAL_SET)
@@ -50,6 +51,28 @@ _ABBREV = {
     "holdings": "hldg", "holding": "hldg", "group": "grp", "grp": "grp",
     "and": "&", "the": "",
 }  # fmt: skip
+
+# Long legal-form and abbreviation words recognised through one typo or swap (two for 10+
+# letters):
+# "Coporation" is still a legal form, "Technolgies" still "tech". Short words need exactness.
+_FUZZY_TARGETS = {
+    **{w: w for w in ("corporation", "incorporated", "limited", "company", "partnership")},
+    **{w: w for w in _ABBREV if len(w) >= 7},
+}
+
+
+@lru_cache(maxsize=65536)
+def _canonical_word(token: str) -> str:
+    """The legal-form or abbreviation word `token` is a typo of, or `token` itself."""
+    if len(token) < 6 or token in _ABBREV or (token,) in _LEGAL_SET:
+        return token
+    for word in _FUZZY_TARGETS:
+        allowed = 2 if len(word) >= 10 else 1
+        if abs(len(word) - len(token)) <= allowed and word[0] == token[0]:
+            if OSA.distance(token, word, score_cutoff=allowed) <= allowed:
+                return word
+    return token
+
 
 _PUNCT = re.compile(r"[^\w&]+", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -126,6 +149,7 @@ def normalize(name: str) -> NormalName:
         "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
         for t in raw
     ]
+    raw = [_canonical_word(t) for t in raw]
     kept, latin_legal = _strip_latin_legal(raw)
     mapped = [_ABBREV.get(t, t) for t in kept]
     tokens = tuple(t for t in mapped if t) or tuple(kept)

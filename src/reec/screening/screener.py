@@ -134,7 +134,7 @@ class ListScreener:
             status_detail=st.detail,
             score=round(m.score, 4),
             citation=e.citation,
-            measures=e.measures,
+            measures=e.measures.rstrip("."),
             explanation=extra.pop("explanation", m.explanation()),
             matched_name=f"{m.query_name!r} ~ {m.entry_name!r}",
             features=tuple(f.to_dict() for f in m.features),

@@ -26,7 +26,7 @@ class ScreeningSettings(BaseSettings):
         "Chosen on tests/screening/cases.csv: no hard non-match reaches it.",
     )
     review_threshold: float = Field(
-        default=0.78,
+        default=0.75,
         ge=0,
         le=1,
         description="Score at or above which a match below the auto threshold is reported as "

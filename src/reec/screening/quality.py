@@ -1,0 +1,77 @@
+"""Precision and recall of the screener on a labelled case file (tests/screening/cases.csv).
+
+A case is a query name, an optional country, its variant type and the list entry name it
+should find (empty for a hard non-match). At a threshold, a true case is *found* when an entry
+with the expected name scores at or above it; a case is a *false positive* when any entry with
+another name does (for a non-match: any entry at all). Shared by the tests and the benchmark.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from reec.screening.screener import EntryMatch, ListScreener, NameQuery
+
+__all__ = ["Case", "Quality", "evaluate", "read_cases"]
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    query: str
+    country: str | None
+    variant: str
+    expected: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quality:
+    variant: str
+    cases: int
+    positives: int
+    """Cases that expect an entry (all but hard non-matches)."""
+    found: int
+    false_positives: int
+    flagged: int
+
+    @property
+    def recall(self) -> float | None:
+        return self.found / self.positives if self.positives else None
+
+    @property
+    def precision(self) -> float:
+        return 1.0 if not self.flagged else (self.flagged - self.false_positives) / self.flagged
+
+
+def read_cases(path: Path) -> list[Case]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [
+            Case(r["query"], r["country"] or None, r["variant"], r["expected"])
+            for r in csv.DictReader(fh)
+        ]
+
+
+def judge(case: Case, matches: list[EntryMatch], threshold: float) -> tuple[bool, bool, bool]:
+    """(found, false positive, flagged) for one case at one threshold."""
+    over = [m for m in matches if m.match.score >= threshold - 1e-9]
+    found = bool(case.expected) and any(m.entry.name == case.expected for m in over)
+    wrong = any(m.entry.name != case.expected for m in over) and not found
+    return found, wrong, bool(over)
+
+
+def evaluate(screener: ListScreener, cases: list[Case], threshold: float) -> dict[str, Quality]:
+    """Per variant type (and 'all'): cases, found, false positives, flagged."""
+    found = screener.match_names([NameQuery(c.query, None, c.country) for c in cases])
+    acc: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for case, matches in zip(cases, found, strict=True):
+        f, w, flagged = judge(case, matches, threshold)
+        for key in (case.variant, "all"):
+            a = acc[key]
+            a[0] += 1
+            a[1] += bool(case.expected)
+            a[2] += f
+            a[3] += w
+            a[4] += flagged
+    return {k: Quality(k, *v) for k, v in sorted(acc.items())}
