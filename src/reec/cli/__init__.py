@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from reec.cli import check, licensing, rules
+from reec.cli import api, check, keys, licensing, rules, serve
 
 __all__ = ["app", "main"]
 
@@ -22,6 +22,9 @@ check.register(app)
 app.add_typer(rules.app, name="rules")
 # Areas added by later modules register here, one line each.
 licensing.register(app)
+serve.register(app)
+app.add_typer(keys.app, name="keys")
+app.add_typer(api.app, name="api")
 
 
 def main() -> None:

@@ -1,0 +1,75 @@
+"""`create_app()`: the FastAPI application, its routers, middlewares and error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from reec import __version__
+from reec.api.errors import HANDLERS
+from reec.api.keys import KeyBook
+from reec.api.limits import BodyLimitMiddleware
+from reec.api.logs import AccessLogMiddleware
+from reec.api.routers import determinations, health, keys, screenings, web
+from reec.api.routers import regime as regime_routes
+from reec.api.settings import ApiSettings
+from reec.regime.snapshot import Regime, load_regime
+from reec.screening import default_screener
+from reec.screening.base import Screener
+from reec.store.db import Store
+from reec.store.settings import StoreSettings
+
+__all__ = ["create_app"]
+
+STATIC = Path(__file__).parent / "static"
+
+DESCRIPTION = """\
+China's rare-earth export-control regime as code. Send a shipment, get the engine's verdict
+with its reasons and citations. Keys: `X-API-Key` header, one or more roles per key
+(analyst, applicant, reviewer, auditor, admin); reading the regime and `/health` need none.
+Every error is `{"error": {"code", "message", "field"}}`.
+"""
+
+
+def create_app(
+    settings: ApiSettings | None = None,
+    *,
+    store: Store | None = None,
+    regime: Regime | None = None,
+    screener: Screener | None = None,
+) -> FastAPI:
+    """The service. Without arguments it reads `REEC_*` settings and opens `REEC_DATABASE_URL`
+    (creating or upgrading its schema when `REEC_AUTO_UPGRADE` is on)."""
+    settings = settings or ApiSettings()
+    if store is None:
+        store_settings = StoreSettings()
+        store = Store(store_settings.database_url)
+        store.ensure_schema(store_settings.auto_upgrade)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.dispose()
+
+    app = FastAPI(
+        title="reec: Rare-Earth Export Controls",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.regime = regime or load_regime()
+    app.state.screener = screener or default_screener()
+    app.state.keybook = KeyBook(store, settings.key_cache_seconds)
+    for module in (health, determinations, screenings, regime_routes, keys, web):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLogMiddleware, enabled=settings.access_log)
+    return app

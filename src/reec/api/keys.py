@@ -1,0 +1,181 @@
+"""API keys in the licence book's database: stored as sha256 hashes, shown once at creation.
+
+A key is `reec_` + 43 random URL-safe characters (256 bits). Only its sha256 and a short prefix
+(to tell keys apart in a listing) are stored. Keys are never deleted: revoking stamps who and
+when, so the audit trail can always name the key behind a write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, DateTime, Integer, String, Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from reec.errors import InputError
+from reec.store.db import Store
+from reec.store.tables import Base
+
+__all__ = ["ApiKey", "KeyBook", "Role", "api_keys", "hash_token"]
+
+
+class Role(StrEnum):
+    ANALYST = "analyst"
+    """Determinations, screening, BOM analyses, release checks."""
+    APPLICANT = "applicant"
+    """Files and submits licence applications, records draw-downs."""
+    REVIEWER = "reviewer"
+    """Accepts, approves or refuses applications; issues licences."""
+    AUDITOR = "auditor"
+    """Reads the licence book and verifies the audit log."""
+    ADMIN = "admin"
+    """Creates, lists and revokes API keys."""
+
+
+api_keys = Table(
+    "api_keys",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("roles", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_by", String(200), nullable=True),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    id: int
+    name: str
+    prefix: str
+    roles: tuple[Role, ...]
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _roles(raw: str) -> tuple[Role, ...]:
+    return tuple(Role(r) for r in raw.split(",") if r)
+
+
+def _key(row: object) -> ApiKey:
+    m = row._mapping  # type: ignore[attr-defined]
+    return ApiKey(
+        id=m["id"],
+        name=m["name"],
+        prefix=m["prefix"],
+        roles=_roles(m["roles"]),
+        created_at=m["created_at"],
+        created_by=m["created_by"],
+        revoked_at=m["revoked_at"],
+        revoked_by=m["revoked_by"],
+    )
+
+
+class KeyBook:
+    """Create, list, revoke and verify keys; verified keys are cached for `cache_seconds`."""
+
+    def __init__(self, store: Store, cache_seconds: float = 5.0) -> None:
+        self.store = store
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, ApiKey]] = {}
+        self._lock = threading.Lock()
+
+    def create(self, name: str, roles: Iterable[Role | str], actor: str) -> tuple[ApiKey, str]:
+        """A new key; returns it with its token (the only time the token is seen)."""
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise InputError("a key name is 1 to 100 characters", field="name")
+        try:
+            wanted = tuple(dict.fromkeys(Role(r) for r in roles))
+        except ValueError as exc:
+            raise InputError(
+                f"{exc}; roles are {', '.join(r.value for r in Role)}", field="roles"
+            ) from None
+        if not wanted:
+            raise InputError("a key needs at least one role", field="roles")
+        token = "reec_" + secrets.token_urlsafe(32)
+        values = {
+            "name": name,
+            "prefix": token[:12],
+            "token_sha256": hash_token(token),
+            "roles": ",".join(r.value for r in wanted),
+            "created_at": datetime.now(UTC),
+            "created_by": actor,
+        }
+        try:
+            with self.store.transaction() as session:
+                session.execute(insert(api_keys).values(**values))
+        except IntegrityError:
+            raise InputError(f"a key named {name!r} exists already", field="name") from None
+        return self.get(name), token
+
+    def list(self) -> list[ApiKey]:
+        with self.store.transaction() as session:
+            rows = session.execute(select(api_keys).order_by(api_keys.c.id)).all()
+        return [_key(r) for r in rows]
+
+    def get(self, name: str) -> ApiKey:
+        from reec.api.errors import NotFoundError
+
+        with self.store.transaction() as session:
+            row = session.execute(select(api_keys).where(api_keys.c.name == name)).first()
+        if row is None:
+            raise NotFoundError(f"no API key named {name!r}", field="name")
+        return _key(row)
+
+    def revoke(self, name: str, actor: str) -> ApiKey:
+        key = self.get(name)
+        if key.active:
+            with self.store.transaction() as session:
+                session.execute(
+                    update(api_keys)
+                    .where(api_keys.c.id == key.id, api_keys.c.revoked_at.is_(None))
+                    .values(revoked_at=datetime.now(UTC), revoked_by=actor)
+                )
+        with self._lock:
+            self._cache.clear()
+        return self.get(name)
+
+    def verify(self, token: str) -> ApiKey | None:
+        """The active key with this token, or None."""
+        digest = hash_token(token)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(digest)
+        if hit is not None and now - hit[0] < self.cache_seconds:
+            return hit[1]
+        with self.store.transaction() as session:
+            row = session.execute(
+                select(api_keys).where(
+                    api_keys.c.token_sha256 == digest, api_keys.c.revoked_at.is_(None)
+                )
+            ).first()
+        if row is None:
+            return None
+        key = _key(row)
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[digest] = (now, key)
+        return key

@@ -1,0 +1,47 @@
+"""`reec serve`: the HTTP API and web page under uvicorn, with JSON logs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from reec.cli.common import reporting_errors
+
+__all__ = ["register"]
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address (default REEC_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default REEC_PORT).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default REEC_WORKERS).")
+    ] = None,
+) -> None:
+    """Serve the REST API (/docs, /openapi.json) and the web page (/)."""
+    import uvicorn
+
+    from reec.api.app import create_app
+    from reec.api.logs import configure_logging
+    from reec.api.settings import ApiSettings
+
+    with reporting_errors():
+        settings = ApiSettings()
+        configure_logging(settings.log_level)
+        n = workers or settings.workers
+        common = {
+            "host": host or settings.host,
+            "port": port if port is not None else settings.port,
+            "log_config": None,
+            "access_log": False,
+            "proxy_headers": True,
+        }
+        if n > 1:  # each worker builds its own app (and store connection) from the settings
+            create_app().state.store.dispose()  # migrate once, before the workers start
+            uvicorn.run("reec.api.app:create_app", factory=True, workers=n, **common)  # type: ignore[arg-type]
+        else:
+            uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
