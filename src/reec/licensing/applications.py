@@ -247,7 +247,7 @@ def transition(
                 field="state",
             )
         last = _events(s, app_id)[-1]
-        if on_date < last.on_date:
+        if last.action != "create" and on_date < last.on_date:
             raise InputError(
                 f"{action} on {on_date} is before the last event ({last.action} on {last.on_date})",
                 field="--on",
