@@ -160,7 +160,10 @@ def _from_china(item: Item, view: RegimeView, cls: Classification, work: _ItemWo
             )
         )
         work.verdicts.append(Verdict.NOT_CONTROLLED)
-    if not cls.matches and item.technology_activities and not excluded:
+    # No. 62 Art. 1 para. 2 reaches goods that are not controlled (非管制) on the day: an item
+    # whose only list entries are not yet in force is still caught by the catch-all.
+    listed = any(view.status(m.entry.provision).in_force for m in cls.matches)
+    if not listed and item.technology_activities and not excluded:
         prov = regime.provision("MOFCOM-2025-62/catch_all", "No. 62 catch-all")
         acts = ", ".join(a.value for a in item.technology_activities)
         _finding(
