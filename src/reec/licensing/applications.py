@@ -26,7 +26,6 @@ from reec.store.settings import ClockStart
 from reec.store.tables import ApplicationEventRow, ApplicationRow, LicenceRow
 
 __all__ = [
-    "TRANSITIONS",
     "ApplicationClock",
     "ApplicationEvent",
     "ApplicationView",

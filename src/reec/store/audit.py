@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 
 from reec.store.tables import AuditHeadRow, AuditRow
 
-__all__ = ["GENESIS", "AuditProblem", "AuditReport", "append", "canonical_json", "verify"]
+__all__ = [
+    "AuditProblem",
+    "AuditReport",
+    "append",
+    "canonical_json",
+    "verify",
+]
 
 GENESIS = "0" * 64
 
