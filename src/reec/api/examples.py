@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
 from fastapi.openapi.models import Example
 
-__all__ = ["EXAMPLE_01", "EXAMPLE_02", "SHIPMENT_EXAMPLES"]
+__all__ = ["EXAMPLES_YAML", "EXAMPLE_01", "EXAMPLE_02", "SHIPMENT_EXAMPLES"]
 
 EXAMPLE_01: dict[str, Any] = {
     "date": "2025-06-02",
@@ -81,3 +82,14 @@ SHIPMENT_EXAMPLES: dict[str, Example] = {
         value=EXAMPLE_02,
     ),
 }
+
+
+def _yaml(doc: dict[str, Any]) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+
+
+EXAMPLES_YAML: dict[str, str] = {
+    "01-dy-oxide-from-china": _yaml(EXAMPLE_01),
+    "02-motor-with-tb-magnets-to-defence": _yaml(EXAMPLE_02),
+}
+"""The web page's example buttons (the repository's examples/ folder is not installed)."""
