@@ -1,16 +1,20 @@
-"""No. 61 Art. 1: the 0.1% value-share rule and the technology-origin rule over nested contents.
+"""No. 61 Art. 1: the 0.1% value-share rule and the technology-origin rule over a BOM.
 
-Arithmetic is exact (Decimal): the rule is "达到0.1%及以上", so a share of exactly 0.1% triggers
-and 0.0999% does not. Comparisons are made as cn_value >= threshold x item_value, never on a
-rounded share.
+The roll-up itself (reec.bom.rollup) is whole-array and exact; this module turns one shipment
+line's slice of it into what a determination reports. Comparisons are made as
+cn_value >= threshold x item_value on integers, never on a rounded share ("达到0.1%及以上": a
+share of exactly 0.1% triggers, 0.0999% does not).
 
 Readings applied (docs/extraterritorial.md):
-- Value means the declared value of one unit of the item; a content line's value is its value
-  in one unit of its parent, multiplied by the quantities of the content lines above it.
+- Value means the declared value of one unit of the item; a line's value in one unit of the item
+  is its unit value times the quantities on the path down to it, summed over every path (a
+  shared sub-assembly counts once per use).
 - A Chinese-origin Part I content counts at its full value and is not descended into (its own
-  inputs are already inside that value); any other content is descended into.
+  inputs are already inside that value); any other content is descended into, whatever its
+  origin, so Part I content inside a foreign-made magnet inside a motor counts for the motor.
 - Origin unknown is treated as Chinese-origin (conservative), with a warning naming the lines.
-- An item inherits the technology origin of an Annex 1 content made with Chinese technology.
+- An item inherits the technology origin of an Annex 1 content made abroad with Chinese
+  technology.
 """
 
 from __future__ import annotations
@@ -18,19 +22,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reec.classify import match_detail
-from reec.errors import BomError
+import numpy as np
+
+from reec.bom.model import ACTIVITIES, CHINA
+from reec.bom.registry import item_bom
+from reec.bom.rollup import Rollup, Trace, rollup
 from reec.model import Item
 from reec.regime.snapshot import AnnexEntry, Regime
 
 __all__ = [
+    "CHINA",
+    "SHOWN",
     "Contribution",
+    "NestedShare",
     "ValueShare",
+    "bom_annex",
+    "item_rollup",
     "technology_origin_sources",
     "value_share",
 ]
 
-CHINA = "CN"
+SHOWN = 10
+"""Lines named in an explanation; the rest are summed in one line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +58,28 @@ class Contribution:
 
 
 @dataclass(frozen=True, slots=True)
+class NestedShare:
+    """A Part II item inside the assessed one, with its own share (explanation only)."""
+
+    item_id: str
+    annex_id: str
+    share: float
+    reaches: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ValueShare:
     cn_value: Decimal
     item_value: Decimal
     currency: str
     contributions: tuple[Contribution, ...]
-    """Largest first."""
+    """Largest first; at most SHOWN."""
+    others: int = 0
+    others_value: Decimal = Decimal(0)
+    unknown_origin: tuple[str, ...] = ()
+    """First SHOWN lines of unknown origin that were counted."""
+    unknown_count: int = 0
+    nested: tuple[NestedShare, ...] = ()
 
     @property
     def share(self) -> Decimal:
@@ -59,68 +88,116 @@ class ValueShare:
     def reaches(self, threshold: Decimal) -> bool:
         return self.cn_value >= threshold * self.item_value
 
-    @property
-    def unknown_origin(self) -> tuple[str, ...]:
-        return tuple(c.item_id for c in self.contributions if c.origin_assumed)
+
+def item_rollup(item: Item, regime: Regime) -> tuple[Rollup, Trace]:
+    roll = rollup(item_bom(item), regime)
+    return roll, roll.trace(roll.bom.root)
 
 
-def _part1(regime: Regime) -> tuple[AnnexEntry, ...]:
-    return tuple(a for a in regime.annex1 if a.part == "I")
-
-
-def value_share(item: Item, regime: Regime) -> ValueShare:
-    """Chinese-origin Annex 1 Part I content in one unit of `item`, over its value."""
-    part1 = _part1(regime)
-    found: list[Contribution] = []
-
-    def walk(parent: Item, multiplier: Decimal) -> None:
-        for child in parent.contents:
-            if child.value.currency != item.value.currency:
-                raise BomError(
-                    f"currency {child.value.currency} differs from the item's "
-                    f"{item.value.currency}; give values in one currency",
-                    field=f"{child.path}.value.currency",
-                )
-            if child.value.amount > parent.value.amount:
-                raise BomError(
-                    f"content value {child.value.amount} exceeds its parent's "
-                    f"{parent.value.amount}",
-                    field=f"{child.path}.value.amount",
-                )
-            value = child.value.amount * multiplier
-            origin_cn = child.origin in (CHINA, None)
-            annex = next((a for a in part1 if match_detail(a.match, child) is not None), None)
-            if annex is not None and origin_cn:
-                found.append(
-                    Contribution(
-                        child.id, child.path, annex.id, annex.title, value, child.origin is None
-                    )
-                )
-                continue
-            per_unit = child.quantity.amount if child.quantity is not None else Decimal(1)
-            walk(child, multiplier * per_unit)
-
-    walk(item, Decimal(1))
-    found.sort(key=lambda c: c.value, reverse=True)
-    total = sum((c.value for c in found), Decimal(0))
-    return ValueShare(total, item.value.amount, item.value.currency, tuple(found))
+def value_share(
+    item: Item | None, regime: Regime, roll: tuple[Rollup, Trace] | None = None
+) -> ValueShare:
+    """Chinese-origin Annex 1 Part I content in one unit of `item` (or of the roll-up's top
+    node), over its value."""
+    if roll is None:
+        if item is None:
+            raise ValueError("value_share needs an item or a roll-up")
+        roll = item_rollup(item, regime)
+    r, t = roll
+    bom, root = r.bom, r.bom.root
+    shown: list[Contribution] = []
+    for node, value in zip(
+        t.contributors[:SHOWN].tolist(), t.contribution[:SHOWN].tolist(), strict=True
+    ):
+        annex = r.annex[int(r.part1[node])]
+        shown.append(
+            Contribution(
+                bom.node_id(node),
+                bom.node_where(node),
+                annex.id,
+                annex.title,
+                r.decimal(value),
+                bool(bom.origin_unknown[node]),
+            )
+        )
+    rest = t.contribution[SHOWN:]
+    unknown = t.contributors[bom.origin_unknown[t.contributors]]
+    nested_nodes = np.flatnonzero(t.reach & (r.part2 >= 0))
+    nested_nodes = nested_nodes[nested_nodes != root][:SHOWN]
+    threshold = Decimal(str(regime.no61("art1_1").parameter("value_share_threshold")))
+    reach = r.reaches(threshold)
+    return ValueShare(
+        cn_value=r.decimal(r.cn[root]),
+        item_value=r.decimal(r.total[root]),
+        currency=bom.currency,
+        contributions=tuple(shown),
+        others=len(rest),
+        others_value=r.decimal(sum(rest.tolist(), 0)),
+        unknown_origin=tuple(bom.node_id(n) for n in unknown[:SHOWN].tolist()),
+        unknown_count=len(unknown),
+        nested=tuple(
+            NestedShare(
+                bom.node_id(n),
+                r.annex[int(r.part2[n])].id,
+                float(r.share[n]),
+                bool(reach[n]),
+            )
+            for n in nested_nodes.tolist()
+        ),
+    )
 
 
 def technology_origin_sources(
-    item: Item, regime: Regime, activities: frozenset[str]
+    item: Item | None,
+    regime: Regime,
+    activities: frozenset[str],
+    roll: tuple[Rollup, Trace] | None = None,
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(item id, Chinese-origin technologies) for `item` and its Annex 1 contents."""
+    """(item id, Chinese-origin technologies) for `item` and the Annex 1 items inside it."""
+    if roll is None:
+        if item is None:
+            raise ValueError("technology_origin_sources needs an item or a roll-up")
+        roll = item_rollup(item, regime)
+    r, t = roll
+    bom = r.bom
+    annex1 = (r.part1 >= 0) | (r.part2 >= 0)
+    nodes = np.flatnonzero(
+        t.reach & (r.own_technology != 0) & (annex1 | (np.arange(bom.n) == bom.root))
+    )
+    nodes = np.concatenate([[bom.root], nodes[nodes != bom.root]]) if bom.root in nodes else nodes
     out: list[tuple[str, tuple[str, ...]]] = []
-    own = tuple(a.value for a in item.technology_origin if a.value in activities)
-    if own:
-        out.append((item.id, own))
-
-    def walk(parent: Item) -> None:
-        for child in parent.contents:
-            acts = tuple(a.value for a in child.technology_origin if a.value in activities)
-            if acts and any(match_detail(a.match, child) is not None for a in regime.annex1):
-                out.append((child.id, acts))
-            walk(child)
-
-    walk(item)
+    for n in nodes.tolist()[:SHOWN]:
+        bits = int(r.own_technology[n])
+        acts = tuple(
+            a.value for i, a in enumerate(ACTIVITIES) if bits >> i & 1 and a.value in activities
+        )
+        if acts:
+            out.append((bom.node_id(n), acts))
     return tuple(out)
+
+
+def bom_annex(
+    roll: tuple[Rollup, Trace],
+) -> tuple[tuple[tuple[AnnexEntry, str], ...], tuple[str, ...]]:
+    """Annex 1 entries a `bom:` line is, with why, and its control codes (an assembly takes the
+    codes of the Part II materials inside it)."""
+    r, t = roll
+    root = r.bom.root
+    found: list[tuple[AnnexEntry, str]] = []
+    codes: list[str] = []
+    inside = np.flatnonzero(t.reach & (r.part2 >= 0) & (np.arange(r.bom.n) != root))
+    kinds = np.unique(r.part2[inside]).tolist()
+    materials = [k for k in kinds if not r.annex[k].match.contains]
+    for idx in (int(r.part1[root]), int(r.part2[root])):
+        if idx < 0:
+            continue
+        entry = r.annex[idx]
+        why = "form and composition"
+        if entry.match.contains and materials:
+            first = int(inside[np.isin(r.part2[inside], materials)][0])
+            why = f"contains {r.bom.node_id(first)} ({r.annex[int(r.part2[first])].title})"
+            codes.extend(c for k in materials if (c := r.annex[k].control_code) is not None)
+        if entry.control_code:
+            codes.append(entry.control_code)
+        found.append((entry, why))
+    return tuple(found), tuple(dict.fromkeys(codes))

@@ -1,0 +1,357 @@
+"""Rows (all text) -> a validated `Bom`; every inconsistency is a BomError naming row and column.
+
+The checks run over whole columns: unknown form or currency, malformed composition, zero or
+negative quantity or value, a parent with no row of its own, a shared part described two ways,
+a line worth more than one unit of its parent, and cycles. Nothing is rolled up until all pass.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import polars as pl
+
+from reec.bom.graph import levels
+from reec.bom.model import ACTIVITIES, CHINA, FORMS, Bom, RootFacts
+from reec.bom.numbers import decimal_text, scaled_column
+from reec.bom.rates import Rates
+from reec.errors import BomError
+from reec.regime.schema import ELEMENTS
+
+__all__ = ["COLUMNS", "REQUIRED", "build_bom", "composition_text", "parse_composition"]
+
+COLUMNS = (
+    "parent",
+    "child",
+    "quantity",
+    "unit_value",
+    "currency",
+    "origin",
+    "form",
+    "composition",
+    "technology_origin",
+    "description",
+)
+REQUIRED = COLUMNS[:7]
+_NODE_FACTS = ("unit_value", "currency", "origin", "form", "composition", "technology_origin")
+_COMPOSITION_LIMIT = Decimal("100.5")
+"""Same rounding tolerance as compositions in the shipment file."""
+
+Locate = Callable[[int, str], str]
+
+
+def composition_text(comp: Mapping[str, Decimal] | None) -> str | None:
+    return None if comp is None else ";".join(f"{k}:{decimal_text(v)}" for k, v in comp.items())
+
+
+def parse_composition(text: str) -> dict[str, Decimal]:
+    """``Dy:1.2;Nd:29`` or ``{"Dy": 1.2}`` -> mass percent by element; ValueError if malformed."""
+    pairs: list[tuple[str, str]]
+    if text.lstrip().startswith("{"):
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not JSON: {exc.msg}") from None
+        if not isinstance(raw, dict):
+            raise ValueError("JSON composition must be an object")
+        pairs = [(str(k), str(v)) for k, v in raw.items()]
+    else:
+        pairs = []
+        for part in filter(None, (p.strip() for p in text.replace(",", ";").split(";"))):
+            symbol, sep, amount = part.partition(":")
+            if not sep:
+                raise ValueError(f"{part!r} is not Element:percent")
+            pairs.append((symbol.strip(), amount.strip()))
+    out: dict[str, Decimal] = {}
+    for symbol, amount in pairs:
+        if symbol not in ELEMENTS:
+            raise ValueError(f"unknown element symbol {symbol!r}")
+        try:
+            value = Decimal(amount)
+        except InvalidOperation:
+            raise ValueError(f"{symbol}: {amount!r} is not a number") from None
+        if not value.is_finite() or value < 0:
+            raise ValueError(f"{symbol}: {amount} is not a mass percent")
+        out[symbol] = out.get(symbol, Decimal(0)) + value
+    total = sum(out.values(), Decimal(0))
+    if total > _COMPOSITION_LIMIT:
+        raise ValueError(f"mass percents sum to {total}, more than 100")
+    return out
+
+
+def _first_bad(mask: pl.Series) -> int | None:
+    return int(mask.arg_true()[0]) if mask.any() else None
+
+
+def _codes(
+    values: pl.Series, column: str, rows: pl.Series, locate: Locate, decode: Callable[[str], object]
+) -> tuple[pl.Series, list[object]]:
+    """Distinct values decoded once each; a decoding error names the first row using it."""
+    distinct = values.unique(maintain_order=True)
+    decoded: list[object] = []
+    for text in distinct.to_list():
+        if text is None:
+            decoded.append(None)
+            continue
+        try:
+            decoded.append(decode(text))
+        except ValueError as exc:
+            row = int(rows.filter(values == text)[0])
+            raise BomError(f"{column} {text!r}: {exc}", field=locate(row, column)) from None
+    mapping = pl.DataFrame({"v": distinct, "code": pl.arange(0, len(distinct), eager=True)})
+    codes = values.to_frame("v").join(mapping, on="v", how="left", nulls_equal=True)["code"]
+    return codes, decoded
+
+
+def _form(text: str) -> int:
+    try:
+        return FORMS.index(next(f for f in FORMS if f.value == text))
+    except StopIteration:
+        raise ValueError(f"unknown form (one of {', '.join(f.value for f in FORMS)})") from None
+
+
+def _technology(text: str) -> int:
+    bits = 0
+    for part in filter(None, (p.strip() for p in text.replace(",", ";").split(";"))):
+        names = [a.value for a in ACTIVITIES]
+        if part not in names:
+            raise ValueError(f"unknown activity {part!r} (one of {', '.join(names)})")
+        bits |= 1 << names.index(part)
+    return bits
+
+
+def _root_row(root: RootFacts) -> dict[str, str | None]:
+    return {
+        "child": root.id,
+        "unit_value": decimal_text(root.value),
+        "currency": root.currency,
+        "origin": root.origin,
+        "form": root.form.value,
+        "composition": composition_text(root.composition),
+        "technology_origin": ";".join(a.value for a in root.technology_origin) or None,
+        "description": root.description,
+    }
+
+
+def _clean(df: pl.DataFrame, locate: Locate, source: str) -> pl.DataFrame:
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise BomError(
+            f"missing column(s) {', '.join(missing)} (columns: {', '.join(COLUMNS)})",
+            field=source,
+        )
+    unknown = [c for c in df.columns if c not in COLUMNS]
+    if unknown:
+        raise BomError(f"unknown column(s) {', '.join(unknown)}", field=source)
+    df = (
+        df.select(
+            pl.col(c).cast(pl.String).str.strip_chars().replace("", None)
+            if c in df.columns
+            else pl.lit(None, dtype=pl.String).alias(c)
+            for c in COLUMNS
+        )
+        .with_row_index("row")
+        .with_columns(pl.col("row").cast(pl.Int64))
+    )
+    bad = _first_bad(df["child"].is_null())
+    if bad is not None:
+        raise BomError("child is missing", field=locate(bad, "child"))
+    return df
+
+
+def build_bom(
+    df: pl.DataFrame,
+    *,
+    source: str,
+    locate: Locate,
+    where: Callable[[int], str],
+    rates: Rates | None,
+    root: RootFacts | None,
+) -> Bom:
+    """Validate rows (`root`: the shipment line on top; None: the row with an empty parent)."""
+    df = _clean(df, locate, source)
+    tops = df.filter(pl.col("parent").is_null())
+    if root is not None:
+        if len(tops):
+            raise BomError(
+                f"row has no parent; the top item is shipment line {root.id!r}: name it as parent",
+                field=locate(int(tops["row"][0]), "parent"),
+            )
+        head = pl.DataFrame([_root_row(root)], schema=dict.fromkeys(COLUMNS[1:], pl.String))
+        head = head.with_columns(pl.lit(-1, dtype=pl.Int64).alias("row"))
+    else:
+        if len(tops) != 1:
+            raise BomError(
+                "no top item: give exactly one row with an empty parent (the item itself)"
+                if not len(tops)
+                else "more than one row has an empty parent (only the top item may)",
+                field=locate(int(tops["row"][1]), "parent") if len(tops) > 1 else source,
+            )
+        head = tops.select("row", *COLUMNS[1:])
+    lines = df.filter(pl.col("parent").is_not_null())
+    firsts = lines.select("row", *COLUMNS[1:]).unique("child", keep="first", maintain_order=True)
+    nodes = pl.concat(
+        [head.select(firsts.columns), firsts.filter(pl.col("child") != head["child"][0])]
+    )
+    index = nodes.select(pl.col("child").alias("id"), pl.arange(0, len(nodes)).alias("i"))
+
+    def to_index(column: str) -> pl.Series:
+        return lines.select(column).join(
+            index, left_on=column, right_on="id", how="left", maintain_order="left"
+        )["i"]
+
+    parent, child = to_index("parent"), to_index("child")
+    bad = _first_bad(parent.is_null())
+    if bad is not None:
+        row = int(lines["row"][bad])
+        raise BomError(
+            f"parent {lines['parent'][bad]!r} has no row of its own (give it a line with its "
+            "value, or check the spelling)",
+            field=locate(row, "parent"),
+        )
+    for column in _NODE_FACTS:
+        given = nodes[column].gather(child.to_numpy().astype(np.int64))
+        mine = lines[column]
+        differ = mine.is_not_null() & mine.ne_missing(given)
+        bad = _first_bad(differ)
+        if bad is not None:
+            row, first = int(lines["row"][bad]), int(nodes["row"][int(child[bad])])
+            raise BomError(
+                f"{lines['child'][bad]!r} is given {column} {mine[bad]!r} here but "
+                f"{given[bad]!r} at {locate(first, column) if first >= 0 else 'the shipment'}",
+                field=locate(row, column),
+            )
+    return _assemble(nodes, lines, parent, child, source, locate, where, rates)
+
+
+def _assemble(
+    nodes: pl.DataFrame,
+    lines: pl.DataFrame,
+    parent_s: pl.Series,
+    child_s: pl.Series,
+    source: str,
+    locate: Locate,
+    where: Callable[[int], str],
+    rates: Rates | None,
+) -> Bom:
+    node_rows = nodes["row"].cast(pl.Int64)
+    top_where = source
+
+    def node_locate(i: int, column: str) -> str:
+        row = int(node_rows[i])
+        return locate(row, column) if row >= 0 else f"{top_where} ({column})"
+
+    def line_locate(i: int, column: str) -> str:
+        return locate(int(lines["row"][i]), column)
+
+    value, value_scale = scaled_column(nodes["unit_value"], "unit_value", node_locate)
+    quantity, quantity_scale = scaled_column(lines["quantity"], "quantity", line_locate)
+    base = rates.base if rates is not None else str(nodes["currency"][0])
+    table = rates or Rates(base, {})
+    currencies = nodes["currency"].fill_null("")
+    rate_of: dict[str, Decimal] = {}
+    for cur in currencies.unique(maintain_order=True).to_list():
+        rate = table.rate(cur)
+        if rate is None:
+            i = int((currencies == cur).arg_true()[0])
+            hint = "add it to currency_rates" if rates else "give currency_rates (or --rates)"
+            raise BomError(
+                f"unknown currency {cur!r} (rates are in {base}: {hint})",
+                field=node_locate(i, "currency"),
+            )
+        rate_of[cur] = rate
+    rate_scale = max((max(-r.as_tuple().exponent, 0) for r in rate_of.values()), default=0)  # type: ignore[operator]
+    rate_num = {c: int(r.scaleb(rate_scale)) for c, r in rate_of.items()}
+    if int(value.max()) * max(rate_num.values()) >= 2**62:
+        raise BomError("values times rates are too large to compute exactly", field=source)
+    per_node = currencies.replace_strict(rate_num, return_dtype=pl.Int64).to_numpy()
+    value = value * per_node
+    form_codes, _ = _codes(nodes["form"], "form", node_rows, locate, _form)
+    missing_form = _first_bad(nodes["form"].is_null())
+    if missing_form is not None:
+        raise BomError("form is missing", field=node_locate(missing_form, "form"))
+    forms = nodes["form"].replace_strict(
+        {f.value: i for i, f in enumerate(FORMS)}, return_dtype=pl.Int16
+    )
+    comp_codes, comps = _codes(
+        nodes["composition"], "composition", node_rows, locate, parse_composition
+    )
+    tech_codes, techs = _codes(
+        nodes["technology_origin"], "technology_origin", node_rows, locate, _technology
+    )
+    tech_bits = np.array([t or 0 for t in techs], dtype=np.int64)[tech_codes.to_numpy()]
+    origin = nodes["origin"]
+    bad = _first_bad(origin.is_not_null() & ~origin.str.contains(r"^[A-Z]{2}$"))
+    if bad is not None:
+        raise BomError(
+            f"origin {origin[bad]!r} is not a country code (ISO 3166-1 alpha-2, empty if unknown)",
+            field=node_locate(bad, "origin"),
+        )
+    del form_codes
+    parent = parent_s.to_numpy().astype(np.int64)
+    child = child_s.to_numpy().astype(np.int64)
+    _check_line_values(value, quantity, quantity_scale, parent, child, lines, locate)
+    ids = nodes["child"]
+    edge_row = lines["row"].cast(pl.Int64).to_numpy()
+    lv = levels(
+        len(nodes),
+        parent,
+        child,
+        lambda v: str(ids[v]),
+        lambda e: locate(int(edge_row[e]), "parent"),
+    )
+    labels = pl.DataFrame(
+        {
+            "id": ids,
+            "description": nodes["description"].fill_null(""),
+            "origin": origin,
+            "currency": nodes["currency"],
+            "amount": nodes["unit_value"],
+            "row": node_rows,
+        }
+    )
+    return Bom(
+        source=source,
+        currency=base,
+        root=0,
+        labels=labels,
+        value=value.astype(np.int64),
+        value_scale=value_scale + rate_scale,
+        parent=parent,
+        child=child,
+        quantity=quantity,
+        quantity_scale=quantity_scale,
+        edge_row=edge_row,
+        form=forms.to_numpy().astype(np.int16),
+        composition=comp_codes.to_numpy().astype(np.int32),
+        compositions=tuple(c if isinstance(c, dict) else None for c in comps),
+        origin_cn=(origin == CHINA).fill_null(False).to_numpy(),
+        origin_unknown=origin.is_null().to_numpy(),
+        technology=tech_bits,
+        levels=lv,
+        where=where,
+    )
+
+
+def _check_line_values(
+    value: np.ndarray,
+    quantity: np.ndarray,
+    quantity_scale: int,
+    parent: np.ndarray,
+    child: np.ndarray,
+    lines: pl.DataFrame,
+    locate: Locate,
+) -> None:
+    """A line (quantity x unit value) cannot be worth more than one unit of its parent."""
+    lhs = quantity.astype(np.float64) * value[child].astype(np.float64)
+    rhs = value[parent].astype(np.float64) * float(10**quantity_scale)
+    for e in np.flatnonzero(lhs > rhs * (1 - 1e-12)).tolist():
+        if int(quantity[e]) * int(value[child[e]]) > int(value[parent[e]]) * 10**quantity_scale:
+            raise BomError(
+                f"{lines['child'][e]!r}: quantity x unit value is worth more than one unit of "
+                f"its parent {lines['parent'][e]!r}",
+                field=locate(int(lines["row"][e]), "unit_value"),
+            )

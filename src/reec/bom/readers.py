@@ -1,0 +1,183 @@
+"""BOM files (CSV, Parquet, JSON, Excel) and nested `contents` -> rows of text -> `Bom`.
+
+Every reader hands `build_bom` the same ten text columns, so validation and error messages are
+one code path. Numbers are read as text (JSON numbers too) so a value is the decimal the user
+wrote, never a float approximation. Rows are named as a user finds them: the spreadsheet row
+(header = row 1) for CSV and Excel, the record number for JSON and Parquet, the field path for
+nested contents.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from reec.bom.build import COLUMNS, build_bom, composition_text
+from reec.bom.model import Bom, RootFacts
+from reec.bom.numbers import decimal_text
+from reec.bom.rates import Rates
+from reec.errors import BomError
+from reec.model import Item
+
+__all__ = ["SUFFIXES", "bom_from_item", "read_bom", "read_bom_rows", "root_facts"]
+
+SUFFIXES = (".csv", ".parquet", ".json", ".xlsx")
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, (dict, list)):
+        return json.dumps(v)
+    return str(v)
+
+
+def _from_records(records: list[dict[str, Any]], where: str) -> pl.DataFrame:
+    columns: dict[str, list[str | None]] = {}
+    for i, rec in enumerate(records):
+        if not isinstance(rec, dict):
+            raise BomError(
+                "each line must be an object with the BOM columns", field=f"{where}[{i}]"
+            )
+        for key in rec:
+            columns.setdefault(str(key), [None] * i)
+        for key, col in columns.items():
+            col.append(_text(rec.get(key)))
+    return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
+
+
+def _json(path: Path) -> pl.DataFrame:
+    raw = json.loads(path.read_text(encoding="utf-8"), parse_float=str, parse_int=str)
+    if isinstance(raw, dict) and isinstance(raw.get("lines"), list):
+        raw = raw["lines"]
+    if not isinstance(raw, list):
+        raise BomError('a JSON BOM is a list of lines (or {"lines": [...]})', field=str(path))
+    return _from_records(raw, str(path))
+
+
+def _xlsx(path: Path) -> pl.DataFrame:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        data = [[_text(v) for v in row] for row in rows]
+    finally:
+        book.close()
+    data = [r for r in data if any(v not in (None, "") for v in r)]
+    cols = {h: [r[i] if i < len(r) else None for r in data] for i, h in enumerate(header) if h}
+    return pl.DataFrame(cols, schema=dict.fromkeys(cols, pl.String))
+
+
+def read_bom_rows(path: Path) -> tuple[pl.DataFrame, int]:
+    """The file's rows as text columns, and the number users see for the first data row."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise BomError(
+            f"unknown BOM file type {suffix!r} (use {', '.join(SUFFIXES)})", field=str(path)
+        )
+    try:
+        if suffix == ".csv":
+            return pl.read_csv(path, infer_schema=False, truncate_ragged_lines=False), 2
+        if suffix == ".parquet":
+            df = pl.read_parquet(path)
+            return df.select(pl.all().cast(pl.String)), 1
+        if suffix == ".json":
+            return _json(path), 1
+        return _xlsx(path), 2
+    except OSError as exc:
+        raise BomError(f"cannot read the BOM file: {exc.strerror or exc}", field=str(path)) from exc
+    except (pl.exceptions.PolarsError, json.JSONDecodeError, ValueError, KeyError) as exc:
+        raise BomError(f"cannot read the BOM file: {exc}", field=str(path)) from exc
+
+
+def read_bom(path: Path, rates: Rates | None = None, root: RootFacts | None = None) -> Bom:
+    """A BOM file; `root` is the shipment line it belongs to (None: its empty-parent row)."""
+    df, first = read_bom_rows(path)
+    name = path.name
+
+    def where(row: int) -> str:
+        return f"{name}: row {row + first}"
+
+    return build_bom(
+        df,
+        source=str(path),
+        locate=lambda row, col: f"{where(row)}, column {col}",
+        where=where,
+        rates=rates,
+        root=root,
+    )
+
+
+def root_facts(item: Item) -> RootFacts:
+    return RootFacts(
+        id=item.id,
+        value=item.value.amount,
+        currency=item.value.currency,
+        form=item.form,
+        where=item.path,
+        origin=item.origin,
+        composition=item.composition,
+        description=item.description,
+        technology_origin=item.technology_origin,
+    )
+
+
+_FIELD = {
+    "unit_value": "value.amount",
+    "currency": "value.currency",
+    "quantity": "quantity.amount",
+    "parent": "id",
+    "child": "id",
+}
+
+
+def bom_from_item(item: Item, rates: Rates | None = None) -> Bom:
+    """Nested `contents` as a BOM. A content's `value` is its value in one unit of its parent
+    and its own contents describe one of its `quantity` units, so a node's value here is its
+    line value and the edge to each of its contents carries the node's quantity."""
+    rows: list[dict[str, str | None]] = []
+    paths: list[tuple[str, str]] = []
+
+    def walk(parent: Item, per_unit: Decimal) -> None:
+        for child in parent.contents:
+            rows.append(
+                {
+                    "parent": parent.id,
+                    "child": child.id,
+                    "quantity": decimal_text(per_unit),
+                    "unit_value": decimal_text(child.value.amount),
+                    "currency": child.value.currency,
+                    "origin": child.origin,
+                    "form": child.form.value,
+                    "composition": composition_text(child.composition),
+                    "technology_origin": ";".join(a.value for a in child.technology_origin) or None,
+                    "description": child.description,
+                }
+            )
+            paths.append((child.path, parent.path))
+            walk(child, child.quantity.amount if child.quantity is not None else Decimal(1))
+
+    walk(item, Decimal(1))
+    df = pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS, pl.String))
+
+    def locate(row: int, column: str) -> str:
+        if column == "quantity":
+            return f"{paths[row][1]}.quantity.amount"
+        return f"{paths[row][0]}.{_FIELD.get(column, column)}"
+
+    return build_bom(
+        df,
+        source=item.path,
+        locate=locate,
+        where=lambda row: paths[row][0],
+        rates=rates,
+        root=root_facts(item),
+    )

@@ -1,0 +1,210 @@
+"""No. 61 Art. 1(1) over a whole BOM: the value of Chinese-origin Part I content in one unit of
+every node, level by level with one scatter-add per level (no Python loop per line).
+
+Two passes over the levels: a float64 one gives shares for display and bounds the magnitudes;
+the exact one runs on int64 numerators (or Python integers when int64 could overflow) at one
+common scale, ``value_scale + quantity_scale x height``, where every partial sum is an integer,
+so "exactly 0.1 %" is decided exactly. Readings (docs/extraterritorial.md): a counted line is a
+Chinese-origin (or unknown-origin) Part I item, taken at its full value and not descended into;
+any other line is descended into, whatever its origin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from reec.bom.model import ACTIVITIES, FORMS, Bom
+from reec.classify import match_detail
+from reec.model import Item, Money
+from reec.regime.snapshot import AnnexEntry, Regime
+
+__all__ = ["Rollup", "Trace", "rollup"]
+
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+Num = npt.NDArray[Any]
+"""Exact numerators: int64, or Python integers (object) when int64 could overflow."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Trace:
+    """One item's view of the roll-up: how many units of each node one unit of it holds."""
+
+    root: int
+    multiplier: Num
+    """At scale quantity_scale x top; 0 for nodes not counted through this root."""
+    reach: Bools
+    contributors: Ints
+    """Counted nodes under the root, largest contribution first."""
+    contribution: Num
+    """Per contributor (same order), at the roll-up's scale."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Rollup:
+    bom: Bom
+    annex: tuple[AnnexEntry, ...]
+    scale: int
+    cn: Num
+    """Chinese-origin Part I content in one unit of each node, at `scale`."""
+    total: Num
+    """Value of one unit of each node, at `scale`."""
+    share: npt.NDArray[np.float64]
+    part1: npt.NDArray[np.int16]
+    part2: npt.NDArray[np.int16]
+    counted: Bools
+    technology: Ints
+    """Chinese-origin technology bits each node has or inherits (Art. 1(2))."""
+    own_technology: Ints
+    """Bits a node itself was made with (abroad)."""
+
+    def decimal(self, x: int) -> Decimal:
+        return Decimal(int(x)).scaleb(-self.scale)
+
+    def reaches(self, threshold: Decimal) -> Bools:
+        """cn >= threshold x value, on integers: never on a rounded share."""
+        num, den = threshold.as_integer_ratio()
+        cn, total = self.cn, self.total
+        if self.cn.dtype != object and float(np.max(self.total, initial=0)) * max(num, den) > 2**62:
+            cn, total = cn.astype(object), total.astype(object)
+        return np.asarray(cn * den >= total * num, dtype=bool)
+
+    def trace(self, root: int) -> Trace:
+        bom, lv = self.bom, self.bom.levels
+        sq = 10**bom.quantity_scale
+        m: Num = np.zeros(bom.n, dtype=self.cn.dtype)
+        m[root] = 10 ** (bom.quantity_scale * lv.top) * sq
+        reach = np.zeros(bom.n, dtype=bool)
+        reach[root] = True
+        for h in range(int(lv.height[root]), -1, -1):
+            nodes = lv.nodes_at(h)
+            if sq > 1:
+                m[nodes] //= sq
+            if h == 0:
+                break
+            e = lv.edges_at(h)
+            e = e[reach[bom.parent[e]]]
+            reach[bom.child[e]] = True
+            live = e[~self.counted[bom.parent[e]] | (bom.parent[e] == root)]
+            np.add.at(m, bom.child[live], m[bom.parent[live]] * bom.quantity[live].astype(m.dtype))
+        nodes = np.flatnonzero(self.counted & (m > 0))
+        nodes = nodes[nodes != root]
+        values = m[nodes] * bom.value[nodes].astype(m.dtype)
+        order = np.argsort(-values.astype(np.float64), kind="stable")
+        return Trace(root, m, reach, nodes[order], values[order])
+
+
+def _classify(bom: Bom, annex: tuple[AnnexEntry, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Annex 1 entry of each node by form and composition, decided once per distinct pair."""
+    key = bom.form.astype(np.int64) * (len(bom.compositions) + 1) + bom.composition
+    pairs, inverse = np.unique(key, return_inverse=True)
+    direct = [i for i, a in enumerate(annex) if not a.match.contains]
+    hit = np.zeros((len(pairs), len(annex)), dtype=bool)
+    for j, pair in enumerate(pairs.tolist()):
+        form, comp = divmod(pair, len(bom.compositions) + 1)
+        probe = Item(
+            id="",
+            form=FORMS[form],
+            value=Money(Decimal(1), bom.currency),
+            path="",
+            composition=bom.compositions[comp],
+        )
+        for i in direct:
+            hit[j, i] = match_detail(annex[i].match, probe) is not None
+    matched = hit[inverse]
+    ids = [a.id for a in annex]
+    for i, a in enumerate(annex):
+        if not a.match.contains:
+            continue
+        target: Bools = np.asarray(
+            matched[:, [ids.index(x) for x in a.match.contains]].any(axis=1), dtype=bool
+        )
+        below = _any_below(bom, target)
+        forms = np.isin(bom.form, [FORMS.index(f) for f in a.match.forms])
+        matched[:, i] = forms & below
+    part = np.array([a.part for a in annex])
+    first1 = _first(matched & (part == "I"))
+    first2 = _first(matched & (part == "II"))
+    return first1, first2
+
+
+def _first(m: Bools) -> npt.NDArray[np.int16]:
+    return np.where(m.any(axis=1), m.argmax(axis=1), -1).astype(np.int16)
+
+
+def _any_below(bom: Bom, target: Bools) -> Bools:
+    lv, below = bom.levels, np.zeros(bom.n, dtype=bool)
+    for h in range(1, lv.top + 1):
+        e = lv.edges_at(h)
+        c = bom.child[e]
+        hit = e[target[c] | below[c]]
+        below[bom.parent[hit]] = True
+    return below
+
+
+def _own(bom: Bom, activities: frozenset[str]) -> Ints:
+    mask = sum(1 << i for i, a in enumerate(ACTIVITIES) if a.value in activities)
+    return np.where(bom.origin_cn, 0, bom.technology & mask).astype(np.int64)
+
+
+def _technology(bom: Bom, annex1: Bools, own: Ints) -> Ints:
+    carried = np.where(annex1, own, 0)
+    acc = np.zeros(bom.n, dtype=np.int64)
+    lv = bom.levels
+    for h in range(1, lv.top + 1):
+        e = lv.edges_at(h)
+        np.bitwise_or.at(acc, bom.parent[e], carried[bom.child[e]])
+        nodes = lv.nodes_at(h)
+        carried[nodes] = carried[nodes] | acc[nodes]
+    return own | acc
+
+
+def rollup(bom: Bom, regime: Regime) -> Rollup:
+    annex = tuple(regime.annex1)
+    part1, part2 = _classify(bom, annex)
+    counted = (part1 >= 0) & (bom.origin_cn | bom.origin_unknown)
+    lv, sq = bom.levels, 10**bom.quantity_scale
+    vf = bom.value.astype(np.float64)
+    qf = bom.quantity.astype(np.float64) / sq
+    cf, xf = np.zeros(bom.n), np.where(counted, vf, 0.0)
+    for h in range(1, lv.top + 1):
+        e = lv.edges_at(h)
+        np.add.at(cf, bom.parent[e], qf[e] * xf[bom.child[e]])
+        nodes = lv.nodes_at(h)
+        xf[nodes] = np.where(counted[nodes], vf[nodes], cf[nodes])
+    lift = 10 ** (bom.quantity_scale * lv.top)
+    bound = float(max(np.max(cf, initial=0), np.max(vf, initial=0))) * lift * sq * 4
+    dtype: type = np.int64 if bound < 2**62 else object
+    total = bom.value.astype(dtype) * lift
+    x: Num = np.where(counted, total, 0).astype(dtype)
+    cn: Num = np.zeros(bom.n, dtype=dtype)
+    q: Num = bom.quantity.astype(dtype)
+    for h in range(1, lv.top + 1):
+        e = lv.edges_at(h)
+        np.add.at(cn, bom.parent[e], q[e] * x[bom.child[e]])
+        nodes = lv.nodes_at(h)
+        if sq > 1:
+            cn[nodes] //= sq
+        x[nodes] = np.where(counted[nodes], total[nodes], cn[nodes])
+    prov = regime.no61("art1_2")
+    activities = frozenset(prov.parameter("technology_activities"))
+    annex1 = (part1 >= 0) | (part2 >= 0)
+    own = _own(bom, activities)
+    return Rollup(
+        bom=bom,
+        annex=annex,
+        scale=bom.value_scale + bom.quantity_scale * lv.top,
+        cn=cn,
+        total=total,
+        share=cf / vf,
+        part1=part1,
+        part2=part2,
+        counted=counted,
+        technology=_technology(bom, annex1, own),
+        own_technology=own,
+    )
