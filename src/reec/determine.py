@@ -12,10 +12,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from reec.bom.rollup import Rollup, Trace
 from reec.classify import Classification, annex1_matches, classify
 from reec.conditions import ItemFacts
 from reec.determine_policy import obligations_for, policy_for, shipment_reasons
-from reec.extraterritorial import CHINA, technology_origin_sources, value_share
+from reec.extraterritorial import (
+    CHINA,
+    bom_annex,
+    item_rollup,
+    technology_origin_sources,
+    value_share,
+)
 from reec.model import (
     Citation,
     Determination,
@@ -213,6 +220,10 @@ def _from_abroad(
     item: Item, view: RegimeView, annex: tuple[tuple[AnnexEntry, str], ...], work: _ItemWork
 ) -> None:
     regime = view.regime
+    roll = item_rollup(item, regime) if item.bom is not None else None
+    bom_codes: tuple[str, ...] | None = None
+    if roll is not None:
+        annex, bom_codes = bom_annex(roll)
     if not annex:
         work.reasons.append(
             Reason(
@@ -228,7 +239,7 @@ def _from_abroad(
         work.verdicts.append(Verdict.NOT_CONTROLLED)
         return
     titles = "; ".join(f"{a.title} (Annex 1 {a.id}: {why})" for a, why in annex)
-    codes = _annex_codes(item, regime)
+    codes = bom_codes if bom_codes is not None else _annex_codes(item, regime)
     if item.origin in (CHINA, None):
         assumed = " (origin unknown: treated as Chinese-origin)" if item.origin is None else ""
         if item.origin is None:
@@ -245,11 +256,12 @@ def _from_abroad(
             citation=prov.citation,
         )
         return
+    roll = roll or item_rollup(item, regime)
     if any(a.part == "II" for a, _ in annex):
-        _value_rule(item, view, titles, codes, work)
+        _value_rule(item, view, titles, codes, work, roll)
     prov2 = regime.no61("art1_2")
     activities = frozenset(prov2.parameter("technology_activities"))
-    sources = technology_origin_sources(item, regime, activities)
+    sources = technology_origin_sources(item, regime, activities, roll)
     if sources:
         made = "; ".join(
             f"{iid} made with Chinese {', '.join(acts)} technology" for iid, acts in sources
@@ -267,37 +279,70 @@ def _from_abroad(
 
 
 def _value_rule(
-    item: Item, view: RegimeView, titles: str, codes: tuple[str, ...], work: _ItemWork
+    item: Item,
+    view: RegimeView,
+    titles: str,
+    codes: tuple[str, ...],
+    work: _ItemWork,
+    roll: tuple[Rollup, Trace] | None = None,
 ) -> None:
     prov = view.regime.no61("art1_1")
     threshold = Decimal(str(prov.parameter("value_share_threshold")))
-    share = value_share(item, view.regime)
-    children = tuple(
+    share = value_share(item, view.regime, roll)
+    cur = share.currency
+    children = [
         Reason(
             rule="no61-art1-1-contribution",
             kind="contribution",
-            detail=f"{c.item_id}: {c.title} (Part I {c.annex_id}), Chinese-origin"
+            detail=f"{c.item_id} ({c.path}): {c.title} (Part I {c.annex_id}), Chinese-origin"
             f"{' (assumed: origin unknown)' if c.origin_assumed else ''}, {c.value} "
-            f"{share.currency} = {float(c.value / share.item_value):.4%} of the item value",
+            f"{cur} = {float(c.value / share.item_value):.4%} of the item value",
             figures={"value": float(c.value), "share": float(c.value / share.item_value)},
         )
         for c in share.contributions
+    ]
+    if share.others:
+        children.append(
+            Reason(
+                rule="no61-art1-1-contribution",
+                kind="contribution",
+                detail=f"{share.others} more Chinese-origin Part I lines, together "
+                f"{share.others_value} {cur} = "
+                f"{float(share.others_value / share.item_value):.4%} of the item value",
+                figures={
+                    "value": float(share.others_value),
+                    "share": float(share.others_value / share.item_value),
+                    "lines": share.others,
+                },
+            )
+        )
+    children.extend(
+        Reason(
+            rule="no61-art1-1-nested",
+            kind="nested_part2",
+            outcome="reaches_threshold" if n.reaches else "below_threshold",
+            detail=f"{n.item_id}: Part II item ({n.annex_id}) inside this one; its own share "
+            f"{n.share:.4%}. The assessed item is the one exported (docs/extraterritorial.md).",
+            figures={"share": n.share},
+        )
+        for n in share.nested
     )
-    if share.unknown_origin:
+    if share.unknown_count:
+        more = share.unknown_count - len(share.unknown_origin)
+        names = ", ".join(share.unknown_origin) + (f" and {more} more" if more else "")
         work.warnings.append(
-            f"{item.id}: origin unknown for {', '.join(share.unknown_origin)}; treated as "
-            "Chinese-origin in the value share."
+            f"{item.id}: origin unknown for {names}; treated as Chinese-origin in the value share."
         )
     figures: dict[str, float | int | str] = {
         "cn_origin_value": float(share.cn_value),
         "item_value": float(share.item_value),
         "share": float(share.share),
         "threshold": float(threshold),
-        "currency": share.currency,
+        "currency": cur,
     }
     arithmetic = (
-        f"Chinese-origin Part I content {share.cn_value} {share.currency} / item value "
-        f"{share.item_value} {share.currency} = {share.share:.4%}"
+        f"Chinese-origin Part I content {share.cn_value.normalize():f} {cur} / item value "
+        f"{share.item_value.normalize():f} {cur} = {share.share:.4%}"
     )
     if share.reaches(threshold):
         _finding(
@@ -311,7 +356,7 @@ def _value_rule(
             codes=codes,
             citation=prov.citation,
             figures=figures,
-            children=children,
+            children=tuple(children),
         )
     else:
         work.reasons.append(
@@ -323,7 +368,7 @@ def _value_rule(
                 f"{threshold:.1%} threshold: Art. 1(1) does not apply.",
                 citation=prov.citation,
                 figures=figures,
-                children=children,
+                children=tuple(children),
             )
         )
         work.verdicts.append(Verdict.NOT_CONTROLLED)

@@ -16,6 +16,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from reec.bom.rates import RatesIn, rates_from_input
+from reec.bom.registry import attach_boms
 from reec.errors import InputError
 from reec.model import (
     Activity,
@@ -126,6 +128,10 @@ class ShipmentIn(_In):
     parties: list[PartyIn] = []
     end_uses: list[EndUse] = []
     items: list[ItemIn] = Field(min_length=1)
+    currency_rates: RatesIn | None = Field(
+        default=None,
+        description="reec extension: {base, rates} to convert BOM values (docs/bom.md).",
+    )
 
 
 def _duplicate_ids(items: list[ItemIn], path: str, seen: dict[str, str]) -> None:
@@ -158,13 +164,18 @@ def _item(item: ItemIn, path: str) -> Item:
     )
 
 
-def shipment_from_input(doc: ShipmentIn) -> Shipment:
+def shipment_from_input(doc: ShipmentIn, base: Path | None = None) -> Shipment:
+    """`base`: the folder `bom:` paths are relative to (the shipment file's)."""
     _duplicate_ids(doc.items, "items", {})
     return Shipment(
         date=doc.date,
         exporter=Exporter(doc.exporter.name, doc.exporter.country),
         destination=doc.destination,
-        items=tuple(_item(it, f"items[{i}]") for i, it in enumerate(doc.items)),
+        items=attach_boms(
+            tuple(_item(it, f"items[{i}]") for i, it in enumerate(doc.items)),
+            rates_from_input(doc.currency_rates, "currency_rates") if doc.currency_rates else None,
+            base,
+        ),
         parties=tuple(
             Party(
                 role=p.role,
@@ -199,7 +210,7 @@ def _rejoin_split_names(mapping: Any, fields: frozenset[str]) -> None:
         del mapping[key]
 
 
-def parse_shipment(raw: Any) -> Shipment:
+def parse_shipment(raw: Any, base: Path | None = None) -> Shipment:
     """Validate a decoded document (dict) and return the engine's `Shipment`."""
     if not isinstance(raw, dict):
         raise InputError("a shipment is a mapping with date, exporter, destination, items")
@@ -217,7 +228,7 @@ def parse_shipment(raw: Any) -> Shipment:
         if first["type"] == "extra_forbidden":
             message = f"unknown key {first['loc'][-1]!r}"
         raise InputError(message, field=path or None) from exc
-    return shipment_from_input(doc)
+    return shipment_from_input(doc, base)
 
 
 def read_shipment_file(path: Path) -> Shipment:
@@ -234,7 +245,7 @@ def read_shipment_file(path: Path) -> Shipment:
         # PyYAML raises a bare ValueError for a date that does not exist (2025-02-30); read
         # dates as text instead, so validation rejects it naming its field.
         raw = yaml.load(text, Loader=_DatesAsTextLoader)
-    return parse_shipment(raw)
+    return parse_shipment(raw, path.parent)
 
 
 class _DatesAsTextLoader(_StrictLoader):
