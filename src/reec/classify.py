@@ -83,6 +83,10 @@ def match_detail(
         if not present:
             return None
         parts.append("contains " + ", ".join(f"{e} {_fmt(comp[e])} %" for e in present))
+    if spec.none_of:
+        if any(comp.get(e, _ZERO) > 0 for e in spec.none_of):
+            return None
+        parts.append(f"without {', '.join(spec.none_of)}")
     if spec.keywords:
         text = item.description.casefold()
         hits = [k for k in spec.keywords if k.casefold() in text]

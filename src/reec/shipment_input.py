@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from reec.bom.rates import RatesIn, rates_from_input
@@ -33,7 +32,7 @@ from reec.model import (
     Shipment,
 )
 from reec.regime.schema import ELEMENTS
-from reec.yamlio import YamlSyntaxError, _StrictLoader, load_yaml_text, pydantic_error_path
+from reec.yamlio import YamlSyntaxError, load_yaml_text, pydantic_error_path
 
 __all__ = [
     "ItemIn",
@@ -238,21 +237,11 @@ def read_shipment_file(path: Path) -> Shipment:
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", field=str(path)) from exc
     try:
-        raw = json.loads(text) if path.suffix.lower() == ".json" else load_yaml_text(text, path)
+        raw = (
+            json.loads(text)
+            if path.suffix.lower() == ".json"
+            else load_yaml_text(text, path, dates_as_text=True)
+        )
     except (YamlSyntaxError, json.JSONDecodeError) as exc:
         raise InputError(str(exc), field=str(path)) from exc
-    except ValueError:
-        # PyYAML raises a bare ValueError for a date that does not exist (2025-02-30); read
-        # dates as text instead, so validation rejects it naming its field.
-        raw = yaml.load(text, Loader=_DatesAsTextLoader)
     return parse_shipment(raw, path.parent)
-
-
-class _DatesAsTextLoader(_StrictLoader):
-    """The strict loader without the timestamp resolver: dates stay text for pydantic."""
-
-
-_DatesAsTextLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _StrictLoader.yaml_implicit_resolvers.items()
-}

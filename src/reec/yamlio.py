@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
-from yaml.nodes import MappingNode
+from yaml.nodes import MappingNode, ScalarNode
 
 __all__ = ["YamlSyntaxError", "load_yaml_text", "pydantic_error_path"]
 
@@ -30,11 +30,35 @@ class _StrictLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        """An impossible date (2025-02-30) is a syntax error with its line, not a crash."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise ConstructorError(
+                None, None, f"not a valid date: {node.value!r} ({exc})", node.start_mark
+            ) from exc
 
-def load_yaml_text(text: str, source: str | Path) -> Any:
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
+
+class _DatesAsTextLoader(_StrictLoader):
+    """The strict loader without the timestamp resolver: dates stay text, so the pydantic
+    model that validates them names the field of an impossible date (2025-02-30)."""
+
+
+_DatesAsTextLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _StrictLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml_text(text: str, source: str | Path, *, dates_as_text: bool = False) -> Any:
     """Parse YAML text strictly; errors name `source` and the line."""
+    loader = _DatesAsTextLoader if dates_as_text else _StrictLoader
     try:
-        return yaml.load(text, Loader=_StrictLoader)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}, line {mark.line + 1}" if mark is not None else str(source)

@@ -193,7 +193,8 @@ class MatchData(_Strict):
     """How an item is recognised as this entry: form and composition decide.
 
     `all_of`: every element present (> 0 %); `any_of`: at least one present; `principal`: the
-    element is the largest constituent (a metal *of* that element); `keywords`: a description
+    element is the largest constituent (a metal *of* that element); `none_of`: elements that
+    must be absent (an Sm target is not an Sm-Co alloy target); `keywords`: a description
     keyword (equipment, reagents); `activities_any`: technology activities; `contains`: a made
     item that contains (anywhere in its contents) an item matching one of these Annex 1 ids.
     """
@@ -202,6 +203,10 @@ class MatchData(_Strict):
     all_of: list[str] = []
     any_of: list[str] = []
     principal: str | None = None
+    none_of: list[str] = Field(
+        default=[],
+        description="Elements that must be absent: a pure target is not an alloy target.",
+    )
     keywords: list[str] = []
     activities_any: list[Activity] = []
     contains: list[str] = []
@@ -210,6 +215,7 @@ class MatchData(_Strict):
     def _elements_known(self) -> MatchData:
         _check_elements(self.all_of, "all_of")
         _check_elements(self.any_of, "any_of")
+        _check_elements(self.none_of, "none_of")
         if self.principal is not None:
             _check_elements([self.principal], "principal")
         return self

@@ -232,10 +232,15 @@ class Regime:
             for ann in data.announcements
             for e in ann.entries
         )
-        codes = [e.code for e in self.entries]
-        dupes = sorted({c for c in codes if codes.count(c) > 1})
-        if dupes:
-            raise RegimeDataError(f"control code(s) defined twice: {dupes}", field="entries")
+        seen: dict[str, str] = {}
+        for ann in data.announcements:
+            for raw in ann.entries:
+                if raw.code in seen:
+                    raise RegimeDataError(
+                        f"control code {raw.code} is defined in {seen[raw.code]} and in {ann.id}",
+                        field=f"{ann.id}: entries",
+                    )
+                seen[raw.code] = ann.id
         self.entries_by_code = {e.code: e for e in self.entries}
         self.annex1: tuple[AnnexEntry, ...] = tuple(
             AnnexEntry(
