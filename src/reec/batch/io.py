@@ -1,0 +1,43 @@
+"""Read and write batch files: CSV or Parquet, chosen by the file suffix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from reec.errors import InputError
+
+__all__ = ["read_table", "write_table"]
+
+
+def read_table(path: Path) -> pa.Table:
+    """Every CSV column is read as text (HS codes keep their leading zeros)."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise InputError("no such file or directory", field=str(path))
+    try:
+        if path.is_dir():
+            return pl.read_parquet(path / "*.parquet").to_arrow()
+        if suffix == ".parquet":
+            return pl.read_parquet(path).to_arrow()
+        if suffix == ".csv":
+            return pl.read_csv(path, infer_schema=False).to_arrow()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError(f"cannot read the file: {exc}", field=str(path)) from None
+    raise InputError("give a .csv or .parquet file (or a folder of .parquet)", field=str(path))
+
+
+def write_table(table: pa.Table, path: Path) -> None:
+    suffix = path.suffix.lower()
+    df = pl.from_arrow(table)
+    if not isinstance(df, pl.DataFrame):
+        raise InputError("nothing to write", field=str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".parquet":
+        df.write_parquet(path)
+    elif suffix == ".csv":
+        df.write_csv(path)
+    else:
+        raise InputError("write a .csv or .parquet file", field=str(path))

@@ -1,0 +1,108 @@
+"""Shipment lines -> fact keys, with Polars expressions only (no loop per line).
+
+Two steps. `line_frame` runs every check that can fail on one line without failing on the
+others with the same facts (line id, date, value, currency) over all lines, vectorised, naming
+the first offending line and column, and derives the day key and the value key. `canonical`
+then trims and case-folds the fact columns of the unique keys only (thousands of rows, not
+millions): canonicalising is a function of the raw values, so doing it after `unique` is the
+same as doing it per line. Everything else is validated once per key by the engine's own
+input model (`reec.shipment_input`), naming the first line of the key.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pyarrow as pa
+
+from reec.batch.columns import COLUMNS, KEY_COLUMNS, required_columns
+from reec.errors import InputError
+
+__all__ = ["DAY", "DAY_KEY", "ROW", "VALUE_KEY", "canonical", "line_frame"]
+
+ROW = "__row"
+DAY = "__day"
+DAY_KEY = "__day_key"
+VALUE_KEY = "__value_key"
+_UPPER = ("exporter_country", "destination", "importer_country", "end_user_country", "origin")
+_LOWER_NO_SPACE = ("end_uses", "form", "technology_activities", "technology_origin")
+_MILITARY = ("importer_military", "end_user_military")
+_BOOLEAN = {
+    **dict.fromkeys(("true", "yes", "y", "1", "t"), "true"),
+    **dict.fromkeys(("false", "no", "n", "0", "f"), "false"),
+}
+
+
+def first_bad(df: pl.DataFrame, bad: pl.Expr, column: str, message: str) -> None:
+    hit = df.filter(bad).head(1)
+    if hit.height:
+        line_id, value = hit.item(0, "line_id"), hit.item(0, column)
+        raise InputError(f"{message}: {value!r}", field=f"line {line_id}, column {column}")
+
+
+def _text(df: pl.DataFrame, name: str) -> pl.Expr:
+    if name not in df.columns:
+        return pl.lit("", dtype=pl.String).alias(name)
+    col = pl.col(name)
+    if df.schema[name] != pl.String:
+        col = col.cast(pl.String)
+    return col.fill_null("").alias(name)
+
+
+def line_frame(
+    table: pa.Table, as_of: date | None, boundaries: tuple[date, ...] | None
+) -> pl.DataFrame:
+    """Per line: the raw fact columns as text ("" = not given), the day, the day key (index of
+    the regime interval the day falls in, or the day itself when `boundaries` is None) and the
+    value key (value and currency, only where a BOM reference makes the 0.1% value share
+    depend on them)."""
+    raw = pl.from_arrow(table)
+    if not isinstance(raw, pl.DataFrame):  # a Table always converts to a DataFrame
+        raise InputError("the batch input is not a table")
+    missing = [c for c in required_columns(have_as_of=as_of is not None) if c not in raw.columns]
+    if missing:
+        raise InputError(f"required column(s) missing: {', '.join(missing)}", field="columns")
+    df = raw.select([_text(raw, c.name) for c in COLUMNS])
+    first_bad(df, pl.col("line_id").str.strip_chars() == "", "line_id", "line id is empty")
+    dupes = df.filter(pl.col("line_id").is_duplicated()).head(1)
+    if dupes.height:
+        line = dupes.item(0, "line_id")
+        raise InputError("line id is used twice", field=f"line {line}, column line_id")
+    value = pl.col("value").str.strip_chars().cast(pl.Float64, strict=False)
+    first_bad(df, value.is_null() | (value <= 0), "value", "not a positive number")
+    currency = pl.col("currency").str.strip_chars()
+    first_bad(df, ~currency.str.contains(r"^[A-Za-z]{3}$"), "currency", "not ISO 4217")
+    if as_of is not None:
+        df = df.with_columns(pl.lit(as_of, dtype=pl.Date).alias(DAY))
+    else:
+        day = pl.col("date").str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+        df = df.with_columns(day.alias(DAY))
+        first_bad(df, pl.col(DAY).is_null(), "date", "not a date (YYYY-MM-DD)")
+    if boundaries is None:
+        df = df.with_columns(pl.col(DAY).cast(pl.Int64).alias(DAY_KEY))
+    else:
+        bounds = pl.Series("bounds", list(boundaries), dtype=pl.Date)
+        index = bounds.search_sorted(df.get_column(DAY), side="right")
+        df = df.with_columns(index.cast(pl.Int64).alias(DAY_KEY))
+    return df.with_columns(
+        pl.when(pl.col("bom") != "")
+        .then(pl.col("value") + " " + pl.col("currency"))
+        .otherwise(pl.lit(""))
+        .alias(VALUE_KEY)
+    )
+
+
+def canonical(keys: pl.DataFrame) -> pl.DataFrame:
+    """Trimmed, case-folded fact columns of the unique keys; bad flags name their line."""
+    df = keys.with_columns(
+        *(pl.col(c).str.strip_chars() for c in (*KEY_COLUMNS, "value", "currency")),
+    ).with_columns(
+        *(pl.col(c).str.to_uppercase() for c in (*_UPPER, "currency")),
+        *(pl.col(c).str.to_lowercase().str.replace_all(r"\s+", "") for c in _LOWER_NO_SPACE),
+        pl.col("composition").str.replace_all(r"\s+", ""),
+        *(pl.col(c).str.to_lowercase().replace(_BOOLEAN) for c in _MILITARY),
+    )
+    for c in _MILITARY:
+        first_bad(df, ~pl.col(c).is_in(["", "true", "false"]), c, "not true, false or empty")
+    return df
