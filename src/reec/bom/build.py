@@ -293,7 +293,6 @@ def _assemble(
     del form_codes
     parent = parent_s.to_numpy().astype(np.int64)
     child = child_s.to_numpy().astype(np.int64)
-    _check_line_values(value, quantity, quantity_scale, parent, child, lines, locate)
     ids = nodes["child"]
     edge_row = lines["row"].cast(pl.Int64).to_numpy()
     lv = levels(
@@ -303,6 +302,7 @@ def _assemble(
         lambda v: str(ids[v]),
         lambda e: locate(int(edge_row[e]), "parent"),
     )
+    _check_line_values(value, quantity, quantity_scale, parent, child, lines, locate)
     labels = pl.DataFrame(
         {
             "id": ids,

@@ -1,0 +1,215 @@
+"""The roll-up: exact threshold, DAG sharing, currencies, and properties against a reference."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from bomrows import bom_of, reference_cn, row
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reec.bom.rates import Rates
+from reec.bom.rollup import Rollup, rollup
+from reec.regime.snapshot import load_regime
+
+REGIME = load_regime()
+THRESHOLD = Decimal(str(REGIME.no61("art1_1").parameter("value_share_threshold")))
+TB = "Tb:100"
+MAGNET = "Nd:29;Dy:3;Fe:67;B:1"
+
+
+def motor(tb_value: str, total: str = "2000") -> list[dict[str, Any]]:
+    return [
+        row(None, "M", None, total),
+        row("M", "mag", "1", "120", form="magnet", composition=MAGNET),
+        row("mag", "tb", "1", tb_value, origin="CN", form="metal", composition=TB),
+    ]
+
+
+def root_share(roll: Rollup) -> Fraction:
+    root = roll.bom.root
+    return Fraction(int(roll.cn[root]), int(roll.total[root]))
+
+
+def test_exactly_the_threshold_triggers_and_just_under_does_not() -> None:
+    at = rollup(bom_of(motor("2")), REGIME)
+    under = rollup(bom_of(motor("1.998")), REGIME)
+    assert root_share(at) == Fraction(1, 1000)
+    assert bool(at.reaches(THRESHOLD)[0]) is True
+    assert root_share(under) == Fraction(999, 1_000_000)
+    assert bool(under.reaches(THRESHOLD)[0]) is False
+
+
+def test_shared_sub_assembly_counts_once_per_use_with_quantities_multiplied() -> None:
+    rows = [
+        row(None, "R", None, "1500", form="equipment"),
+        row("R", "axis", "3", "400"),
+        row("R", "grip", "1", "300"),
+        row("axis", "servo", "1", "150"),
+        row("grip", "servo", "2", "150"),
+        row("servo", "mag", "1", "20", form="magnet", composition=MAGNET),
+        row("mag", "dy", "1", "0.4", origin="CN", form="metal", composition="Dy:100"),
+    ]
+    roll = rollup(bom_of(rows), REGIME)
+    trace = roll.trace(roll.bom.root)
+    assert roll.decimal(roll.cn[0]) == Decimal("2.0")
+    dy = int(trace.contributors[0])
+    assert roll.bom.node_id(dy) == "dy"
+    assert roll.decimal(trace.contribution[0]) == Decimal("2.0")
+    servo = roll.bom.node_id(int(np.flatnonzero(roll.bom.labels["id"].to_numpy() == "servo")[0]))
+    assert servo == "servo"
+
+
+def test_values_in_several_currencies_are_converted_exactly() -> None:
+    rows = [
+        row(None, "D", None, "1000", currency="EUR"),
+        row("D", "mag", "1", "15000", currency="JPY", form="magnet", composition=MAGNET),
+        row(
+            "mag", "dy", "1", "10", currency="CNY", origin="CN", form="metal", composition="Dy:100"
+        ),
+    ]
+    roll = rollup(
+        bom_of(
+            rows,
+            Rates(
+                "USD", {"EUR": Decimal("1.08"), "JPY": Decimal("0.0067"), "CNY": Decimal("0.14")}
+            ),
+        ),
+        REGIME,
+    )
+    assert roll.bom.currency == "USD"
+    assert roll.decimal(roll.cn[0]) == Decimal("1.4")
+    assert roll.decimal(roll.total[0]) == Decimal("1080")
+
+
+def test_a_chinese_part1_line_is_counted_whole_and_not_descended_into() -> None:
+    rows = [
+        row(None, "M", None, "1000"),
+        row("M", "mag", "1", "100", form="magnet", composition=MAGNET),
+        row("mag", "alloy", "1", "10", origin="CN", form="alloy", composition="Dy:80;Fe:20"),
+        row("alloy", "dy", "1", "8", origin="CN", form="metal", composition="Dy:100"),
+    ]
+    roll = rollup(bom_of(rows), REGIME)
+    assert roll.decimal(roll.cn[0]) == Decimal(10)
+
+
+def test_unknown_origin_is_counted_and_flagged() -> None:
+    rows = motor("3")
+    rows[2]["origin"] = None
+    roll = rollup(bom_of(rows), REGIME)
+    trace = roll.trace(0)
+    assert roll.decimal(roll.cn[0]) == Decimal(3)
+    assert bool(roll.bom.origin_unknown[int(trace.contributors[0])])
+
+
+def test_technology_origin_is_inherited_from_an_annex1_content() -> None:
+    rows = motor("0.5")
+    rows[1]["technology_origin"] = "magnet_manufacturing"
+    roll = rollup(bom_of(rows), REGIME)
+    assert int(roll.technology[0]) != 0
+    assert int(roll.own_technology[0]) == 0
+
+
+# --- properties -------------------------------------------------------------------------
+
+QUANTITIES = ["1", "2", "3", "0.5", "0.25", "1.5"]
+
+
+@st.composite
+def dags(draw: st.DrawFn) -> tuple[list[dict[str, Any]], set[str]]:
+    """Random DAGs: node 0 on top, edges only from lower to higher index, every node used."""
+    n = draw(st.integers(2, 14))
+    kinds = [draw(st.sampled_from(["comp", "magnet", "tb", "fe", "tb-unknown"])) for _ in range(n)]
+    kinds[0] = "comp"
+    edges: dict[int, list[tuple[int, str]]] = {}
+    for j in range(1, n):
+        parents = draw(st.sets(st.integers(0, j - 1), min_size=1, max_size=min(3, j)))
+        for i in sorted(parents):
+            edges.setdefault(i, []).append((j, draw(st.sampled_from(QUANTITIES))))
+    value: dict[int, Decimal] = {}
+    for v in range(n - 1, -1, -1):
+        lines = [Decimal(q) * value[c] for c, q in edges.get(v, [])]
+        floor = max(lines, default=Decimal(0))
+        value[v] = floor + Decimal(draw(st.integers(1, 5000))) / 100
+    form = {"comp": "component", "magnet": "magnet", "tb": "metal", "fe": "metal"}
+    comp = {"magnet": MAGNET, "tb": TB, "fe": "Fe:100", "tb-unknown": TB}
+    rows = [row(None, "n0", None, str(value[0]))]
+    for i, children in edges.items():
+        for j, q in children:
+            k = kinds[j]
+            rows.append(
+                row(
+                    f"n{i}",
+                    f"n{j}",
+                    q,
+                    str(value[j]),
+                    origin=None if k == "tb-unknown" else ("CN" if k == "tb" else "JP"),
+                    form=form.get(k, "metal"),
+                    composition=comp.get(k),
+                )
+            )
+    counted = {f"n{j}" for j in range(1, n) if kinds[j] in ("tb", "tb-unknown")}
+    return rows, counted
+
+
+@settings(max_examples=60, deadline=None)
+@given(dags())
+def test_vectorised_rollup_equals_the_recursive_reference(
+    case: tuple[list[dict[str, Any]], set[str]],
+) -> None:
+    rows, counted = case
+    roll = rollup(bom_of(rows), REGIME)
+    ref = reference_cn(rows, counted)
+    ids = roll.bom.labels["id"].to_list()
+    got = {ids[i]: Fraction(int(roll.cn[i]), 10**roll.scale) for i in range(roll.bom.n)}
+    assert got == ref
+    assert {ids[i] for i in np.flatnonzero(roll.counted)} == counted
+
+
+@settings(max_examples=40, deadline=None)
+@given(dags(), st.integers(0, 13), st.integers(1, 100))
+def test_adding_chinese_part1_content_never_lowers_the_share(
+    case: tuple[list[dict[str, Any]], set[str]], at: int, cents: int
+) -> None:
+    rows, _ = case
+    before = root_share(rollup(bom_of(rows), REGIME))
+    parents = sorted({r["child"] for r in rows})
+    parent = parents[at % len(parents)]
+    worth = next(Decimal(r["unit_value"]) for r in rows if r["child"] == parent)
+    extra = min(Decimal(cents) / 100, worth)
+    more = [
+        *rows,
+        row(parent, "added-tb", "1", str(extra), origin="CN", form="metal", composition=TB),
+    ]
+    assert root_share(rollup(bom_of(more), REGIME)) >= before
+
+
+@settings(max_examples=40, deadline=None)
+@given(dags(), st.sampled_from(["7", "0.5", "1000", "0.01"]))
+def test_scaling_every_value_leaves_every_share_unchanged(
+    case: tuple[list[dict[str, Any]], set[str]], factor: str
+) -> None:
+    rows, _ = case
+    scaled = [{**r, "unit_value": str(Decimal(r["unit_value"]) * Decimal(factor))} for r in rows]
+    a, b = rollup(bom_of(rows), REGIME), rollup(bom_of(scaled), REGIME)
+    for i in range(a.bom.n):
+        assert Fraction(int(a.cn[i]), int(a.total[i])) == Fraction(int(b.cn[i]), int(b.total[i]))
+
+
+def test_python_integer_fallback_when_int64_could_overflow() -> None:
+    rows = [
+        row(None, "A", None, "1000"),
+        row("A", "B", "0.123456789", "900"),
+        row("B", "C", "0.987654321", "800", form="magnet", composition=MAGNET),
+        row("C", "D", "0.5", "700"),
+        row("D", "tb", "0.333333333", "600", origin="CN", form="metal", composition=TB),
+    ]
+    roll = rollup(bom_of(rows), REGIME)
+    assert roll.cn.dtype == object
+    ref = reference_cn(rows, {"tb"})
+    assert Fraction(int(roll.cn[0]), 10**roll.scale) == ref["A"]
+    trace = roll.trace(0)
+    assert Fraction(int(trace.contribution[0]), 10**roll.scale) == ref["A"]
