@@ -43,6 +43,17 @@ fi
 # --- end postgresql ----------------------------------------------------------------------
 
 # --- chromium (issue 6) ------------------------------------------------------------------
+# The web-page tests (tests/web) drive Debian's Chromium through Playwright for Python
+# (`npx playwright install` cannot download its own browser here).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test-env: installing Debian's chromium for the browser tests" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    echo "test-env: /usr/bin/chromium missing and not root: tests/web will skip (fail in CI)" >&2
+  fi
+fi
 # --- end chromium ------------------------------------------------------------------------
 
 "$@"

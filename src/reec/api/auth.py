@@ -41,7 +41,7 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.DECIDE: frozenset({Role.REVIEWER}),
     Permission.READ_BOOK: frozenset({Role.APPLICANT, Role.REVIEWER, Role.AUDITOR}),
     Permission.DRAW: frozenset({Role.APPLICANT}),
-    Permission.RELEASE: frozenset({Role.ANALYST, Role.APPLICANT, Role.AUDITOR}),
+    Permission.RELEASE: frozenset({Role.APPLICANT}),
     Permission.AUDIT: frozenset({Role.AUDITOR}),
     Permission.KEYS: frozenset({Role.ADMIN}),
 }

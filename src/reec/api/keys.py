@@ -28,9 +28,9 @@ __all__ = ["ApiKey", "KeyBook", "Role", "api_keys", "hash_token"]
 
 class Role(StrEnum):
     ANALYST = "analyst"
-    """Determinations, screening, BOM analyses, release checks."""
+    """Determinations, screening, BOM analyses."""
     APPLICANT = "applicant"
-    """Files and submits licence applications, records draw-downs."""
+    """Files, submits and withdraws applications; records draw-downs and customs releases."""
     REVIEWER = "reviewer"
     """Accepts, approves or refuses applications; issues licences."""
     AUDITOR = "auditor"
@@ -78,6 +78,13 @@ def _roles(raw: str) -> tuple[Role, ...]:
     return tuple(Role(r) for r in raw.split(",") if r)
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite returns stored datetimes without their zone; they were written in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 def _key(row: object) -> ApiKey:
     m = row._mapping  # type: ignore[attr-defined]
     return ApiKey(
@@ -85,9 +92,9 @@ def _key(row: object) -> ApiKey:
         name=m["name"],
         prefix=m["prefix"],
         roles=_roles(m["roles"]),
-        created_at=m["created_at"],
+        created_at=_utc(m["created_at"]) or datetime.now(UTC),
         created_by=m["created_by"],
-        revoked_at=m["revoked_at"],
+        revoked_at=_utc(m["revoked_at"]),
         revoked_by=m["revoked_by"],
     )
 

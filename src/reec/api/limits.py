@@ -1,7 +1,7 @@
 """Refuse request bodies over `REEC_MAX_BODY_BYTES` with 413, before the app reads them.
 
 A pure ASGI middleware: a declared `Content-Length` over the limit is refused at once; a body
-without one (chunked) is counted as it streams and refused as soon as it passes the limit.
+without one (chunked) is buffered up to the limit and refused as soon as it passes it.
 """
 
 from __future__ import annotations
@@ -13,10 +13,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from reec.api.errors import error_body
 
 __all__ = ["BodyLimitMiddleware"]
-
-
-class _TooLargeError(Exception):
-    pass
 
 
 class BodyLimitMiddleware:
@@ -48,35 +44,36 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = 0
-                if declared > self.max_bytes:
-                    await self._refuse(send)
-                    return
-        seen = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLargeError
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLargeError:
-            if not started:
+        headers = dict(scope.get("headers", []))
+        if b"content-length" in headers:
+            try:
+                declared = int(headers[b"content-length"])
+            except ValueError:
+                declared = 0
+            if declared > self.max_bytes:
                 await self._refuse(send)
+                return
+            await self.app(scope, receive, send)  # the server enforces the declared length
+            return
+        if b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body
+            return
+        # Chunked: read it all (up to the limit) before the app sees any of it.
+        chunks: list[Message] = []
+        seen = 0
+        while True:
+            message = await receive()
+            chunks.append(message)
+            if message["type"] != "http.request":
+                break
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return chunks.pop(0) if chunks else await receive()
+
+        await self.app(scope, replay, send)

@@ -1,0 +1,127 @@
+"""The API returns the engine's answer unchanged; errors are well-formed 4xx with a field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from reec.determine import determine
+from reec.render import determination_to_dict
+from reec.screening import default_screener
+from reec.shipment_input import read_shipment_file
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("0[12]-*.yaml"))
+
+
+def _doc(path: Any) -> dict[str, Any]:
+    import yaml
+
+    from reec.shipment_input import _rejoin_split_names  # the YAML reading of "Co., Ltd."
+
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    _rejoin_split_names(raw["exporter"], frozenset({"name", "country"}))
+    raw["date"] = raw["date"].isoformat()
+    return dict(raw)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"X-API-Key": token}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("as_of", [None, "2026-11-20"])
+def test_same_answer_as_the_engine(
+    client: TestClient, keys: dict[str, str], path: Any, as_of: str | None
+) -> None:
+    params = {"as_of": as_of} if as_of else {}
+    r = client.post(
+        "/v1/determinations", json=_doc(path), params=params, headers=auth(keys["analyst"])
+    )
+    assert r.status_code == 200, r.text
+    day = None if as_of is None else __import__("datetime").date.fromisoformat(as_of)
+    expected = determination_to_dict(
+        determine(read_shipment_file(path), as_of=day, screener=default_screener())
+    )
+    assert r.json() == expected
+
+
+def _error(r: Any, status: int, code: str, field: str | None) -> None:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "field"}
+    assert body["error"]["code"] == code
+    assert body["error"]["field"] == field
+    assert "Traceback" not in r.text
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda d: d.update(colour="red"), "colour"),
+        (lambda d: d["items"][0].update(form="powder"), "items[0].form"),
+        (lambda d: d["items"][0]["value"].update(amount=-1), "items[0].value.amount"),
+        (lambda d: d.pop("items"), "items"),
+        (lambda d: d["items"].append(dict(d["items"][0])), "items[1].id"),
+    ],
+)
+def test_invalid_shipment_names_the_field(
+    client: TestClient, keys: dict[str, str], mutate: Any, field: str
+) -> None:
+    doc = _doc(EXAMPLES[0])
+    mutate(doc)
+    r = client.post("/v1/determinations", json=doc, headers=auth(keys["analyst"]))
+    _error(r, 422, "invalid_input", field)
+
+
+def test_bad_query_and_bad_json(client: TestClient, keys: dict[str, str]) -> None:
+    h = auth(keys["analyst"])
+    r = client.post("/v1/determinations", json=_doc(EXAMPLES[0]), params={"as_of": "x"}, headers=h)
+    _error(r, 422, "invalid_input", "query.as_of")
+    r = client.post("/v1/determinations", content=b"{not json", headers=h)
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "invalid_input"
+
+
+def test_body_over_the_limit_is_413(client: TestClient, keys: dict[str, str]) -> None:
+    big = b'{"pad": "' + b"x" * (70 * 1024) + b'"}'
+    r = client.post("/v1/determinations", content=big, headers=auth(keys["analyst"]))
+    _error(r, 413, "body_too_large", "body")
+
+
+def test_body_over_the_limit_without_content_length_is_413(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    def chunks() -> Any:
+        for _ in range(80):
+            yield b"x" * 1024
+
+    r = client.post("/v1/determinations", content=chunks(), headers=auth(keys["analyst"]))
+    _error(r, 413, "body_too_large", "body")
+
+
+def test_regime_and_health_need_no_key(client: TestClient) -> None:
+    r = client.get("/v1/regime", params={"as_of": "2025-12-01"})
+    assert r.status_code == 200
+    body = r.json()
+    no61 = next(a for a in body["announcements"] if a["id"] == "MOFCOM-2025-61")
+    assert {p["state"] for p in no61["provisions"]} == {"suspended", "not_yet_effective"} or {
+        p["state"] for p in no61["provisions"]
+    } == {"suspended"}
+    code = body["entries"][0]["code"]
+    r = client.get(f"/v1/regime/entries/{code}", params={"as_of": "2025-12-01"})
+    assert r.status_code == 200
+    assert r.json()["code"] == code
+    _error(client.get("/v1/regime/entries/9Z999"), 404, "unknown_control_code", "code")
+    h = client.get("/health")
+    assert h.status_code == 200
+    assert h.json()["status"] == "ok"
+    assert h.json()["store"] == "ok"
+
+
+def test_unknown_route_is_json_404(client: TestClient) -> None:
+    _error(client.get("/v1/nothing"), 404, "not_found", None)

@@ -1,0 +1,93 @@
+"""Click through the web page in headless Chromium: sign in, check examples 01 and 02, read the
+verdict and its explanation, browse the rules on a day, open the licence book."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _sign_in(page: Any, token: str, then: str = "/") -> None:
+    page.goto(f"/login?next={then}")
+    page.fill("#token", token)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**{then}")
+
+
+@pytest.mark.parametrize(
+    ("example", "verdict", "code", "text"),
+    [
+        ("01-dy-oxide-from-china.yaml", "LICENCE_REQUIRED", "1C905.b", "FAVOURABLE"),
+        ("02-motor-with-tb-magnets-to-defence.yaml", "SUSPENDED", "1C904.a.4", "0.4500%"),
+    ],
+)
+def test_check_an_example(
+    page: Any, site: Any, tmp_path: Path, example: str, verdict: str, code: str, text: str
+) -> None:
+    _sign_in(page, site.keys["analyst"])
+    page.fill("#shipment", (EXAMPLES / example).read_text(encoding="utf-8"))
+    page.click("#check-button")
+    banner = page.locator("#verdict")
+    banner.wait_for()
+    assert banner.get_attribute("data-verdict") == verdict
+    result = page.inner_text("#result")
+    assert text in result
+    link = page.locator(f'#result a[href^="/rules/entries/{code}"]').first
+    assert link.is_visible()
+    assert page.locator("#explanation .reason").count() > 0
+    page.screenshot(path=str(tmp_path / f"check-{example}.png"), full_page=True)
+    link.click()
+    page.wait_for_url(f"**/rules/entries/{code}*")
+    assert code in page.inner_text("h1")
+
+
+def test_example_link_and_form(page: Any, site: Any, tmp_path: Path) -> None:
+    _sign_in(page, site.keys["analyst"])
+    page.click("a[href='/?example=01-dy-oxide-from-china']")
+    assert "Dysprosium oxide" in page.input_value("#shipment")
+    page.click("summary:has-text('Or fill a form')")
+    page.click("#item-form button[type=submit]")
+    page.locator("#verdict").wait_for()
+    assert page.get_attribute("#verdict", "data-verdict") == "LICENCE_REQUIRED"
+    page.screenshot(path=str(tmp_path / "form.png"))
+
+
+def test_input_error_is_shown_not_a_crash(page: Any, site: Any) -> None:
+    _sign_in(page, site.keys["analyst"])
+    page.fill("#shipment", "date: 2025-06-02\nexporter: {name: X, country: CN}\ncolour: red\n")
+    page.click("#check-button")
+    page.locator("#error").wait_for()
+    assert "destination" in page.inner_text("#error")
+
+
+def test_check_needs_the_analyst_role(page: Any, site: Any) -> None:
+    _sign_in(page, site.keys["auditor"])
+    page.fill("#shipment", (EXAMPLES / "01-dy-oxide-from-china.yaml").read_text("utf-8"))
+    page.click("#check-button")
+    page.locator("#error").wait_for()
+    assert "analyst" in page.inner_text("#error")
+
+
+def test_rules_on_a_day_with_the_timeline(page: Any, tmp_path: Path) -> None:
+    page.goto("/rules")
+    page.fill("#rules-day", "2025-12-01")
+    page.click("form button[type=submit]")
+    page.wait_for_url("**as_of=2025-12-01")
+    assert page.locator("svg.timeline rect.suspended").count() > 0
+    assert page.locator("svg.timeline rect.in_force").count() > 0
+    assert page.text_content("svg.timeline .today-label") == "2025-12-01"
+    assert page.locator("#entries .pill.suspended").count() > 0
+    page.screenshot(path=str(tmp_path / "rules.png"), full_page=True)
+
+
+def test_licence_book(page: Any, site: Any, tmp_path: Path) -> None:
+    page.goto("/book")
+    page.wait_for_url("**/login?next=/book")
+    _sign_in(page, site.keys["auditor"], then="/book")
+    assert page.locator("h1").inner_text() == "Licence book"
+    assert "Applications and review clocks" in page.inner_text("main")
+    page.screenshot(path=str(tmp_path / "book.png"), full_page=True)
