@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from reec.cli import api, bom, check, keys, licensing, rules, serve
+from reec.cli import api, batch, bom, check, keys, licensing, rules, screen, serve
 
 __all__ = ["app", "main"]
 
@@ -25,7 +25,9 @@ licensing.register(app)
 serve.register(app)
 app.add_typer(keys.app, name="keys")
 app.add_typer(api.app, name="api")
+screen.register(app)
 app.add_typer(bom.app, name="bom")
+batch.register(app)
 
 
 def main() -> None:

@@ -1,20 +1,24 @@
 """Blocking index: many-to-many screening compares only names that share a key.
 
-Keys of a name: each word of two letters or more, and the first and last four letters, and the
-first two plus last two, of each word of five or more and of the whole name written without
-spaces. One typo in a word leaves one of these keys intact (a swap in the middle of 'Skydio'
-keeps 'sk..io'); pinyin written with other word breaks ('Luokexide
-Mading' vs 'luokexidemading') meets on the prefix and suffix of the spaceless form. Keys held by
-more than `max_postings` list names (e.g. 'sys', 'tech') select nothing on their own: they are
-used only by a name that has no rarer key.
+Keys of a name:
+- each word of two letters or more (`t:`);
+- the first and the last four letters of each word of five or more, and of the whole name
+  written without spaces (`p:`, `s:`): one typo in a word of nine or more leaves one intact,
+  and pinyin with other word breaks ('Luokexide Mading') meets 'luokexidemading';
+- first two plus last two letters of a word of five to eight (`b:`): a swap in the middle of
+  'Skydio' keeps 'sk..io';
+- the consonant skeleton of a short name (`k:`): 'Eiprus', 'Gorup W' meet 'Epirus', 'Group W'.
 
-Candidate generation is vectorised (NumPy CSR arrays), so screening 100k names costs one Python
-pass to compute keys and a few array operations to join them with the list side.
+Keys held by more than `max_postings` list names (e.g. 'sys', 'tech') select nothing on their
+own: a name uses them only when it has no rarer key. Candidate generation is vectorised (NumPy
+CSR arrays and a bitmap to deduplicate pairs), so screening 100k names costs one Python pass to
+compute keys and a few array operations to join them with the list side.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -24,25 +28,35 @@ from reec.screening.normalize import NormalName
 __all__ = ["BlockingIndex", "name_keys"]
 
 IntArray = npt.NDArray[np.int64]
+_NO_VOWELS = str.maketrans("", "", "aeiouy")
 
 
-def name_keys(name: NormalName) -> set[str]:
-    keys: set[str] = set()
+def name_keys(name: NormalName) -> list[str]:
+    """Blocking keys of one name (may repeat a key; pairs are deduplicated later)."""
+    keys: list[str] = []
+    add = keys.append
     if not name.from_han:
         for t in name.tokens:
-            if len(t) >= 2:
-                keys.add("t:" + t)
-            if len(t) >= 5:
-                keys.add("p:" + t[:4])
-                keys.add("s:" + t[-4:])
-                keys.add("b:" + t[:2] + t[-2:])
+            n = len(t)
+            if n >= 2:
+                add("t:" + t)
+            if n >= 5:
+                add("p:" + t[:4])
+                add("s:" + t[-4:])
+                if n <= 8:
+                    add("b:" + t[:2] + t[-2:])
     c = name.compact
     if len(c) >= 4:
-        keys.add("p:" + c[:4])
-        keys.add("s:" + c[-4:])
-        keys.add("b:" + c[:2] + c[-2:])
+        add("p:" + c[:4])
+        add("s:" + c[-4:])
+        if len(c) <= 8:
+            add("b:" + c[:2] + c[-2:])
     elif c:
-        keys.add("t:" + c)
+        add("t:" + c)
+    if len(c) <= 8:
+        skeleton = c.translate(_NO_VOWELS)
+        if len(skeleton) >= 3:
+            add("k:" + skeleton)
     return keys
 
 
@@ -52,7 +66,7 @@ class BlockingIndex:
     def __init__(self, names: Sequence[NormalName], max_postings: int) -> None:
         postings: dict[str, list[int]] = {}
         for i, n in enumerate(names):
-            for k in name_keys(n):
+            for k in dict.fromkeys(name_keys(n)):
                 postings.setdefault(k, []).append(i)
         self.size = len(names)
         self.key_id = {k: j for j, k in enumerate(postings)}
@@ -64,31 +78,54 @@ class BlockingIndex:
         self.lens = lens
         self.max_postings = max_postings
 
-    def _query_keys(self, keys: Iterable[str]) -> list[int]:
-        ids = [j for k in keys if (j := self.key_id.get(k)) is not None]
-        rare = [j for j in ids if self.lens[j] <= self.max_postings]
-        if rare or not ids:
-            return rare
-        return [min(ids, key=lambda j: int(self.lens[j]))]
-
     def candidates(self, queries: Sequence[NormalName]) -> tuple[IntArray, IntArray]:
         """Unique (query position, list-name record) pairs sharing a selective key."""
+        kid = self.key_id.get
         q_list: list[int] = []
         k_list: list[int] = []
         for qi, q in enumerate(queries):
-            ks = self._query_keys(name_keys(q))
-            q_list.extend([qi] * len(ks))
-            k_list.extend(ks)
+            ids = [j for j in map(kid, name_keys(q)) if j is not None]
+            q_list.extend(repeat(qi, len(ids)))
+            k_list.extend(ids)
+        empty = np.zeros(0, dtype=np.int64)
         if not k_list:
-            empty = np.zeros(0, dtype=np.int64)
             return empty, empty
         q_arr = np.array(q_list, dtype=np.int64)
         k_arr = np.array(k_list, dtype=np.int64)
         lens = self.lens[k_arr]
+        rare = lens <= self.max_postings
+        has_rare = np.zeros(len(queries), dtype=bool)
+        has_rare[q_arr[rare]] = True
+        # A name with only common keys uses its least common one.
+        common = np.nonzero(~has_rare[q_arr])[0]
+        order = common[np.lexsort((lens[common], q_arr[common]))]
+        first = order[np.r_[True, q_arr[order][1:] != q_arr[order][:-1]]] if len(order) else order
+        use = np.nonzero(rare)[0]
+        sel = np.sort(np.concatenate([use, first]).astype(np.int64))  # keep query order
+        q_arr, k_arr, lens = q_arr[sel], k_arr[sel], lens[sel]
         total = int(lens.sum())
+        if total == 0:
+            return empty, empty
         q_rep = np.repeat(q_arr, lens)
         starts = np.repeat(self.indptr[k_arr], lens)
         offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)
-        e = self.postings[starts + offsets]
-        pair = np.unique(q_rep * self.size + e)
+        code = q_rep * self.size + self.postings[starts + offsets]
+        return self._unique_pairs(code, len(queries))
+
+    def _unique_pairs(self, code: IntArray, n_queries: int) -> tuple[IntArray, IntArray]:
+        """Deduplicate pair codes (non-decreasing by query) with a bitmap over blocks of
+        queries: a linear pass instead of a sort, which matters at millions of pairs."""
+        block = max(1, 32_000_000 // max(self.size, 1))
+        mark = np.zeros(block * self.size, dtype=bool)
+        out = []
+        cuts = np.searchsorted(code, np.arange(0, n_queries + block, block) * self.size)
+        for i in range(len(cuts) - 1):
+            sel = code[cuts[i] : cuts[i + 1]] - i * block * self.size
+            if not len(sel):
+                continue
+            mark[sel] = True
+            found = np.flatnonzero(mark)
+            mark[found] = False
+            out.append(found + i * block * self.size)
+        pair = np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
         return pair // self.size, pair % self.size

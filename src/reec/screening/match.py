@@ -37,14 +37,14 @@ class Feature:
 FEATURES: tuple[Feature, ...] = (
     Feature(
         "token_sort",
-        0.75,
+        0.8,
         "Indel similarity of the normalised names with their words sorted: word order, case, "
         "punctuation, accents and legal forms (Inc., GmbH, 有限公司 ...) do not count; typos and "
         "changed words do.",
     ),
     Feature(
         "token_set",
-        0.25,
+        0.2,
         "Similarity of the shared words against each side's rest: a name that adds or drops "
         "a word ('Boeing Defense' vs 'Boeing Defense, Space & Security') keeps part credit.",
     ),
@@ -115,19 +115,37 @@ def _combine(
 
 
 def score_pairs(
-    q_text: Sequence[str],
-    e_text: Sequence[str],
+    q_sorted: Sequence[str],
+    e_sorted: Sequence[str],
     q_compact: Sequence[str],
     e_compact: Sequence[str],
     mismatch: npt.NDArray[np.float64],
+    floor: float = 0.0,
     workers: int = -1,
 ) -> npt.NDArray[np.float64]:
-    """Scores of many (query, entry) name pairs at once, in C++ threads."""
-    if not q_text:
+    """Scores of many (query, entry) name pairs at once, in C++ threads. Names come with
+    their words sorted (`NormalName.sorted_text`), so plain `ratio` is token_sort.
+
+    token_set is the slowest scorer, so it is computed only for pairs whose score could still
+    reach `floor` with a perfect token_set (token_set <= 1 bounds the name feature); the others
+    are left at their upper bound's complement, i.e. scored without it (always < floor)."""
+    if not len(q_sorted):
         return np.zeros(0)
-    sort = cpdist(q_text, e_text, scorer=fuzz.token_sort_ratio, workers=workers) / 100.0
-    tset = cpdist(q_text, e_text, scorer=fuzz.token_set_ratio, workers=workers) / 100.0
+    sort = cpdist(q_sorted, e_sorted, scorer=fuzz.ratio, workers=workers) / 100.0
     comp = cpdist(q_compact, e_compact, scorer=fuzz.ratio, workers=workers) / 100.0
+    tset = np.zeros_like(sort)
+    upper = _combine(sort, np.ones_like(sort), comp, mismatch)
+    todo = np.nonzero(upper >= floor - 1e-9)[0]
+    if len(todo):
+        tset[todo] = (
+            cpdist(
+                [q_sorted[i] for i in todo.tolist()],
+                [e_sorted[i] for i in todo.tolist()],
+                scorer=fuzz.token_set_ratio,
+                workers=workers,
+            )
+            / 100.0
+        )
     return _combine(sort, tset, comp, mismatch)
 
 
@@ -142,7 +160,9 @@ def explain(
     tset = fuzz.token_set_ratio(query.text, entry.text) / 100.0
     comp = fuzz.ratio(query.compact, entry.compact) / 100.0
     mism = float(bool(query_country and entry_country and query_country != entry_country))
-    score = float(_combine(*(np.array([v]) for v in (sort, tset, comp, mism)))[0])
+    name = _W["token_sort"] * sort + _W["token_set"] * tset
+    best = max(name, _W["transliteration"] * comp)
+    score = min(1.0, max(0.0, best + _W["country_mismatch"] * mism))
     stripped = ", ".join(query.legal_forms + entry.legal_forms)
     legal = f"; legal forms ignored: {stripped}" if stripped else ""
     via = " (pinyin)" if query.from_han or entry.from_han else ""

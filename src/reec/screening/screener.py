@@ -9,7 +9,7 @@ the >= 50% affiliate rule over the owners given in the shipment and in an owners
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -58,9 +58,17 @@ class ListScreener:
             for n in (*e.names, *([e.name_zh] if e.name_zh else [])):
                 self.rec_entry.append(i)
                 self.rec_name.append(normalize(n))
-        self.rec_text = [n.text for n in self.rec_name]
+        self.rec_text = [n.sorted_text for n in self.rec_name]
         self.rec_compact = [n.compact for n in self.rec_name]
         self.rec_country = [self.entries[i].country for i in self.rec_entry]
+        self.rec_text_arr = np.array(self.rec_text, dtype=object)
+        self.rec_compact_arr = np.array(self.rec_compact, dtype=object)
+        # Countries as small integers (0 = unknown) for a vectorised mismatch test; a query
+        # country no entry has gets a fresh code on the fly.
+        self._country_codes: _Codes = _Codes(c for c in self.rec_country if c)
+        self.rec_country_code = np.array(
+            [self._country_codes.get(c or "", 0) for c in self.rec_country], dtype=np.int64
+        )
         self.index = BlockingIndex(self.rec_name, self.settings.max_postings)
 
     def with_ownership(self, ownership: Sequence[Holding]) -> ListScreener:
@@ -79,19 +87,21 @@ class ListScreener:
                     q_pos.append(qi)
                     q_names.append(normalize(raw))
         qs, rs = self.index.candidates(q_names)
-        countries = [queries[q_pos[i]].country for i in qs.tolist()]
-        mismatch = np.array(
-            [
-                float(bool(c and self.rec_country[r] and c != self.rec_country[r]))
-                for c, r in zip(countries, rs.tolist(), strict=True)
-            ]
+        codes = self._country_codes
+        q_country = np.array(
+            [codes.get(c, 0) if (c := queries[p].country) else 0 for p in q_pos], dtype=np.int64
         )
+        qc, rc = q_country[qs] if len(qs) else qs, self.rec_country_code[rs]
+        mismatch = ((qc > 0) & (rc > 0) & (qc != rc)).astype(np.float64)
+        q_text = np.array([n.sorted_text for n in q_names], dtype=object)
+        q_comp = np.array([n.compact for n in q_names], dtype=object)
         scores = score_pairs(
-            [q_names[i].text for i in qs.tolist()],
-            [self.rec_text[r] for r in rs.tolist()],
-            [q_names[i].compact for i in qs.tolist()],
-            [self.rec_compact[r] for r in rs.tolist()],
+            q_text[qs].tolist(),
+            self.rec_text_arr[rs].tolist(),
+            q_comp[qs].tolist(),
+            self.rec_compact_arr[rs].tolist(),
             mismatch,
+            self.settings.review_threshold,
             self.settings.workers,
         )
         keep = np.nonzero(scores >= self.settings.review_threshold - 1e-9)[0]
@@ -118,7 +128,7 @@ class ListScreener:
                 counts[e.list_name] = counts.get(e.list_name, 0) + 1
         return tuple(f"{name} ({n} entries listed on {as_of})" for name, n in counts.items())
 
-    def _hit(
+    def hit(
         self, role: PartyRole, party: str, em: EntryMatch, as_of: date, **extra: str
     ) -> ListHit:
         e, m = em.entry, em.match
@@ -162,12 +172,12 @@ class ListScreener:
         for p in parties:
             for em in listed_matches[p.name]:
                 target = hits if em.match.score >= auto else possible
-                target.append(self._hit(p.role, p.name, em, as_of))
+                target.append(self.hit(p.role, p.name, em, as_of))
             for owner in owners[p.name]:
                 for em in listed_matches[owner]:
                     if em.match.score < auto:
                         possible.append(
-                            self._hit(
+                            self.hit(
                                 p.role, p.name, em, as_of, via_owner=owner,
                                 explanation=f"owner {owner!r} possibly matches: "
                                 + em.match.explanation(),
@@ -208,7 +218,7 @@ class ListScreener:
                 if caught is None or not roots:
                     continue
                 root_owner, em = next((o, em) for o, em in roots if o in caught.roots)
-                hit = self._hit(
+                hit = self.hit(
                     party.role, party.name, em, as_of, via_owner=root_owner,
                     owner_share=f"{caught.share:.0%}",
                     explanation=f"Affiliate ({s.ownership_reading} reading): {caught.explanation}"
@@ -219,6 +229,22 @@ class ListScreener:
                 out.append(hit)
                 break
         return out
+
+
+class _Codes(dict[str, int]):
+    """Country -> positive integer; unknown countries get the next code when asked."""
+
+    def __init__(self, countries: Iterable[str]) -> None:
+        super().__init__()
+        for c in countries:
+            self.get(c, 0)
+
+    def get(self, country: str, default: int = 0) -> int:  # type: ignore[override]
+        if not country:
+            return default
+        if country not in self:
+            self[country] = len(self) + 1
+        return self[country]
 
 
 def _not_in_force(hit: ListHit) -> ListHit:

@@ -45,7 +45,7 @@ class ScreeningSettings(BaseSettings):
         "'multiply' multiplies shares along each chain and sums over paths.",
     )
     max_postings: int = Field(
-        default=400,
+        default=30,
         ge=1,
         description="Blocking keys shared by more list names than this are too common to "
         "select candidates (e.g. 'sys', 'tech'); they are used only when a name has no other key.",

@@ -1,0 +1,147 @@
+"""Batch screening of a customer master: CSV in, one CSV row per match out.
+
+Columns in: `name` (required), `id`, `name_zh`, `country`, `role` (optional). Columns out:
+`OUT_COLUMNS` (docs/screening.md describes each). A name without a match still gets a row,
+status `no_match`, saying which lists were checked as of which day: it is not "cleared".
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from reec.errors import InputError
+from reec.model import Party, PartyRole
+from reec.screening.base import ListHit
+from reec.screening.ownership import Holding, OwnershipGraph, key
+from reec.screening.screener import ListScreener, NameQuery
+
+__all__ = ["IN_COLUMNS", "OUT_COLUMNS", "Row", "read_parties", "screen_rows", "write_hits"]
+
+IN_COLUMNS = ("id", "name", "name_zh", "country", "role")
+OUT_COLUMNS = (
+    "id", "name", "name_zh", "country", "status", "list", "entry", "announcement",
+    "date_added", "in_force", "list_status", "score", "matched", "via_owner", "owner_share",
+    "measures", "explanation", "features", "as_of", "lists_checked",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    id: str
+    name: str
+    name_zh: str | None
+    country: str | None
+    role: PartyRole
+
+
+def read_parties(path: Path) -> list[Row]:
+    """Read and check the input CSV; errors name the row and column."""
+    try:
+        fh = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", field=str(path)) from None
+    with fh:
+        reader = csv.DictReader(fh)
+        cols = reader.fieldnames or []
+        if "name" not in cols:
+            raise InputError("missing column 'name'", field=f"{path}: header")
+        unknown = [c for c in cols if c not in IN_COLUMNS]
+        if unknown:
+            raise InputError(
+                f"unknown column(s) {unknown} (known: {', '.join(IN_COLUMNS)})",
+                field=f"{path}: header",
+            )
+        rows = []
+        for n, r in enumerate(reader, start=2):
+            name = (r.get("name") or "").strip()
+            zh = (r.get("name_zh") or "").strip() or None
+            if not name and not zh:
+                raise InputError("empty name", field=f"{path}: row {n}, column name")
+            role_raw = (r.get("role") or "importer").strip()
+            try:
+                role = PartyRole(role_raw)
+            except ValueError:
+                roles = ", ".join(x.value for x in PartyRole)
+                raise InputError(
+                    f"unknown role {role_raw!r} ({roles})", field=f"{path}: row {n}, column role"
+                ) from None
+            country = (r.get("country") or "").strip().upper() or None
+            rows.append(Row(r.get("id") or str(n - 1), name or zh or "", zh, country, role))
+    return rows
+
+
+def _out(row: Row, as_of: date, checked: str, hit: ListHit | None, status: str) -> dict[str, str]:
+    base = {
+        "id": row.id, "name": row.name, "name_zh": row.name_zh or "",
+        "country": row.country or "", "status": status, "as_of": as_of.isoformat(),
+        "lists_checked": checked,
+    }  # fmt: skip
+    if hit is None:
+        return base
+    return base | {
+        "list": hit.list_name, "entry": hit.entry_name, "announcement": hit.announcement,
+        "date_added": hit.date_added.isoformat(), "in_force": str(hit.in_force).lower(),
+        "list_status": hit.status_detail, "score": f"{hit.score:.4f}",
+        "matched": hit.matched_name or "", "via_owner": hit.via_owner or "",
+        "owner_share": hit.owner_share or "", "measures": hit.measures or "",
+        "explanation": hit.explanation,
+        "features": json.dumps(list(hit.features), ensure_ascii=False),
+    }  # fmt: skip
+
+
+def screen_rows(
+    screener: ListScreener,
+    rows: Sequence[Row],
+    as_of: date,
+    ownership: Sequence[Holding] = (),
+    chunk: int = 5000,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[dict[str, str]]:
+    """Output rows, chunk by chunk (so a progress bar can advance)."""
+    checked = "; ".join(screener.lists_checked(as_of))
+    auto = screener.settings.auto_threshold
+    owned = set(OwnershipGraph(ownership).owners) if ownership else set()
+    with_owners = screener.with_ownership(ownership)
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        found = screener.match_names([NameQuery(r.name, r.name_zh, r.country) for r in part])
+        for row, matches in zip(part, found, strict=True):
+            emitted = False
+            for em in matches:
+                if not em.entry.status_on(as_of).listed:
+                    continue
+                hit = screener.hit(row.role, row.name, em, as_of)
+                status = "hit" if em.match.score >= auto else "possible"
+                emitted = True
+                yield _out(row, as_of, checked, hit, status)
+            if key(row.name) in owned:
+                party = Party(row.role, row.name, row.country, row.name_zh)
+                res = with_owners.screen([party], as_of)
+                for h in res.hits:
+                    if h.via_owner is not None:
+                        emitted = True
+                        yield _out(row, as_of, checked, h, "affiliate")
+            if not emitted:
+                yield _out(row, as_of, checked, None, "no_match")
+        if progress is not None:
+            progress(len(part))
+
+
+def write_hits(path: Path, out_rows: Iterator[dict[str, str]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    try:
+        fh = path.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", field=str(path)) from None
+    with fh:
+        w = csv.DictWriter(fh, fieldnames=OUT_COLUMNS, restval="")
+        w.writeheader()
+        for r in out_rows:
+            counts[r["status"]] = counts.get(r["status"], 0) + 1
+            w.writerow(r)
+    return counts
