@@ -1,0 +1,110 @@
+"""`reec batch`: determine every line of a CSV or Parquet order book (docs/batch.md)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import pyarrow as pa
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from reec.batch import determine_table, read_table, write_table
+from reec.cli.common import AsOf, err, out, parse_date, reporting_errors
+from reec.errors import InputError
+
+__all__ = ["register"]
+
+
+def _summary(counts: Counter[tuple[str, str]], lines: int, seconds: float, title: str) -> Table:
+    table = Table(title=title)
+    for col in ("verdict", "licence policy", "lines", "share"):
+        table.add_column(col, justify="right" if col in ("lines", "share") else "left")
+    for (verdict, policy), n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        table.add_row(verdict, policy or "-", f"{n:,}", f"{n / max(lines, 1):.1%}")
+    table.caption = (
+        f"{lines:,} lines in {seconds:.2f} s ({lines / max(seconds, 1e-9):,.0f} lines/s)"
+    )
+    return table
+
+
+def _counts(result: pa.Table) -> Counter[tuple[str, str]]:
+    pairs = zip(
+        result.column("verdict").to_pylist(),
+        result.column("licence_policy").to_pylist(),
+        strict=True,
+    )
+    return Counter((v, p or "") for v, p in pairs)
+
+
+def batch(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="CSV or Parquet lines.")],
+    output: Annotated[Path, typer.Option("--out", help="Output .csv or .parquet (or folder).")],
+    as_of: AsOf = None,
+    engine: Annotated[str, typer.Option(help="local or dask")] = "local",
+    scheduler: Annotated[
+        str, typer.Option(help="Dask scheduler address (tcp://host:8786) or 'local'.")
+    ] = "local",
+    partitions: Annotated[
+        int | None, typer.Option(help="Dask partitions (default: 2 per worker).")
+    ] = None,
+) -> None:
+    """Determine every shipment line of INPUT; write verdict, policy, codes and a reason."""
+    with reporting_errors():
+        day = parse_date(as_of)
+        if engine not in ("local", "dask"):
+            raise InputError(f"unknown engine {engine!r} (local or dask)", field="--engine")
+        start = time.perf_counter()
+        if engine == "dask" and input_path.is_dir() and not output.suffix:
+            _dask_files(input_path, output, day, scheduler)
+            return
+        table = read_table(input_path)
+        if engine == "dask":
+            from reec.batch.cluster import connect, determine_table_dask
+
+            with err.status(f"determining on Dask ({scheduler})"), connect(scheduler) as client:
+                result = determine_table_dask(table, day, client, partitions=partitions)
+        else:
+            with Progress(
+                TextColumn("fact keys"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("keys", total=None)
+
+                def advance(done: int, total: int) -> None:
+                    if done % 200 == 0 or done == total:
+                        bar.update(task, completed=done, total=total)
+
+                result = determine_table(
+                    table, day, progress=advance, bom_base=input_path.parent.resolve()
+                )
+        write_table(result, output)
+        seconds = time.perf_counter() - start
+        out.print(_summary(_counts(result), result.num_rows, seconds, f"reec batch -> {output}"))
+
+
+def _dask_files(source: Path, target: Path, day: date | None, scheduler: str) -> None:
+    from reec.batch.cluster import connect, determine_files_dask
+
+    parts = sorted(source.glob("*.parquet"))
+    if not parts:
+        raise InputError("no .parquet files in the folder", field=str(source))
+    start = time.perf_counter()
+    with err.status(f"{len(parts)} parts on Dask ({scheduler})"), connect(scheduler) as client:
+        counts = determine_files_dask(parts, target, day, client)
+    lines = sum(counts.values())
+    seconds = time.perf_counter() - start
+    by_verdict = Counter({(v, ""): n for v, n in counts.items()})
+    out.print(_summary(by_verdict, lines, seconds, f"reec batch (dask, files) -> {target}/"))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(batch)
