@@ -31,6 +31,7 @@ import polars as pl
 
 from reec.bom.graph import levels
 from reec.bom.model import CHINA, FORMS, Bom
+from reec.bom.readers import read_bom
 from reec.bom.rollup import rollup
 from reec.model import Form
 from reec.regime.snapshot import load_regime
@@ -146,6 +147,67 @@ def to_bom(d: dict[str, Any]) -> Bom:
     )
 
 
+def to_frame(d: dict[str, Any]) -> pl.DataFrame:
+    """The same DAG as a BOM file's rows (text columns), under one top row ("top") that holds
+    every part no other part uses, so the file has exactly one top item."""
+    n = len(d["value"])
+    ids = pl.int_range(0, n, eager=True).cast(pl.String)
+    comps = np.array(
+        ["" if c is None else ";".join(f"{k}:{v}" for k, v in c.items()) for c in COMPOSITIONS]
+    )
+    forms = np.array([f.value for f in FORMS])
+    origin = np.where(d["origin_cn"], CHINA, np.where(d["origin_unknown"], "", "JP"))
+    cents = pl.Series(d["value"]).cast(pl.String).str.zfill(3)
+    value = cents.str.slice(0, cents.str.len_chars() - 2) + "." + cents.str.slice(-2)
+    tenths = pl.Series(d["quantity"]).cast(pl.String).str.zfill(2)
+    qty = tenths.str.slice(0, tenths.str.len_chars() - 1) + "." + tenths.str.slice(-1)
+    used = np.zeros(n, dtype=bool)
+    used[d["child"]] = True
+    free = np.flatnonzero(~used)
+    top = int(d["value"][free].sum()) + 1
+    parent = pl.concat(
+        [
+            pl.Series([None], dtype=pl.String),
+            pl.repeat("top", len(free), eager=True),
+            ids.gather(d["parent"]),
+        ]
+    )
+    child_idx = np.concatenate([free, d["child"]])
+    frame = pl.DataFrame(
+        {
+            "parent": parent,
+            "child": pl.concat([pl.Series(["top"]), ids.gather(child_idx)]),
+            "quantity": pl.concat(
+                [pl.Series([None], dtype=pl.String), pl.repeat("1", len(free), eager=True), qty]
+            ),
+            "unit_value": pl.concat(
+                [pl.Series([f"{top // 100}.{top % 100:02d}"]), value.gather(child_idx)]
+            ),
+            "currency": pl.repeat("USD", len(child_idx) + 1, eager=True),
+            "origin": pl.Series(np.concatenate([["JP"], origin[child_idx]])),
+            "form": pl.Series(np.concatenate([["equipment"], forms[d["form"][child_idx]]])),
+            "composition": pl.Series(np.concatenate([[""], comps[d["composition"][child_idx]]])),
+        }
+    )
+    return frame.with_columns(pl.col("origin", "composition").replace("", None))
+
+
+def read_worker(path: Path) -> dict[str, Any]:
+    """A BOM file (Parquet) through reec's reader: validation of every row, then the roll-up."""
+    regime = load_regime()
+    t0 = time.perf_counter()
+    bom = read_bom(path)
+    t1 = time.perf_counter()
+    rollup(bom, regime)
+    t2 = time.perf_counter()
+    return {
+        "lines": len(bom.parent),
+        "read_s": t1 - t0,
+        "rollup_s": t2 - t1,
+        "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+    }
+
+
 def networkx_rollup(d: dict[str, Any], counted: npt.NDArray[np.bool_], top: int) -> list[int]:
     """The same roll-up, written plainly: exact integers over networkx's topological order."""
     import networkx as nx
@@ -206,9 +268,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000, 10_000_000])
     ap.add_argument("--networkx-max", type=int, default=1_000_000)
+    ap.add_argument(
+        "--read-max",
+        type=int,
+        default=1_000_000,
+        help="also time reading + validating a Parquet BOM file up to this size",
+    )
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--read-worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--with-networkx", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.read_worker:
+        print(json.dumps(read_worker(args.read_worker)))
+        return
     if args.worker:
         print(json.dumps(worker(args.worker, args.with_networkx)))
         return
@@ -245,6 +317,18 @@ def main() -> None:
             if nx_s and size >= 1_000_000:
                 ok = nx_s / r["reec_s"] >= 20
                 print(f"{'':>11} target >= 20x networkx at 1M: {'MET' if ok else 'MISSED'}")
+            if size <= args.read_max:
+                pq = Path(tmp) / f"bom-{size}.parquet"
+                to_frame(dict(np.load(path))).write_parquet(pq)
+                cmd = [sys.executable, __file__, "--read-worker", str(pq)]
+                f = json.loads(
+                    subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+                )
+                print(
+                    f"{'':>11} from a Parquet BOM file ({f['lines']:,} lines): read + validate "
+                    f"{f['read_s']:.2f} s, roll-up {f['rollup_s']:.2f} s, peak "
+                    f"{f['peak_rss_gib']:.2f} GiB"
+                )
 
 
 if __name__ == "__main__":
