@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from reec.cli import api, batch, bom, check, keys, licensing, rules, screen, serve
+from reec.cli import api, batch, bom, check, exposure, keys, licensing, rules, screen, serve
 
 __all__ = ["app", "main"]
 
@@ -28,6 +28,7 @@ app.add_typer(api.app, name="api")
 screen.register(app)
 app.add_typer(bom.app, name="bom")
 batch.register(app)
+exposure.register(app)
 
 
 def main() -> None:
