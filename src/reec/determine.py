@@ -256,7 +256,6 @@ def _from_abroad(
             citation=prov.citation,
         )
         return
-    roll = roll or item_rollup(item, regime)
     if any(a.part == "II" for a, _ in annex):
         _value_rule(item, view, titles, codes, work, roll)
     prov2 = regime.no61("art1_2")

@@ -27,6 +27,8 @@ import numpy as np
 from reec.bom.model import ACTIVITIES, CHINA
 from reec.bom.registry import item_bom
 from reec.bom.rollup import Rollup, Trace, rollup
+from reec.classify import annex1_matches, match_detail
+from reec.errors import BomError
 from reec.model import Item
 from reec.regime.snapshot import AnnexEntry, Regime
 
@@ -102,6 +104,8 @@ def value_share(
     if roll is None:
         if item is None:
             raise ValueError("value_share needs an item or a roll-up")
+        if item.bom is None:
+            return _nested_value_share(item, regime)
         roll = item_rollup(item, regime)
     r, t = roll
     bom, root = r.bom, r.bom.root
@@ -157,6 +161,8 @@ def technology_origin_sources(
     if roll is None:
         if item is None:
             raise ValueError("technology_origin_sources needs an item or a roll-up")
+        if item.bom is None:
+            return _nested_technology(item, regime, activities)
         roll = item_rollup(item, regime)
     r, t = roll
     bom = r.bom
@@ -201,3 +207,95 @@ def bom_annex(
             codes.append(entry.control_code)
         found.append((entry, why))
     return tuple(found), tuple(dict.fromkeys(codes))
+
+
+# --- nested `contents`: a few lines, walked directly -------------------------------------------
+# A shipment file's nested contents are a small tree; building columns for it would cost more
+# than the walk (a determination takes microseconds). The walk applies the same readings and is
+# checked against the vectorised roll-up (tests/bom/test_bom_nested.py). With `currency_rates`
+# the contents are attached as a BOM and take the vectorised path.
+
+
+def _part1(regime: Regime) -> tuple[AnnexEntry, ...]:
+    return tuple(a for a in regime.annex1 if a.part == "I")
+
+
+def _nested_value_share(item: Item, regime: Regime) -> ValueShare:
+    part1 = _part1(regime)
+    threshold = Decimal(str(regime.no61("art1_1").parameter("value_share_threshold")))
+    found: list[Contribution] = []
+    nested: list[NestedShare] = []
+
+    def walk(parent: Item, multiplier: Decimal, per_unit: Decimal) -> Decimal:
+        """Chinese-origin Part I value in `parent`'s line, counted `multiplier` times."""
+        total = Decimal(0)
+        for child in parent.contents:
+            if child.value.currency != item.value.currency:
+                raise BomError(
+                    f"currency {child.value.currency} differs from the item's "
+                    f"{item.value.currency}; give currency_rates (docs/bom.md)",
+                    field=f"{child.path}.value.currency",
+                )
+            if child.value.amount * per_unit > parent.value.amount:
+                raise BomError(
+                    f"content value {child.value.amount} exceeds one unit of its parent "
+                    f"({parent.value.amount / per_unit})",
+                    field=f"{child.path}.value.amount",
+                )
+            annex = next((a for a in part1 if match_detail(a.match, child) is not None), None)
+            if annex is not None and child.origin in (CHINA, None):
+                found.append(
+                    Contribution(
+                        child.id,
+                        child.path,
+                        annex.id,
+                        annex.title,
+                        child.value.amount * multiplier,
+                        child.origin is None,
+                    )
+                )
+                total += child.value.amount * per_unit
+                continue
+            q = child.quantity.amount if child.quantity is not None else Decimal(1)
+            inner = walk(child, multiplier * q, q)
+            p2 = next((a for a, _ in annex1_matches(child, regime) if a.part == "II"), None)
+            if p2 is not None:
+                share = inner / child.value.amount
+                nested.append(NestedShare(child.id, p2.id, float(share), share >= threshold))
+            total += inner * per_unit
+        return total
+
+    cn = walk(item, Decimal(1), Decimal(1))
+    found.sort(key=lambda c: c.value, reverse=True)
+    rest = found[SHOWN:]
+    unknown = [c.item_id for c in found if c.origin_assumed]
+    return ValueShare(
+        cn_value=cn,
+        item_value=item.value.amount,
+        currency=item.value.currency,
+        contributions=tuple(found[:SHOWN]),
+        others=len(rest),
+        others_value=sum((c.value for c in rest), Decimal(0)),
+        unknown_origin=tuple(unknown[:SHOWN]),
+        unknown_count=len(unknown),
+        nested=tuple(nested[:SHOWN]),
+    )
+
+
+def _nested_technology(
+    item: Item, regime: Regime, activities: frozenset[str]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    out: list[tuple[str, tuple[str, ...]]] = []
+    own = tuple(a.value for a in item.technology_origin if a.value in activities)
+    if own and item.origin != CHINA:
+        out.append((item.id, own))
+
+    def walk(parent: Item) -> None:
+        for child in parent.contents:
+            acts = tuple(a.value for a in child.technology_origin if a.value in activities)
+            if acts and child.origin != CHINA and annex1_matches(child, regime):
+                out.append((child.id, acts))
+            walk(child)
+
+    walk(item)
+    return tuple(out[:SHOWN])
