@@ -36,9 +36,7 @@ def screen(
         day = parse_date(as_of) or date.today()
         rows = read_parties(parties)
         holdings = read_ownership_csv(ownership) if ownership is not None else []
-        screener = (
-            ListScreener(load_lists(lists)) if lists is not None else default_screener()
-        )
+        screener = ListScreener(load_lists(lists)) if lists is not None else default_screener()
         assert isinstance(screener, ListScreener)
         started = time.perf_counter()
         with Progress(
@@ -48,9 +46,7 @@ def screen(
             task = bar.add_task("screening", total=len(rows))
             counts = write_hits(
                 out_file,
-                screen_rows(
-                    screener, rows, day, holdings, progress=lambda n: bar.advance(task, n)
-                ),
+                screen_rows(screener, rows, day, holdings, progress=lambda n: bar.advance(task, n)),
             )
         took = time.perf_counter() - started
         summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing"

@@ -35,16 +35,15 @@ def name_keys(name: NormalName) -> list[str]:
     """Blocking keys of one name (may repeat a key; pairs are deduplicated later)."""
     keys: list[str] = []
     add = keys.append
-    if not name.from_han:
-        for t in name.tokens:
-            n = len(t)
-            if n >= 2:
-                add("t:" + t)
-            if n >= 5:
-                add("p:" + t[:4])
-                add("s:" + t[-4:])
-                if n <= 8:
-                    add("b:" + t[:2] + t[-2:])
+    for t in name.tokens:
+        n = len(t)
+        if n >= 2:
+            add("t:" + t)  # pinyin syllables are common keys, left out by max_postings
+        if n >= 5 and not name.from_han:
+            add("p:" + t[:4])
+            add("s:" + t[-4:])
+            if n <= 8:
+                add("b:" + t[:2] + t[-2:])
     c = name.compact
     if len(c) >= 4:
         add("p:" + c[:4])
@@ -115,7 +114,10 @@ class BlockingIndex:
     def _unique_pairs(self, code: IntArray, n_queries: int) -> tuple[IntArray, IntArray]:
         """Deduplicate pair codes (non-decreasing by query) with a bitmap over blocks of
         queries: a linear pass instead of a sort, which matters at millions of pairs."""
-        block = max(1, 32_000_000 // max(self.size, 1))
+        if len(code) < 50_000:  # small inputs (one shipment): a sort is cheaper
+            pair = np.unique(code)
+            return pair // self.size, pair % self.size
+        block = max(1, min(n_queries, 32_000_000 // max(self.size, 1)))
         mark = np.zeros(block * self.size, dtype=bool)
         out = []
         cuts = np.searchsorted(code, np.arange(0, n_queries + block, block) * self.size)

@@ -94,7 +94,8 @@ class Match:
 
     def explanation(self) -> str:
         parts = [
-            f"{f.name}={f.value:.2f} (w {f.weight:+.2f}; {f.query_value!r} vs {f.entry_value!r})"
+            f"{f.name}={f.value:.2f} (w {f.weight:+.2f}; {f.query_value!r} vs "
+            f"{f.entry_value!r}; {f.detail})"
             for f in self.features
             if f.value
         ]
@@ -131,6 +132,8 @@ def score_pairs(
     are left at their upper bound's complement, i.e. scored without it (always < floor)."""
     if not len(q_sorted):
         return np.zeros(0)
+    if len(q_sorted) < 20_000:  # starting threads costs more than it saves on few pairs
+        workers = 1
     sort = cpdist(q_sorted, e_sorted, scorer=fuzz.ratio, workers=workers) / 100.0
     comp = cpdist(q_compact, e_compact, scorer=fuzz.ratio, workers=workers) / 100.0
     tset = np.zeros_like(sort)

@@ -8,6 +8,7 @@ the >= 50% affiliate rule over the owners given in the shipment and in an owners
 
 from __future__ import annotations
 
+import bisect
 import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -25,6 +26,11 @@ from reec.screening.ownership import Holding, OwnershipGraph, holdings_of, key
 from reec.screening.settings import ScreeningSettings, screening_settings
 
 __all__ = ["EntryMatch", "ListScreener", "NameQuery"]
+
+_MEMO_BATCH = 64
+"""Calls with at most this many names use the per-name memo."""
+_MEMO_SIZE = 100_000
+"""The memo is emptied when it holds more names than this (bounded memory)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,15 +76,41 @@ class ListScreener:
             [self._country_codes.get(c or "", 0) for c in self.rec_country], dtype=np.int64
         )
         self.index = BlockingIndex(self.rec_name, self.settings.max_postings)
+        self._checked: dict[date, tuple[str, ...]] = {}
+        # Listing dates per list, sorted, for counting what is listed on a day by bisection;
+        # entries that can be removed are counted one by one.
+        self._removable = [
+            e for e in self.entries if any(i.state == "removed" for i in e.intervals)
+        ]
+        self._added: dict[str, list[date]] = {}
+        for e in self.entries:
+            if e not in self._removable:
+                self._added.setdefault(e.list_name, []).append(e.date_added)
+        for dates in self._added.values():
+            dates.sort()
+        self._memo: dict[NameQuery, list[EntryMatch]] = {}
 
     def with_ownership(self, ownership: Sequence[Holding]) -> ListScreener:
         """The same lists and index with an ownership file's holdings added (no rebuild)."""
-        clone = copy.copy(self)
+        clone = copy.copy(self)  # shares the index and the memo: both depend on names only
         clone.ownership = tuple(ownership)
         return clone
 
     def match_names(self, queries: Sequence[NameQuery]) -> list[list[EntryMatch]]:
-        """For each query, every entry scoring >= the review threshold, best first."""
+        """For each query, every entry scoring >= the review threshold, best first.
+
+        Few queries (one shipment) are memoised per name: the same customers recur, and a
+        determination should not pay the array set-up of the batch path each time."""
+        if len(queries) > _MEMO_BATCH:
+            return self._match_names(queries)
+        todo = [q for q in dict.fromkeys(queries) if q not in self._memo]
+        if todo:
+            if len(self._memo) > _MEMO_SIZE:
+                self._memo.clear()
+            self._memo.update(zip(todo, self._match_names(todo), strict=True))
+        return [list(self._memo[q]) for q in queries]
+
+    def _match_names(self, queries: Sequence[NameQuery]) -> list[list[EntryMatch]]:
         q_pos: list[int] = []
         q_names: list[NormalName] = []
         for qi, q in enumerate(queries):
@@ -122,10 +154,17 @@ class ListScreener:
         return out
 
     def lists_checked(self, as_of: date) -> tuple[str, ...]:
+        """Which lists, with how many entries listed that day (memoised per day)."""
+        if as_of not in self._checked:
+            self._checked[as_of] = self._count_listed(as_of)
+        return self._checked[as_of]
+
+    def _count_listed(self, as_of: date) -> tuple[str, ...]:
         counts = dict.fromkeys(LIST_NAMES, 0)
-        for e in self.entries:
-            if e.status_on(as_of).listed:
-                counts[e.list_name] = counts.get(e.list_name, 0) + 1
+        for name, added in self._added.items():
+            counts[name] = bisect.bisect_right(added, as_of)
+        for e in self._removable:
+            counts[e.list_name] = counts.get(e.list_name, 0) + e.status_on(as_of).listed
         return tuple(f"{name} ({n} entries listed on {as_of})" for name, n in counts.items())
 
     def hit(
@@ -183,7 +222,8 @@ class ListScreener:
                                 + em.match.explanation(),
                             )
                         )  # fmt: skip
-            hits.extend(self._affiliates(p, graph, owners[p.name], listed_matches, as_of))
+            if any(listed_matches[o] for o in owners[p.name]):
+                hits.extend(self._affiliates(p, graph, owners[p.name], listed_matches, as_of))
         return ScreeningResult(as_of, tuple(hits), tuple(possible), self.lists_checked(as_of))
 
     def _affiliates(
