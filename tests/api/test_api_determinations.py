@@ -125,3 +125,25 @@ def test_regime_and_health_need_no_key(client: TestClient) -> None:
 
 def test_unknown_route_is_json_404(client: TestClient) -> None:
     _error(client.get("/v1/nothing"), 404, "not_found", None)
+
+
+def test_bom_upload(client: TestClient, keys: dict[str, str]) -> None:
+    path = ROOT / "tests" / "api" / "data" / "motor-bom.csv"
+    files = {"file": (path.name, path.read_bytes(), "text/csv")}
+    r = client.post(
+        "/v1/bom/analyses",
+        files=files,
+        params={"as_of": "2025-12-15"},
+        headers=auth(keys["analyst"]),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["analysis"]["as_of"] == "2025-12-15"
+    bad = {"file": ("bom.exe", b"MZ", "application/octet-stream")}
+    _error(
+        client.post("/v1/bom/analyses", files=bad, headers=auth(keys["analyst"])),
+        422,
+        "invalid_input",
+        "file",
+    )
+    refused = client.post("/v1/bom/analyses", files=files, headers=auth(keys["auditor"]))
+    assert refused.status_code == 403

@@ -91,3 +91,14 @@ def test_licence_book(page: Any, site: Any, tmp_path: Path) -> None:
     assert page.locator("h1").inner_text() == "Licence book"
     assert "Applications and review clocks" in page.inner_text("main")
     page.screenshot(path=str(tmp_path / "book.png"), full_page=True)
+
+
+def test_bom_upload(page: Any, site: Any, tmp_path: Path) -> None:
+    _sign_in(page, site.keys["analyst"])
+    page.click("summary:has-text('Or upload a bill of materials')")
+    csv = Path(__file__).resolve().parents[1] / "api" / "data" / "motor-bom.csv"
+    page.set_input_files("#bom-file", str(csv))
+    page.click("#bom-form button[type=submit]")
+    page.locator("#bom-verdict").wait_for()
+    assert "Chinese-origin" in page.inner_text("#result")
+    page.screenshot(path=str(tmp_path / "bom.png"))

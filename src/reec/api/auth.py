@@ -6,7 +6,7 @@ sign-in). Reading the regime, the health endpoint and the OpenAPI document need 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
@@ -79,7 +79,7 @@ def _keybook(request: Request) -> KeyBook:
     return book
 
 
-def current_key(
+async def current_key(
     request: Request, token: Annotated[str | None, Security(_header)] = None
 ) -> Principal:
     token = token or request.cookies.get(COOKIE)
@@ -98,10 +98,10 @@ def allowed(principal: Principal, permission: Permission) -> bool:
     return bool(principal.roles & PERMISSIONS[permission])
 
 
-def require(permission: Permission) -> Callable[[Principal], Principal]:
+def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency: the current key, if one of its roles grants `permission`; else 403."""
 
-    def check(principal: Annotated[Principal, Depends(current_key)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(current_key)]) -> Principal:
         if not allowed(principal, permission):
             roles = ", ".join(sorted(r.value for r in PERMISSIONS[permission]))
             raise PermissionDeniedError(

@@ -15,22 +15,22 @@ from reec.store.db import Store
 __all__ = ["AsOfQuery", "get_keybook", "get_regime", "get_screener", "get_store"]
 
 
-def get_regime(request: Request) -> Regime:
+async def get_regime(request: Request) -> Regime:
     regime: Regime = request.app.state.regime
     return regime
 
 
-def get_screener(request: Request) -> Screener:
+async def get_screener(request: Request) -> Screener:
     screener: Screener = request.app.state.screener
     return screener
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
 
-def get_keybook(request: Request) -> KeyBook:
+async def get_keybook(request: Request) -> KeyBook:
     book: KeyBook = request.app.state.keybook
     return book
 

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from reec.api.auth import COOKIE, Permission, Principal, allowed
 from reec.api.examples import EXAMPLES_YAML
 from reec.api.regime_view import entry_out, regime_out
+from reec.api.routers.bom import analyse_bom_file
 from reec.api.timeline import timeline_svg
 from reec.determine import determine
 from reec.errors import InputError, ReecError
@@ -195,6 +196,34 @@ def check_form(
     except InputError as exc:
         item["composition"] = {"__bad__": str(exc)}
     return _result(request, raw, None, yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
+
+
+@router.post("/check/bom", response_class=HTMLResponse)
+def check_bom(
+    request: Request, file: Annotated[UploadFile, File()], as_of: Annotated[str, Form()] = ""
+) -> HTMLResponse:
+    principal = _principal(request)
+    context: dict[str, Any] = {"principal": principal}
+    status = 200
+    if principal is None or not allowed(principal, Permission.DETERMINE):
+        why = "Sign in with a key that has the analyst role to analyse BOMs."
+        context["error"] = {"field": None, "message": why}
+        status = 401 if principal is None else 403
+    else:
+        try:
+            day = _day(as_of, "as_of") or date.today()
+            analysis = analyse_bom_file(
+                file.filename or "upload", file.file.read(), request.app.state.regime, day
+            )
+            context["bom"] = analysis
+            context["json"] = json.dumps(analysis, ensure_ascii=False, indent=2)
+        except ReecError as exc:
+            context["error"] = exc.to_dict()
+            status = exc.http_status
+    if request.headers.get("HX-Request"):
+        return _page(request, "bom_result.html", status, **context)
+    html = templates.get_template("bom_result.html").render(**context)
+    return _check_page(request, shipment_text="", result_html=html)
 
 
 @router.get("/rules", response_class=HTMLResponse)

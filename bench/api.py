@@ -1,0 +1,226 @@
+"""API benchmark: `POST /v1/determinations` with examples/01 against a running `reec serve`.
+
+Starts `reec serve` in its own process (throw-away SQLite licence book, one analyst key), then
+drives it from this process over keep-alive HTTP/1.1 connections (asyncio streams):
+  1. open loop at a fixed rate (default 200 requests/s for 20 s): p50 / p99 latency, errors;
+  2. closed loop (default 8 concurrent clients for 10 s): the most requests/s it serves.
+Target (issue 6, 2 cores): p99 < 25 ms at 200 requests/s.
+
+    .venv/bin/python bench/api.py [--rate 200] [--seconds 20] [--workers 1] [--url URL --key K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _body() -> bytes:
+    from reec.shipment_input import _rejoin_split_names
+
+    raw = yaml.safe_load((ROOT / "examples/01-dy-oxide-from-china.yaml").read_text("utf-8"))
+    _rejoin_split_names(raw["exporter"], frozenset({"name", "country"}))
+    return json.dumps(raw, default=str).encode()
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+class _Conn:
+    """One keep-alive HTTP/1.1 connection over asyncio streams: a client light enough that
+    the client's own CPU time does not dominate what is measured (httpx costs ~2 ms/request)."""
+
+    def __init__(self, host: str, port: int, request: bytes) -> None:
+        self.host, self.port, self.request = host, port, request
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self) -> int:
+        try:
+            return await self._post()
+        except (asyncio.IncompleteReadError, ConnectionError):  # server closed an idle one
+            self.writer = None
+            return await self._post()
+
+    async def _post(self) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(self.request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        await self.reader.readexactly(length)
+        return status
+
+
+def _request(url: str, key: str, body: bytes) -> tuple[str, int, bytes]:
+    hostport = url.split("://", 1)[1].rstrip("/")
+    host, port = hostport.rsplit(":", 1)
+    head = (
+        f"POST /v1/determinations HTTP/1.1\r\nHost: {hostport}\r\nX-API-Key: {key}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return host, int(port), head.encode() + body
+
+
+async def _open_loop(url: str, key: str, body: bytes, rate: float, seconds: float) -> None:
+    host, port, request = _request(url, key, body)
+    idle: list[_Conn] = [_Conn(host, port, request) for _ in range(64)]
+    lat: list[float] = []
+    errors = 0
+
+    async def one(record: bool = True) -> None:
+        nonlocal errors
+        conn = idle.pop() if idle else _Conn(host, port, request)
+        t0 = time.perf_counter()
+        status = await conn.post()
+        if record:
+            lat.append((time.perf_counter() - t0) * 1000)
+        if status != 200:
+            errors += 1
+        idle.append(conn)
+
+    await asyncio.gather(*(one(False) for _ in range(64)))  # open connections, warm up
+    tasks = []
+    start = time.perf_counter()
+    n = int(rate * seconds)
+    for i in range(n):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one()))
+    await asyncio.gather(*tasks)
+    took = time.perf_counter() - start
+    for c in idle:
+        if c.writer is not None:
+            c.writer.close()
+    p99 = _pct(lat, 0.99)
+    print(
+        f"open loop  {rate:.0f} req/s offered for {seconds:.0f} s: {len(lat)} requests in "
+        f"{took:.1f} s ({len(lat) / took:.0f} req/s achieved), errors {errors}; latency ms "
+        f"p50 {statistics.median(lat):.2f}  p90 {_pct(lat, 0.90):.2f}  p99 {p99:.2f}  "
+        f"max {max(lat):.2f}"
+    )
+    if rate == 200:
+        print(f"target p99 < 25 ms at 200 req/s: {'MET' if p99 < 25 and not errors else 'NOT MET'}")
+
+
+async def _closed_loop(url: str, key: str, body: bytes, clients: int, seconds: float) -> None:
+    host, port, request = _request(url, key, body)
+    lat: list[float] = []
+    stop = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        conn = _Conn(host, port, request)
+        while time.perf_counter() < stop:
+            t0 = time.perf_counter()
+            if await conn.post() != 200:
+                raise SystemExit("a request failed")
+            lat.append((time.perf_counter() - t0) * 1000)
+        if conn.writer is not None:
+            conn.writer.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    took = time.perf_counter() - start
+    print(
+        f"closed loop {clients} clients for {seconds:.0f} s: {len(lat) / took:.0f} req/s; "
+        f"latency ms p50 {statistics.median(lat):.2f}  p99 {_pct(lat, 0.99):.2f}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rate", type=float, default=200)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn workers of the server")
+    ap.add_argument("--url", help="an already running server (then --key is needed)")
+    ap.add_argument("--key", help="analyst API key for --url")
+    args = ap.parse_args()
+    body = _body()
+    server = None
+    tmp = tempfile.TemporaryDirectory(prefix="reec-bench-")
+    try:
+        if args.url:
+            url, key = args.url, args.key or ""
+        else:
+            from reec.api.keys import KeyBook
+            from reec.store.db import Store
+
+            db = f"sqlite:///{tmp.name}/reec.db"
+            store = Store(db)
+            store.ensure_schema()
+            key = KeyBook(store).create("bench", ["analyst"], actor="bench")[1]
+            store.dispose()
+            port = _free_port()
+            url = f"http://127.0.0.1:{port}"
+            env = {
+                **os.environ,
+                "REEC_DATABASE_URL": db,
+                "REEC_ACCESS_LOG": "false",
+                "REEC_LOG_LEVEL": "warning",
+            }
+            server = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "reec"),
+                    "serve",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(args.workers),
+                ],
+                env=env,
+            )
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("reec serve did not start")
+                time.sleep(0.2)
+        print(
+            f"server {url} ({args.workers} worker(s)), {os.cpu_count()} cores; client: this "
+            "process (asyncio keep-alive connections), same machine"
+        )
+        asyncio.run(_open_loop(url, key, body, args.rate, args.seconds))
+        asyncio.run(_closed_loop(url, key, body, args.clients, args.seconds / 2))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=20)
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
