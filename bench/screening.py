@@ -134,7 +134,7 @@ def throughput(n_names: int, n_list: int) -> None:
         names[i] = variant(rnd.choice(entries).name, rnd)
     normalize.cache_clear()
     t0, c0 = time.perf_counter(), time.process_time()
-    found = screener.match_names([NameQuery(n) for n in names])
+    found = screener.match_many([NameQuery(n) for n in names])
     t_blocked, c_blocked = time.perf_counter() - t0, time.process_time() - c0
     hits = sum(1 for f in found for m in f if m.match.score >= screener.settings.auto_threshold)
     flagged = sum(1 for f in found if f)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import bisect
 import copy
+import multiprocessing
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -109,6 +111,23 @@ class ListScreener:
                 self._memo.clear()
             self._memo.update(zip(todo, self._match_names(todo), strict=True))
         return [list(self._memo[q]) for q in queries]
+
+    def match_many(self, queries: Sequence[NameQuery]) -> list[list[EntryMatch]]:
+        """`match_names` for a whole customer master: above `parallel_min` names the work is
+        split over `processes` forked processes (normalising and blocking are Python, so
+        threads would not run them in parallel); results come back in input order."""
+        n = min(self.settings.processes, os.cpu_count() or 1)
+        if n <= 1 or len(queries) < self.settings.parallel_min or os.name != "posix":
+            return self._match_names(queries)
+        global _FORKED
+        _FORKED = self
+        size = -(-len(queries) // n)
+        parts = [list(queries[i : i + size]) for i in range(0, len(queries), size)]
+        with multiprocessing.get_context("fork").Pool(len(parts) - 1) as pool:
+            pending = pool.map_async(_match_in_child, parts[1:])
+            first = self._match_names(parts[0])
+            rest = pending.get()
+        return [row for part in (first, *rest) for row in part]
 
     def _match_names(self, queries: Sequence[NameQuery]) -> list[list[EntryMatch]]:
         q_pos: list[int] = []
@@ -269,6 +288,15 @@ class ListScreener:
                 out.append(hit)
                 break
         return out
+
+
+_FORKED: ListScreener | None = None
+"""The screener a forked child inherits (set just before forking, never pickled)."""
+
+
+def _match_in_child(queries: list[NameQuery]) -> list[list[EntryMatch]]:
+    assert _FORKED is not None
+    return _FORKED._match_names(queries)
 
 
 class _Codes(dict[str, int]):

@@ -50,6 +50,14 @@ class ScreeningSettings(BaseSettings):
         description="Blocking keys shared by more list names than this are too common to "
         "select candidates (e.g. 'sys', 'tech'); they are used only when a name has no other key.",
     )
+    processes: int = Field(
+        default=2,
+        ge=1,
+        description="Processes for batch screening of large files (capped at the core count).",
+    )
+    parallel_min: int = Field(
+        default=20_000, ge=1, description="Batches smaller than this run in one process."
+    )
     workers: int = Field(
         default=-1, description="Threads for rapidfuzz bulk scoring (-1 = all cores)."
     )

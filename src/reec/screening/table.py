@@ -99,7 +99,7 @@ def screen_rows(
     rows: Sequence[Row],
     as_of: date,
     ownership: Sequence[Holding] = (),
-    chunk: int = 5000,
+    chunk: int = 25_000,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[dict[str, str]]:
     """Output rows, chunk by chunk (so a progress bar can advance)."""
@@ -109,7 +109,7 @@ def screen_rows(
     with_owners = screener.with_ownership(ownership)
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
-        found = screener.match_names([NameQuery(r.name, r.name_zh, r.country) for r in part])
+        found = screener.match_many([NameQuery(r.name, r.name_zh, r.country) for r in part])
         for row, matches in zip(part, found, strict=True):
             emitted = False
             for em in matches:
