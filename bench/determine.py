@@ -41,7 +41,14 @@ ITEM_POOL: list[dict[str, Any]] = [
 ]
 PARTIES = [
     [{"role": "importer", "name": "Example Magnetwerke GmbH", "country": "DE", "military": False}],
-    [{"role": "end_user", "name": "Example Defense Systems Inc.", "country": "US", "military": True}],
+    [
+        {
+            "role": "end_user",
+            "name": "Example Defense Systems Inc.",
+            "country": "US",
+            "military": True,
+        }
+    ],
     [{"role": "importer", "name": "Example Trading KK", "country": "JP"}],
 ]
 END_USES = [["civil"], ["military"], ["logic_chip_14nm_or_below"], ["humanitarian"], []]
@@ -55,20 +62,24 @@ def generated(n: int, seed: int = 7) -> list[dict[str, Any]]:
         items = []
         for j in range(rng.randint(1, 3)):
             base = dict(rng.choice(ITEM_POOL))
-            items.append({
-                "id": f"S{k}-L{j}",
-                "origin": rng.choice(["CN", "CN", "JP", "DE"]),
-                "value": {"amount": rng.randint(100, 100_000), "currency": "USD"},
-                **base,
-            })
-        out.append({
-            "date": start + timedelta(days=rng.randint(0, 700)),
-            "exporter": {"name": "Exporter", "country": rng.choice(["CN", "CN", "JP", "DE"])},
-            "destination": rng.choice(["DE", "US", "JP", "VN"]),
-            "parties": rng.choice(PARTIES),
-            "end_uses": rng.choice(END_USES),
-            "items": items,
-        })
+            items.append(
+                {
+                    "id": f"S{k}-L{j}",
+                    "origin": rng.choice(["CN", "CN", "JP", "DE"]),
+                    "value": {"amount": rng.randint(100, 100_000), "currency": "USD"},
+                    **base,
+                }
+            )
+        out.append(
+            {
+                "date": start + timedelta(days=rng.randint(0, 700)),
+                "exporter": {"name": "Exporter", "country": rng.choice(["CN", "CN", "JP", "DE"])},
+                "destination": rng.choice(["DE", "US", "JP", "VN"]),
+                "parties": rng.choice(PARTIES),
+                "end_uses": rng.choice(END_USES),
+                "items": items,
+            }
+        )
     return out
 
 
@@ -86,8 +97,10 @@ def main() -> None:
     args = parser.parse_args()
     regime = load_regime()
     screener = default_screener()
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} "
-          f"{platform.python_version()}, regime {regime.version}")
+    print(
+        f"machine: {platform.machine()}, {platform.python_implementation()} "
+        f"{platform.python_version()}, regime {regime.version}"
+    )
     print(f"{'example':48} {'items':>5} {'p50 us':>9} {'p99 us':>9}")
     for path in sorted(EXAMPLES.glob("0*.yaml")):
         shipment = read_shipment_file(path)
@@ -116,9 +129,11 @@ def main() -> None:
     for s in shipments:
         determine(s, regime, screener=screener)
     elapsed = time.perf_counter() - t0
-    print(f"throughput: {args.n} generated shipments in {elapsed:.2f} s = "
-          f"{args.n / elapsed:,.0f} determinations/s (parsing {args.n / parse_s:,.0f}/s, "
-          "not included)")
+    print(
+        f"throughput: {args.n} generated shipments in {elapsed:.2f} s = "
+        f"{args.n / elapsed:,.0f} determinations/s (parsing {args.n / parse_s:,.0f}/s, "
+        "not included)"
+    )
 
 
 if __name__ == "__main__":
