@@ -80,5 +80,14 @@ def item_bom(item: Item) -> Bom:
     """The BOM of a shipment line: attached, read now (a `bom:` path), or its contents."""
     if item.bom is not None:
         bom = attached(item.bom)
-        return bom if bom is not None else read_bom(Path(item.bom), None, root_facts(item))
+        if bom is not None:
+            return bom
+        path, _, rates = item.bom.partition("#")
+        if rates:
+            raise InputError(
+                "the BOM read with this shipment's currency_rates is no longer held; read the "
+                "shipment file again",
+                field=f"{item.path}.bom",
+            )
+        return read_bom(Path(path), None, root_facts(item))
     return bom_from_item(item)
