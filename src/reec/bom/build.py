@@ -192,6 +192,7 @@ def build_bom(
             )
         head = tops.select("row", *COLUMNS[1:])
     lines = df.filter(pl.col("parent").is_not_null())
+    del df  # a 10M-line BOM: keep one copy of the rows, not two
     firsts = lines.select("row", *COLUMNS[1:]).unique("child", keep="first", maintain_order=True)
     nodes = pl.concat(
         [head.select(firsts.columns), firsts.filter(pl.col("child") != head["child"][0])]

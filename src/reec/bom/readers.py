@@ -26,6 +26,8 @@ from reec.model import Item
 __all__ = ["SUFFIXES", "bom_from_item", "read_bom", "read_bom_rows", "root_facts"]
 
 SUFFIXES = (".csv", ".parquet", ".json", ".xlsx")
+_FIRST_ROW = {".csv": 2, ".xlsx": 2, ".parquet": 1, ".json": 1}
+"""The number a user sees for the first data row: spreadsheet row, or record number."""
 
 
 def _text(v: Any) -> str | None:
@@ -85,13 +87,15 @@ def read_bom_rows(path: Path) -> tuple[pl.DataFrame, int]:
         )
     try:
         if suffix == ".csv":
-            return pl.read_csv(path, infer_schema=False, truncate_ragged_lines=False), 2
+            return pl.read_csv(path, infer_schema=False, truncate_ragged_lines=False), _FIRST_ROW[
+                suffix
+            ]
         if suffix == ".parquet":
             df = pl.read_parquet(path)
-            return df.select(pl.all().cast(pl.String)), 1
+            return df.select(pl.all().cast(pl.String)), _FIRST_ROW[suffix]
         if suffix == ".json":
-            return _json(path), 1
-        return _xlsx(path), 2
+            return _json(path), _FIRST_ROW[suffix]
+        return _xlsx(path), _FIRST_ROW[suffix]
     except OSError as exc:
         raise BomError(f"cannot read the BOM file: {exc.strerror or exc}", field=str(path)) from exc
     except (pl.exceptions.PolarsError, json.JSONDecodeError, ValueError, KeyError) as exc:
@@ -100,14 +104,14 @@ def read_bom_rows(path: Path) -> tuple[pl.DataFrame, int]:
 
 def read_bom(path: Path, rates: Rates | None = None, root: RootFacts | None = None) -> Bom:
     """A BOM file; `root` is the shipment line it belongs to (None: its empty-parent row)."""
-    df, first = read_bom_rows(path)
     name = path.name
+    first = _FIRST_ROW.get(path.suffix.lower(), 1)
 
     def where(row: int) -> str:
         return f"{name}: row {row + first}"
 
     return build_bom(
-        df,
+        read_bom_rows(path)[0],  # not kept here: build_bom drops the raw rows once cleaned
         source=str(path),
         locate=lambda row, col: f"{where(row)}, column {col}",
         where=where,
