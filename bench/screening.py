@@ -7,7 +7,10 @@
    versus brute-force rapidfuzz.process.cdist over all pairs with the same three scorers and
    weights (`reec.screening.match`).
 
-    .venv/bin/python bench/screening.py [--names 100000] [--list-names 5000]
+    .venv/bin/python bench/screening.py [--names 100000] [--list-names 5000] [--repeat 3]
+
+Batch screening uses `ListScreener.match_many` (two forked processes above 20k names, as
+`reec screen` does); CPU is the parent's process time (the child's is not included).
 """
 
 from __future__ import annotations
@@ -116,7 +119,7 @@ def quality(screener: ListScreener) -> None:
         )
 
 
-def throughput(n_names: int, n_list: int) -> None:
+def throughput(n_names: int, n_list: int, repeat: int) -> None:
     rnd = random.Random(4)
     real = list(bundled_lists())
     template = real[0]
@@ -132,16 +135,20 @@ def throughput(n_names: int, n_list: int) -> None:
     names = [company(rnd) for _ in range(n_names)]
     for i in rnd.sample(range(n_names), n_names // 50):  # 2% true variants of list names
         names[i] = variant(rnd.choice(entries).name, rnd)
-    normalize.cache_clear()
-    t0, c0 = time.perf_counter(), time.process_time()
-    found = screener.match_many([NameQuery(n) for n in names])
-    t_blocked, c_blocked = time.perf_counter() - t0, time.process_time() - c0
+    runs = []
+    for _ in range(repeat):  # a shared machine: best of `repeat`, every run printed
+        normalize.cache_clear()
+        t0, c0 = time.perf_counter(), time.process_time()
+        found = screener.match_many([NameQuery(n) for n in names])
+        runs.append((time.perf_counter() - t0, time.process_time() - c0))
+    t_blocked, c_blocked = min(runs)
     hits = sum(1 for f in found for m in f if m.match.score >= screener.settings.auto_threshold)
     flagged = sum(1 for f in found if f)
     print(f"## Throughput: {n_names:,} names x {len(entries):,} list entries "
           f"({len(screener.rec_name):,} list names incl. aliases and Chinese)")  # fmt: skip
     print(f"index build                 {t_index:7.2f} s")
-    print(f"blocked screening           {t_blocked:7.2f} s wall, {c_blocked:.2f} s CPU "
+    print("blocked runs (wall s)       " + ", ".join(f"{w:.2f}" for w, _ in runs))
+    print(f"blocked screening (best)    {t_blocked:7.2f} s wall, {c_blocked:.2f} s CPU "
           f"({n_names / t_blocked:,.0f} names/s;"
           f" {hits:,} auto hits, {flagged:,} names with a match >= review)")  # fmt: skip
     normalize.cache_clear()
@@ -161,11 +168,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--names", type=int, default=100_000)
     ap.add_argument("--list-names", type=int, default=5_000)
+    ap.add_argument("--repeat", type=int, default=3, help="blocked runs; the best is reported")
     args = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}")
     screener = ListScreener(bundled_lists())
     quality(screener)
-    throughput(args.names, args.list_names)
+    throughput(args.names, args.list_names, args.repeat)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -76,7 +76,7 @@ def test_user_list_folder_adds_entries(tmp_path: Path) -> None:
     (tmp_path / "own.yaml").write_text(GOOD, encoding="utf-8")
     entries = load_lists(tmp_path)
     assert entries[-1].name == "Example Listed Co"
-    assert entries[-1].key == "own#0"
+    assert entries[-1].key == "user:own#0"
 
 
 @pytest.mark.parametrize(

@@ -183,7 +183,7 @@ def _first_url(*sources: str) -> str | None:
     return None
 
 
-def _entries(path: Path, data: ListFileData) -> list[ListEntry]:
+def _entries(path: Path, data: ListFileData, user: bool = False) -> list[ListEntry]:
     intervals = tuple(
         StatusInterval(
             s.state, s.start, last_day(s.start, s.period) if s.period else None,
@@ -196,7 +196,7 @@ def _entries(path: Path, data: ListFileData) -> list[ListEntry]:
         confidence = "inferred" if e.confidence == "low" else data.confidence
         out.append(
             ListEntry(
-                key=f"{path.stem}#{i}",
+                key=f"{'user:' if user else ''}{path.stem}#{i}",
                 list_name=data.list_name,
                 name=e.name,
                 name_zh=e.name_zh,
@@ -231,7 +231,7 @@ def _read(path: Path, user: bool) -> list[ListEntry]:
         raise error(
             f"{first['msg']} ({exc.error_count()} error(s) in file)", field=f"{path}: {where}"
         ) from exc
-    return _entries(path, data)
+    return _entries(path, data, user)
 
 
 def load_lists(extra: Path | None = None) -> tuple[ListEntry, ...]:

@@ -28,6 +28,7 @@ _LEGAL_LATIN = [
 ]  # fmt: skip
 _LEGAL_SET = {tuple(f.split()) for f in _LEGAL_LATIN}
 _LEGAL_MAX = max(len(t) for t in _LEGAL_SET)
+_LEGAL_FIRST = frozenset(t[0] for t in _LEGAL_SET)
 
 # Chinese legal forms, longest first (股份有限公司 before 有限公司 before 公司).
 _LEGAL_HAN = sorted(
@@ -135,6 +136,10 @@ def _strip_latin_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
     found: list[str] = []
     i = 0
     while i < len(tokens):
+        if tokens[i] not in _LEGAL_FIRST:  # the common case: not the start of a legal form
+            out.append(tokens[i])
+            i += 1
+            continue
         for n in range(min(_LEGAL_MAX, len(tokens) - i), 0, -1):
             if tuple(tokens[i : i + n]) in _LEGAL_SET and (i > 0 or n < len(tokens)):
                 found.append(" ".join(tokens[i : i + n]))

@@ -79,6 +79,7 @@ class ListScreener:
         )
         self.index = BlockingIndex(self.rec_name, self.settings.max_postings)
         self._checked: dict[date, tuple[str, ...]] = {}
+        self.entry_pos = {e.key: i for i, e in enumerate(self.entries)}
         # Listing dates per list, sorted, for counting what is listed on a day by bisection;
         # entries that can be removed are counted one by one.
         self._removable = [
@@ -127,7 +128,10 @@ class ListScreener:
             pending = pool.map_async(_match_in_child, parts[1:])
             first = self._match_names(parts[0])
             rest = pending.get()
-        return [row for part in (first, *rest) for row in part]
+        out = first
+        for part in rest:
+            out.extend([EntryMatch(self.entries[i], m) for i, m in row] for row in part)
+        return out
 
     def _match_names(self, queries: Sequence[NameQuery]) -> list[list[EntryMatch]]:
         q_pos: list[int] = []
@@ -294,9 +298,12 @@ _FORKED: ListScreener | None = None
 """The screener a forked child inherits (set just before forking, never pickled)."""
 
 
-def _match_in_child(queries: list[NameQuery]) -> list[list[EntryMatch]]:
+def _match_in_child(queries: list[NameQuery]) -> list[list[tuple[int, Match]]]:
+    """Entries travel back as positions: pickling whole list entries would cost more than
+    the matching saved."""
     assert _FORKED is not None
-    return _FORKED._match_names(queries)
+    pos = _FORKED.entry_pos
+    return [[(pos[em.entry.key], em.match) for em in row] for row in _FORKED._match_names(queries)]
 
 
 class _Codes(dict[str, int]):
