@@ -78,7 +78,7 @@ class GoldenCase(pytest.Item):
         if unknown:
             raise GoldenMismatchError(f"unknown expect keys {sorted(unknown)}")
         as_of = spec.get("as_of")
-        shipment = parse_shipment(spec["shipment"])
+        shipment = parse_shipment(spec["shipment"], self.path.parent)
         day = as_of if isinstance(as_of, date) else None
         answer = determination_to_dict(determine(shipment, as_of=day, screener=default_screener()))
         exp = spec["expect"]

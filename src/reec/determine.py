@@ -216,14 +216,24 @@ def _annex_codes(item: Item, regime: Regime, part: str | None = None) -> tuple[s
     return tuple(dict.fromkeys(codes))
 
 
-def _from_abroad(
-    item: Item, view: RegimeView, annex: tuple[tuple[AnnexEntry, str], ...], work: _ItemWork
-) -> None:
+_Membership = tuple[
+    tuple[tuple[AnnexEntry, str], ...], tuple[str, ...] | None, tuple[Rollup, Trace] | None
+]
+
+
+def _annex_membership(item: Item, regime: Regime) -> _Membership:
+    """The No. 61 Annex 1 lines `item` is, with why; for a `bom:` item, read from its BOM
+    (the item's own `contents` are empty then), with the codes and the roll-up it computed."""
+    if item.bom is not None:
+        roll = item_rollup(item, regime)
+        annex, codes = bom_annex(roll)
+        return annex, codes, roll
+    return annex1_matches(item, regime), None, None
+
+
+def _from_abroad(item: Item, view: RegimeView, membership: _Membership, work: _ItemWork) -> None:
     regime = view.regime
-    roll = item_rollup(item, regime) if item.bom is not None else None
-    bom_codes: tuple[str, ...] | None = None
-    if roll is not None:
-        annex, bom_codes = bom_annex(roll)
+    annex, bom_codes, roll = membership
     if not annex:
         work.reasons.append(
             Reason(
@@ -405,7 +415,7 @@ def _determine_item(
     from_china = shipment.exporter.country == CHINA
     # Annex 1 membership matters for a Chinese export only once it needs a licence (policy
     # scope, Art. 7 obligations); skipping it otherwise keeps the common path short.
-    annex = () if from_china else annex1_matches(item, regime)
+    membership = None if from_china else _annex_membership(item, regime)
     if cls.needs_composition:
         hint = ""
         if cls.hs_hints:
@@ -437,11 +447,13 @@ def _determine_item(
     if from_china:
         _from_china(item, view, cls, work)
     else:
-        _from_abroad(item, view, annex, work)
+        assert membership is not None
+        _from_abroad(item, view, membership, work)
         _humanitarian(shipment, view, work)
     verdict = max(work.verdicts, key=lambda v: v.rank, default=Verdict.NOT_CONTROLLED)
     if from_china and verdict is not Verdict.NOT_CONTROLLED:
-        annex = annex1_matches(item, regime)
+        membership = _annex_membership(item, regime)
+    annex = membership[0] if membership is not None else ()
     codes = tuple(dict.fromkeys(work.codes))
     facts = ItemFacts(
         verdict=verdict,
