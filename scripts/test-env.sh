@@ -36,6 +36,9 @@ if [ -z "${REEC_TEST_POSTGRES_URL:-}" ]; then
     cleanup_steps+=("${as_pg[*]} $pg_bin/pg_ctl -D $pg_dir/data -m immediate stop >/dev/null; rm -rf $pg_dir")
     "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U reec reec_test
     export REEC_TEST_POSTGRES_URL="postgresql://reec@127.0.0.1:$pg_port/reec_test"
+  elif [ -n "${CI:-}" ]; then
+    echo "test-env: no PostgreSQL available in CI: the store tests must run on both backends" >&2
+    exit 1
   else
     echo "test-env: no PostgreSQL available; store tests run on SQLite only" >&2
   fi
