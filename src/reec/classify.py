@@ -23,6 +23,7 @@ __all__ = [
     "EntryMatch",
     "annex1_matches",
     "classify",
+    "clear_memo",
     "match_detail",
 ]
 
@@ -109,6 +110,8 @@ def match_detail(
 
 
 T = TypeVar("T", ControlEntry, AnnexEntry)
+V = TypeVar("V")
+AnnexMatches = tuple[tuple[AnnexEntry, str], ...]
 
 
 def _key_elements(spec: MatchData) -> tuple[str | None, ...]:
@@ -164,8 +167,52 @@ def _candidates(item: Item, index: dict[tuple[Form, str | None], tuple[T, ...]])
     return found
 
 
+_MEMO_LIMIT = 65_536
+"""Distinct item facts remembered per regime; past this the memo starts afresh."""
+
+FactKey = tuple[object, ...]
+
+
+def _fact_key(item: Item) -> FactKey | None:
+    """What classification reads of an item; None when it also reads contents or a BOM."""
+    if item.contents or item.bom is not None:
+        return None
+    comp = tuple(sorted(item.composition.items())) if item.composition is not None else None
+    return (item.form, comp, item.hs_code, item.description, item.technology_activities)
+
+
+@cache
+def _classify_memo(regime: Regime) -> dict[FactKey, Classification]:
+    return {}
+
+
+@cache
+def _annex_memo(regime: Regime) -> dict[FactKey, AnnexMatches]:
+    return {}
+
+
+def _remember(memo: dict[FactKey, V], key: FactKey, value: V) -> V:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
 def classify(item: Item, regime: Regime) -> Classification:
-    """Every control entry of the data that `item` matches (whatever its dates)."""
+    """Every control entry of the data that `item` matches (whatever its dates).
+
+    A pure function of the item's facts, so it is memoised per regime for items without
+    contents: an order book repeats the same SKUs, and this is the hot path.
+    """
+    key = _fact_key(item)
+    if key is None:
+        return _classify(item, regime)
+    memo = _classify_memo(regime)
+    hit = memo.get(key)
+    return hit if hit is not None else _remember(memo, key, _classify(item, regime))
+
+
+def _classify(item: Item, regime: Regime) -> Classification:
     index, order = _entry_index(regime)
     unique = {order[e.code]: e for e in _candidates(item, index)}
     candidates = [unique[k] for k in sorted(unique)]
@@ -182,7 +229,23 @@ def classify(item: Item, regime: Regime) -> Classification:
     return Classification(matches, hints, needs)
 
 
-def annex1_matches(item: Item, regime: Regime) -> tuple[tuple[AnnexEntry, str], ...]:
+def annex1_matches(item: Item, regime: Regime) -> AnnexMatches:
+    """No. 61 Annex 1 entries `item` is, with why (memoised like `classify`)."""
+    key = _fact_key(item)
+    if key is None:
+        return _annex1_matches(item, regime)
+    memo = _annex_memo(regime)
+    hit = memo.get(key)
+    return hit if hit is not None else _remember(memo, key, _annex1_matches(item, regime))
+
+
+def clear_memo() -> None:
+    """Forget memoised classifications (benchmarks measure the cold path with it)."""
+    _classify_memo.cache_clear()
+    _annex_memo.cache_clear()
+
+
+def _annex1_matches(item: Item, regime: Regime) -> AnnexMatches:
     """No. 61 Annex 1 entries `item` is, with why. Parts/components are Part II when they
     contain a Part II magnet material anywhere in their contents (a magnet in a rotor in a
     motor makes the motor Part II: "含有以上材料的零件、部件、组件")."""
