@@ -70,4 +70,9 @@ def load_regime_data(directory: Path | None = None) -> RegimeData:
     if duplicates:
         raise RegimeDataError(f"announcement id(s) used twice: {duplicates}", field="announcements")
     policies = _read(root / "policies.yaml", PoliciesFile, hasher)
+    # The party lists are validated by reec.screening.lists; they are hashed here too, because
+    # screening decides policies, so a list change must change the version on every answer.
+    for path in sorted((root / "lists").glob("*.yaml")):
+        hasher.update(path.name.encode())
+        hasher.update(path.read_bytes())
     return RegimeData(meta, announcements, policies, hasher.hexdigest()[:12])
