@@ -132,7 +132,7 @@ class ControlEntry:
     def citation(self) -> Citation:
         return Citation(
             self.provision.announcement,
-            f"{self.code} ({self.clause})",
+            self.clause if self.code in self.clause else f"{self.code} ({self.clause})",
             self.provision.citation.url,
             self.confidence,
         )
