@@ -125,15 +125,6 @@ def _finding(
         work.suspended_until = max(work.suspended_until or last, last)
 
 
-def _composition_text(item: Item) -> str:
-    parts = [f"form {item.form.value}"]
-    if item.composition:
-        parts.append(", ".join(f"{k} {v.normalize():f} %" for k, v in item.composition.items()))
-    if item.hs_code:
-        parts.append(f"HS {item.hs_code}")
-    return "; ".join(parts)
-
-
 def _from_china(item: Item, view: RegimeView, cls: Classification, work: _ItemWork) -> None:
     regime = view.regime
     excluded = bool(item.technology_exclusions) and any(
@@ -191,7 +182,7 @@ def _from_china(item: Item, view: RegimeView, cls: Classification, work: _ItemWo
                 rule="list-checked",
                 kind="checked",
                 outcome="not_applicable",
-                detail=f"No control entry matches ({_composition_text(item)}); checked "
+                detail=f"No control entry matches ({item.parameters_text()}); checked "
                 f"{checked} entries for form {item.form.value} as of {view.day}.",
             )
         )
@@ -240,7 +231,7 @@ def _from_abroad(item: Item, view: RegimeView, membership: _Membership, work: _I
                 rule="no61-annex1-checked",
                 kind="checked",
                 outcome="not_applicable",
-                detail=f"Not a No. 61 Annex 1 item ({_composition_text(item)}): No. 61 Art. 1 "
+                detail=f"Not a No. 61 Annex 1 item ({item.parameters_text()}): No. 61 Art. 1 "
                 "does not reach it; exports from outside China of other items need no Chinese "
                 "licence.",
                 citation=regime.no61("art1_3").citation,

@@ -176,12 +176,7 @@ def policy_for(
 
 
 def _parameters(item: Item) -> str:
-    parts = [item.description or item.id, f"form {item.form.value}"]
-    if item.composition:
-        parts.append(", ".join(f"{k} {v.normalize():f} %" for k, v in item.composition.items()))
-    if item.hs_code:
-        parts.append(f"HS {item.hs_code}")
-    return "; ".join(parts)
+    return f"{item.description or item.id}; {item.parameters_text()}"
 
 
 def obligations_for(

@@ -182,6 +182,16 @@ class Item:
     def contains_element(self, symbol: str) -> bool:
         return self.composition is not None and self.composition.get(symbol, Decimal(0)) > 0
 
+    def parameters_text(self) -> str:
+        """Form, composition and HS code on one line: what a "nothing matched" reason and the
+        customs remark 不属于管制物项 state as the item's parameters."""
+        parts = [f"form {self.form.value}"]
+        if self.composition:
+            parts.append(", ".join(f"{k} {v.normalize():f} %" for k, v in self.composition.items()))
+        if self.hs_code:
+            parts.append(f"HS {self.hs_code}")
+        return "; ".join(parts)
+
 
 @dataclass(frozen=True, slots=True)
 class Shipment:

@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from reec.cli.common import out, reporting_errors
-from reec.errors import ReecError
+from reec.cli.common import reporting_errors, write_or_check
 
 __all__ = ["app", "openapi_text"]
 
@@ -43,16 +42,9 @@ def openapi(
 ) -> None:
     """Write docs/openapi.json from the code (a test fails when it drifts)."""
     with reporting_errors():
-        text = openapi_text()
-        if check_only:
-            current = output.read_text(encoding="utf-8") if output.exists() else ""
-            if current != text:
-                raise ReecError(
-                    f"{output} is out of date; run `reec api openapi --out {output}`",
-                    field=str(output),
-                )
-            out.print(f"{output} is up to date.")
-            return
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-        out.print(f"wrote {output}")
+        write_or_check(
+            output,
+            openapi_text(),
+            check_only=check_only,
+            regenerate=f"reec api openapi --out {output}",
+        )

@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from reec.cli.common import AsOf, out, parse_date, reporting_errors
+from reec.cli.common import AsOf, out, parse_date, reporting_errors, write_or_check
 from reec.coverage import render_coverage
 from reec.determine import determine
-from reec.errors import InputError, ReecError
+from reec.errors import InputError
 from reec.regime.snapshot import load_regime
 from reec.render import determination_to_dict, print_determination
 from reec.screening import default_screener
@@ -51,19 +51,12 @@ def coverage(
 ) -> None:
     """Write (or check) docs/coverage.md: every announcement and entry, with confidence."""
     with reporting_errors():
-        text = render_coverage(load_regime())
-        if check_only:
-            current = output.read_text(encoding="utf-8") if output.exists() else ""
-            if current != text:
-                raise ReecError(
-                    f"{output} is out of date with the rule data; run `reec coverage`",
-                    field=str(output),
-                )
-            out.print(f"{output} is up to date.")
-            return
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-        out.print(f"wrote {output}")
+        write_or_check(
+            output,
+            render_coverage(load_regime()),
+            check_only=check_only,
+            regenerate="reec coverage",
+        )
 
 
 def register(app: typer.Typer) -> None:

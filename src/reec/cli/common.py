@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,7 +13,7 @@ from rich.console import Console
 
 from reec.errors import InputError, ReecError
 
-__all__ = ["AsOf", "err", "out", "parse_date", "reporting_errors"]
+__all__ = ["AsOf", "err", "out", "parse_date", "reporting_errors", "write_or_check"]
 
 out = Console()
 err = Console(stderr=True)
@@ -37,3 +38,17 @@ def parse_date(value: str | None, field: str = "--as-of") -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise InputError(f"not a date: {value!r} (use YYYY-MM-DD)", field=field) from None
+
+
+def write_or_check(output: Path, text: str, *, check_only: bool, regenerate: str) -> None:
+    """Write a generated artefact, or (`--check`, as CI runs it) fail when the committed file
+    has drifted from what the code or data produce now."""
+    if check_only:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != text:
+            raise ReecError(f"{output} is out of date; run `{regenerate}`", field=str(output))
+        out.print(f"{output} is up to date.")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    out.print(f"wrote {output}")

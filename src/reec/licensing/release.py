@@ -17,7 +17,7 @@ from reec.licensing.clock import add_working_days
 from reec.licensing.licences import Drawdown, draw
 from reec.licensing.limits import ProceduralLimits, procedural_limits
 from reec.licensing.records import store_determination
-from reec.model import Determination, Item, Shipment, Verdict
+from reec.model import Determination, Shipment, Verdict
 from reec.store import audit
 from reec.store.db import Store
 
@@ -35,15 +35,6 @@ class ReleaseDecision:
     answer_questioning_by: date | None = None
 
 
-def _parameters(item: Item) -> str:
-    parts = [f"form {item.form.value}"]
-    if item.composition:
-        parts.append(", ".join(f"{el} {pct}%" for el, pct in item.composition.items()))
-    if item.hs_code:
-        parts.append(f"HS {item.hs_code}")
-    return "; ".join(parts)
-
-
 def customs_remarks(shipment: Shipment, det: Determination) -> tuple[tuple[str, str], ...]:
     by_id = {i.id: i for i in shipment.items}
     near = {
@@ -54,7 +45,7 @@ def customs_remarks(shipment: Shipment, det: Determination) -> tuple[tuple[str, 
         if item.verdict is Verdict.LICENCE_REQUIRED:
             out.append((item.id, f"属于两用物项 {'、'.join(item.control_codes)}"))
         elif item.id in near:
-            out.append((item.id, f"不属于管制物项 {_parameters(by_id[item.id])}"))
+            out.append((item.id, f"不属于管制物项 {by_id[item.id].parameters_text()}"))
     return tuple(out)
 
 
