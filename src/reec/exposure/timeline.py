@@ -19,6 +19,7 @@ import pyarrow as pa
 from reec.batch.table import date_boundaries, determine_table
 from reec.errors import InputError
 from reec.exposure.scenarios import Scenario
+from reec.regime.schema import RARE_EARTHS
 from reec.screening import default_screener
 from reec.screening.base import Screener
 
@@ -30,27 +31,6 @@ __all__ = [
     "principal_rare_earth",
 ]
 
-RARE_EARTHS = frozenset(
-    (
-        "Sc",
-        "Y",
-        "La",
-        "Ce",
-        "Pr",
-        "Nd",
-        "Pm",
-        "Sm",
-        "Eu",
-        "Gd",
-        "Tb",
-        "Dy",
-        "Ho",
-        "Er",
-        "Tm",
-        "Yb",
-        "Lu",
-    )
-)
 LICENCE = "LICENCE_REQUIRED"
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from reec.model import Activity, EndUse, Form, LicencePolicy, PartyRole, Verdict
 
 __all__ = [
+    "RARE_EARTHS",
     "AnnexEntryData",
     "AnnouncementData",
     "ConditionData",
@@ -133,6 +134,30 @@ ELEMENTS = frozenset(
         "Pu",
     ]
 )
+
+
+RARE_EARTHS = frozenset(
+    (
+        "Sc",
+        "Y",
+        "La",
+        "Ce",
+        "Pr",
+        "Nd",
+        "Pm",
+        "Sm",
+        "Eu",
+        "Gd",
+        "Tb",
+        "Dy",
+        "Ho",
+        "Er",
+        "Tm",
+        "Yb",
+        "Lu",
+    )
+)
+"""The 17 rare-earth elements (Sc, Y and the lanthanides)."""
 
 
 class _Strict(BaseModel):
