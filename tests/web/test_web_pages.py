@@ -102,3 +102,23 @@ def test_bom_upload(page: Any, site: Any, tmp_path: Path) -> None:
     page.locator("#bom-verdict").wait_for()
     assert "Chinese-origin" in page.inner_text("#result")
     page.screenshot(path=str(tmp_path / "bom.png"))
+
+
+def test_exposure_charts_of_the_sample_portfolio(page: Any, site: Any, tmp_path: Path) -> None:
+    _sign_in(page, site.keys["analyst"], then="/exposure")
+    portfolio = Path(__file__).resolve().parents[2] / "examples" / "portfolio.csv"
+    page.set_input_files("#exposure-file", str(portfolio))
+    page.fill("#exposure-start", "2026-10-01")
+    page.fill("#exposure-end", "2026-12-31")
+    page.check("input[name=scenario][value=suspension-extended]")
+    page.click("#exposure-form button[type=submit]")
+    page.locator("#exposure-charts").wait_for(timeout=120_000)
+    images = page.locator("#exposure-charts img")
+    # overall + (market, element) for each of the two scenarios
+    assert images.count() == 5
+    rows = page.inner_text("#exposure-intervals")
+    # No. 61 revives on 2026-11-11 as the data stands, but not under the extended suspension.
+    assert "as-is" in rows
+    assert "suspension-extended" in rows
+    assert "2026-11-11" in rows
+    page.screenshot(path=str(tmp_path / "exposure.png"), full_page=True)

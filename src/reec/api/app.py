@@ -14,7 +14,16 @@ from reec.api.errors import HANDLERS
 from reec.api.keys import KeyBook
 from reec.api.limits import BodyLimitMiddleware
 from reec.api.logs import AccessLogMiddleware
-from reec.api.routers import bom, determinations, health, keys, licensing, screenings, web
+from reec.api.routers import (
+    bom,
+    determinations,
+    health,
+    keys,
+    licensing,
+    screenings,
+    web,
+    web_exposure,
+)
 from reec.api.routers import regime as regime_routes
 from reec.api.settings import ApiSettings
 from reec.regime.snapshot import Regime, load_regime
@@ -67,7 +76,8 @@ def create_app(
     app.state.regime = regime or load_regime()
     app.state.screener = screener or default_screener()
     app.state.keybook = KeyBook(store, settings.key_cache_seconds)
-    for module in (health, determinations, screenings, bom, regime_routes, licensing, keys, web):
+    routers = (health, determinations, screenings, bom, regime_routes, licensing, keys, web)
+    for module in (*routers, web_exposure):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

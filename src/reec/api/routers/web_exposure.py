@@ -1,0 +1,91 @@
+"""The exposure page: a portfolio's licence needs over time, charted as `reec exposure` does.
+
+The charts are the same PNGs the CLI writes (`reec.exposure.charts`), embedded in the page, so
+the browser and the report can never disagree.
+"""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse
+
+from reec.api.auth import Permission, allowed
+from reec.api.routers.web import _day, _page, _principal
+from reec.batch.io import read_table
+from reec.errors import InputError, ReecError
+from reec.exposure import AS_IS, bundled_scenarios, charts, exposure_frames, intervals
+from reec.exposure import load_scenario as scenario_named
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+_SUFFIXES = (".csv", ".parquet")
+
+
+def _form(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
+    return _page(
+        request,
+        "exposure.html",
+        status,
+        page="exposure",
+        scenarios=bundled_scenarios(),
+        **context,
+    )
+
+
+@router.get("/exposure", response_class=HTMLResponse)
+def exposure_page(request: Request) -> HTMLResponse:
+    return _form(request)
+
+
+@router.post("/exposure", response_class=HTMLResponse)
+def exposure(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    start: Annotated[str, Form()],
+    end: Annotated[str, Form()],
+    scenario: Annotated[list[str] | None, Form()] = None,
+) -> HTMLResponse:
+    principal = _principal(request)
+    if principal is None or not allowed(principal, Permission.DETERMINE):
+        why = "Sign in with a key that has the analyst role to chart a portfolio."
+        return _form(request, 401 if principal is None else 403, error={"message": why})
+    chosen = [s for s in scenario or [] if s in bundled_scenarios()]
+    try:
+        first, last = _day(start, "start"), _day(end, "end")
+        if first is None or last is None:
+            raise InputError("give the first and the last day", field="start")
+        suffix = Path(file.filename or "").suffix.lower()
+        if suffix not in _SUFFIXES:
+            raise InputError("upload a .csv or .parquet portfolio (docs/exposure.md)", field="file")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"portfolio{suffix}"
+            path.write_bytes(file.file.read())
+            table = read_table(path)
+        frames = exposure_frames(
+            table,
+            first,
+            last,
+            [scenario_named(n) for n in [AS_IS, *chosen]],
+            screener=request.app.state.screener,
+        )
+    except ReecError as exc:
+        return _form(request, exc.http_status, error=exc.to_dict(), start=start, end=end)
+    images = {name: base64.b64encode(png).decode() for name, png in charts(frames).items()}
+    rows = intervals(frames).with_columns((pl.col("share_licence") * 100).alias("share"))
+    return _form(
+        request,
+        images=images,
+        rows=list(rows.iter_rows(named=True)),
+        start=start,
+        end=end,
+        chosen=chosen,
+        portfolio=file.filename,
+    )
