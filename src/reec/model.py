@@ -22,6 +22,7 @@ __all__ = [
     "Item",
     "ItemDetermination",
     "LicencePolicy",
+    "ListHit",
     "Money",
     "Obligation",
     "Owner",
@@ -29,6 +30,7 @@ __all__ = [
     "PartyRole",
     "Quantity",
     "Reason",
+    "ScreeningResult",
     "Shipment",
     "Verdict",
 ]
@@ -221,6 +223,44 @@ class Citation:
             "url": self.url,
             "confidence": self.confidence,
         }
+
+
+# The seam between the determination and party screening (re-exported by reec.screening.base).
+
+
+@dataclass(frozen=True, slots=True)
+class ListHit:
+    role: PartyRole
+    party_name: str
+    list_name: str
+    """control_list | watch_list | unreliable_entity_list"""
+    entry_name: str
+    announcement: str
+    date_added: date
+    in_force: bool
+    """Whether the listing's measures are in force on the screening day."""
+    status_detail: str
+    score: float
+    citation: Citation
+    via_owner: str | None = None
+    """Set when the party is caught as a >= 50% affiliate of this listed owner."""
+    owner_share: str | None = None
+    measures: str | None = None
+    explanation: str = ""
+    matched_name: str | None = None
+    """Which of the party's names (or, for an affiliate, its listed owner's) matched which
+    entry name: ``'Lockheed Martin Corp' ~ 'Lockheed Martin Corporation'``."""
+    features: tuple[Mapping[str, str | float], ...] = ()
+    """Each scoring feature: name, weight, value, detail and the two values compared."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningResult:
+    as_of: date
+    hits: tuple[ListHit, ...]
+    possible: tuple[ListHit, ...]
+    """Below the automatic threshold: warnings for review, never dropped."""
+    lists_checked: tuple[str, ...]
 
 
 FigureValue = float | int | str
