@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from reec.bom.rollup import Rollup, Trace
 from reec.classify import Classification, annex1_matches, classify
-from reec.conditions import ItemFacts
 from reec.determine_policy import obligations_for, policy_for, shipment_reasons
 from reec.extraterritorial import (
     CHINA,
@@ -33,6 +32,7 @@ from reec.model import (
     Shipment,
     Verdict,
 )
+from reec.regime.conditions import ItemFacts
 from reec.regime.snapshot import (
     AnnexEntry,
     Provision,

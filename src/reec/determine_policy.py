@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reec.conditions import ConditionContext, ItemFacts
 from reec.model import (
     Item,
     ItemDetermination,
@@ -20,6 +19,7 @@ from reec.model import (
     Shipment,
     Verdict,
 )
+from reec.regime.conditions import ConditionContext, ItemFacts
 from reec.regime.snapshot import ProvisionState, RegimeView
 from reec.screening.base import ScreeningResult
 

@@ -13,9 +13,9 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from reec.conditions import Predicate, compile_condition
 from reec.errors import RegimeDataError, UnknownCodeError
 from reec.model import Citation, Form, LicencePolicy
+from reec.regime.conditions import Predicate, compile_condition
 from reec.regime.loader import RegimeData, load_regime_data
 from reec.regime.schema import (
     AnnouncementData,

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reec.model import Shipment, Verdict
+from reec.model import ScreeningResult, Shipment, Verdict
 from reec.regime.schema import ConditionData
-from reec.screening.base import ScreeningResult
 
 __all__ = ["ConditionContext", "ItemFacts", "Predicate", "compile_condition", "evaluate"]
 
