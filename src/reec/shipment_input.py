@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from reec.bom.rates import RatesIn, rates_from_input
 from reec.bom.registry import attach_boms
+from reec.elements import ELEMENTS
 from reec.errors import InputError
 from reec.model import (
     Activity,
@@ -31,7 +32,6 @@ from reec.model import (
     Quantity,
     Shipment,
 )
-from reec.regime.schema import ELEMENTS
 from reec.yamlio import YamlSyntaxError, load_yaml_text, pydantic_error_path
 
 __all__ = [

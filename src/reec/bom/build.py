@@ -18,8 +18,8 @@ from reec.bom.graph import levels
 from reec.bom.model import ACTIVITIES, CHINA, FORMS, Bom, RootFacts
 from reec.bom.numbers import decimal_text, scaled_column
 from reec.bom.rates import Rates
+from reec.elements import ELEMENTS
 from reec.errors import BomError
-from reec.regime.schema import ELEMENTS
 
 __all__ = ["COLUMNS", "REQUIRED", "build_bom", "composition_text", "parse_composition"]
 

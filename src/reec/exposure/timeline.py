@@ -17,9 +17,9 @@ import polars as pl
 import pyarrow as pa
 
 from reec.batch.table import date_boundaries, determine_table
+from reec.elements import RARE_EARTHS
 from reec.errors import InputError
 from reec.exposure.scenarios import Scenario
-from reec.regime.schema import RARE_EARTHS
 from reec.screening import default_screener
 from reec.screening.base import Screener
 

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from reec.elements import ELEMENTS, RARE_EARTHS
 from reec.model import Activity, EndUse, Form, LicencePolicy, PartyRole, Verdict
 
 __all__ = [
@@ -35,129 +36,6 @@ __all__ = [
 Confidence = Literal["verified", "secondary", "inferred"]
 """[V]/[V2] -> verified (law); [S] -> secondary (shown in explanations); [I] -> inferred
 (screening trigger only, never law). See shared/regime/README.md."""
-
-ELEMENTS = frozenset(
-    [
-        "H",
-        "He",
-        "Li",
-        "Be",
-        "B",
-        "C",
-        "N",
-        "O",
-        "F",
-        "Ne",
-        "Na",
-        "Mg",
-        "Al",
-        "Si",
-        "P",
-        "S",
-        "Cl",
-        "Ar",
-        "K",
-        "Ca",
-        "Sc",
-        "Ti",
-        "V",
-        "Cr",
-        "Mn",
-        "Fe",
-        "Co",
-        "Ni",
-        "Cu",
-        "Zn",
-        "Ga",
-        "Ge",
-        "As",
-        "Se",
-        "Br",
-        "Kr",
-        "Rb",
-        "Sr",
-        "Y",
-        "Zr",
-        "Nb",
-        "Mo",
-        "Tc",
-        "Ru",
-        "Rh",
-        "Pd",
-        "Ag",
-        "Cd",
-        "In",
-        "Sn",
-        "Sb",
-        "Te",
-        "I",
-        "Xe",
-        "Cs",
-        "Ba",
-        "La",
-        "Ce",
-        "Pr",
-        "Nd",
-        "Pm",
-        "Sm",
-        "Eu",
-        "Gd",
-        "Tb",
-        "Dy",
-        "Ho",
-        "Er",
-        "Tm",
-        "Yb",
-        "Lu",
-        "Hf",
-        "Ta",
-        "W",
-        "Re",
-        "Os",
-        "Ir",
-        "Pt",
-        "Au",
-        "Hg",
-        "Tl",
-        "Pb",
-        "Bi",
-        "Po",
-        "At",
-        "Rn",
-        "Fr",
-        "Ra",
-        "Ac",
-        "Th",
-        "Pa",
-        "U",
-        "Np",
-        "Pu",
-    ]
-)
-
-
-RARE_EARTHS = frozenset(
-    (
-        "Sc",
-        "Y",
-        "La",
-        "Ce",
-        "Pr",
-        "Nd",
-        "Pm",
-        "Sm",
-        "Eu",
-        "Gd",
-        "Tb",
-        "Dy",
-        "Ho",
-        "Er",
-        "Tm",
-        "Yb",
-        "Lu",
-    )
-)
-"""The 17 rare-earth elements (Sc, Y and the lanthanides)."""
 
 
 class _Strict(BaseModel):
@@ -337,7 +215,7 @@ class ListedConditionData(_Strict):
 class ConditionData(_Strict):
     """A predicate over a shipment and one item; exactly one key is set.
 
-    The engine implements each key once (`reec.conditions`); rules combine them as data.
+    The engine implements each key once (`reec.regime.conditions`); rules combine them as data.
     """
 
     any: list[ConditionData] | None = None
