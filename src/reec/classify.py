@@ -7,13 +7,13 @@ composition, never a silent verdict.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from typing import TypeVar
 
 from reec.model import Form, Item
+from reec.regime.matching import match_detail
 from reec.regime.schema import MatchData
 from reec.regime.snapshot import AnnexEntry, ControlEntry, Regime
 
@@ -36,8 +36,6 @@ COMPOSITION_FORMS = frozenset(Form) - {
 }
 """Forms whose entries are recognised by composition: without one they cannot be classified."""
 
-_ZERO = Decimal(0)
-
 
 @dataclass(frozen=True, slots=True)
 class EntryMatch:
@@ -56,57 +54,6 @@ class Classification:
     def hs_reference_unmatched(self) -> bool:
         """The HS code points at a controlled line but the facts do not match it."""
         return bool(self.hs_hints) and not self.matches
-
-
-def _fmt(x: Decimal) -> str:
-    return f"{x.normalize():f}"
-
-
-def match_detail(
-    spec: MatchData, item: Item, contains: Callable[[Item, list[str]], str | None] | None = None
-) -> str | None:
-    """Why `item` matches `spec`, or None when it does not."""
-    if item.form not in spec.forms:
-        return None
-    parts = [f"form {item.form.value}"]
-    comp = item.composition or {}
-    if spec.principal is not None:
-        share = comp.get(spec.principal, _ZERO)
-        if share <= 0 or share < max(comp.values()):
-            return None
-        parts.append(f"{spec.principal} is the principal constituent ({_fmt(share)} %)")
-    if spec.all_of:
-        if any(comp.get(e, _ZERO) <= 0 for e in spec.all_of):
-            return None
-        parts.append("contains " + ", ".join(f"{e} {_fmt(comp[e])} %" for e in spec.all_of))
-    if spec.any_of:
-        present = [e for e in spec.any_of if comp.get(e, _ZERO) > 0]
-        if not present:
-            return None
-        parts.append("contains " + ", ".join(f"{e} {_fmt(comp[e])} %" for e in present))
-    if spec.none_of:
-        if any(comp.get(e, _ZERO) > 0 for e in spec.none_of):
-            return None
-        parts.append(f"without {', '.join(spec.none_of)}")
-    if spec.keywords:
-        text = item.description.casefold()
-        hits = [k for k in spec.keywords if k.casefold() in text]
-        if not hits:
-            return None
-        parts.append(f"description mentions {', '.join(repr(h) for h in hits)}")
-    if spec.activities_any:
-        acts = [a.value for a in item.technology_activities if a in spec.activities_any]
-        if not acts:
-            return None
-        parts.append(f"serves {', '.join(acts)}")
-    if spec.contains:
-        if contains is None:
-            return None
-        found = contains(item, spec.contains)
-        if found is None:
-            return None
-        parts.append(found)
-    return "; ".join(parts)
 
 
 T = TypeVar("T", ControlEntry, AnnexEntry)

@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from reec.bom.model import ACTIVITIES, FORMS, Bom
-from reec.classify import match_detail
 from reec.model import Item, Money
+from reec.regime.matching import match_detail
 from reec.regime.snapshot import AnnexEntry, Regime
 
 __all__ = ["Rollup", "Trace", "rollup"]
