@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Group
 
-from reec.bom.explain import explain, explanation_to_dict, explanation_tree
 from reec.bom.rates import Rates, read_rates
 from reec.bom.readers import SUFFIXES, read_bom
 from reec.bom.registry import item_bom
@@ -19,6 +18,7 @@ from reec.bom.rollup import rollup
 from reec.cli.common import AsOf, out, parse_date, reporting_errors
 from reec.errors import InputError
 from reec.regime.snapshot import load_regime
+from reec.render_bom import explain, explanation_to_dict, explanation_tree
 from reec.shipment_input import parse_shipment, read_shipment_file
 from reec.yamlio import YamlSyntaxError, load_yaml_text
 

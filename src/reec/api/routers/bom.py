@@ -17,10 +17,10 @@ from reec.api.auth import Permission, Principal, require
 from reec.api.deps import RegimeDep
 from reec.api.schemas import Out, responses
 from reec.bom import read_bom, rollup
-from reec.bom.explain import explain, explanation_to_dict
 from reec.bom.readers import SUFFIXES
 from reec.errors import InputError, ReecError
 from reec.regime.snapshot import Regime
+from reec.render_bom import explain, explanation_to_dict
 
 __all__ = ["analyse_bom_file", "router"]
 
