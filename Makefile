@@ -28,6 +28,7 @@ demo: install
 lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 typecheck: install-test
 	$(BIN)/mypy

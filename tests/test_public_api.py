@@ -14,15 +14,18 @@ import reec
 
 CORE = [
     "reec.classify",
-    "reec.conditions",
+    "reec.regime.conditions",
     "reec.determine",
+    "reec.elements",
     "reec.errors",
     "reec.extraterritorial",
     "reec.model",
     "reec.regime.loader",
+    "reec.regime.matching",
     "reec.regime.schema",
     "reec.regime.snapshot",
     "reec.render",
+    "reec.render_bom",
     "reec.shipment_input",
 ]
 
