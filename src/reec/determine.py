@@ -11,18 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from reec.bom.rollup import Rollup, Trace
 from reec.classify import Classification, annex1_matches, classify
 from reec.determine_policy import obligations_for, policy_for, shipment_reasons
-from reec.extraterritorial import (
-    CHINA,
-    bom_annex,
-    item_rollup,
-    technology_origin_sources,
-    value_share,
-)
 from reec.model import (
+    CHINA,
     Citation,
     Determination,
     Item,
@@ -42,6 +36,9 @@ from reec.regime.snapshot import (
     load_regime,
 )
 from reec.screening.base import NullScreener, Screener, ScreeningResult
+
+if TYPE_CHECKING:
+    from reec.bom.rollup import Rollup, Trace
 
 __all__ = ["determine"]
 
@@ -207,15 +204,18 @@ def _annex_codes(item: Item, regime: Regime, part: str | None = None) -> tuple[s
     return tuple(dict.fromkeys(codes))
 
 
-_Membership = tuple[
-    tuple[tuple[AnnexEntry, str], ...], tuple[str, ...] | None, tuple[Rollup, Trace] | None
-]
+if TYPE_CHECKING:
+    _Membership = tuple[
+        tuple[tuple[AnnexEntry, str], ...], tuple[str, ...] | None, tuple[Rollup, Trace] | None
+    ]
 
 
 def _annex_membership(item: Item, regime: Regime) -> _Membership:
     """The No. 61 Annex 1 lines `item` is, with why; for a `bom:` item, read from its BOM
     (the item's own `contents` are empty then), with the codes and the roll-up it computed."""
     if item.bom is not None:
+        from reec.extraterritorial import bom_annex, item_rollup  # NumPy: only for a BOM
+
         roll = item_rollup(item, regime)
         annex, codes = bom_annex(roll)
         return annex, codes, roll
@@ -223,6 +223,8 @@ def _annex_membership(item: Item, regime: Regime) -> _Membership:
 
 
 def _from_abroad(item: Item, view: RegimeView, membership: _Membership, work: _ItemWork) -> None:
+    from reec.extraterritorial import technology_origin_sources
+
     regime = view.regime
     annex, bom_codes, roll = membership
     if not annex:
@@ -286,6 +288,8 @@ def _value_rule(
     work: _ItemWork,
     roll: tuple[Rollup, Trace] | None = None,
 ) -> None:
+    from reec.extraterritorial import value_share
+
     prov = view.regime.no61("art1_1")
     threshold = Decimal(str(prov.parameter("value_share_threshold")))
     share = value_share(item, view.regime, roll)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 __all__ = [
+    "CHINA",
     "Activity",
     "Citation",
     "Determination",
@@ -34,6 +35,10 @@ __all__ = [
     "Shipment",
     "Verdict",
 ]
+
+
+CHINA = "CN"
+"""The country code of China (ISO 3166-1): exporter, origin and technology-origin tests."""
 
 
 class Form(StrEnum):

@@ -17,11 +17,10 @@ import numpy.typing as npt
 import polars as pl
 
 from reec.bom.graph import Levels
-from reec.model import Activity, Form
+from reec.model import CHINA, Activity, Form
 
 __all__ = ["ACTIVITIES", "CHINA", "FORMS", "Bom", "RootFacts"]
 
-CHINA = "CN"
 FORMS = tuple(Form)
 """Form codes: ``form[i]`` is ``FORMS[form[i]]``."""
 ACTIVITIES = tuple(Activity)

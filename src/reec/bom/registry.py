@@ -12,12 +12,14 @@ import itertools
 from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reec.bom.model import Bom
-from reec.bom.rates import Rates
-from reec.bom.readers import bom_from_item, read_bom, root_facts
 from reec.errors import InputError
 from reec.model import Item
+
+if TYPE_CHECKING:  # the readers (Polars, NumPy) are imported when a line has a BOM
+    from reec.bom.model import Bom
+    from reec.bom.rates import Rates
 
 __all__ = ["attach_boms", "attached", "item_bom"]
 
@@ -60,12 +62,16 @@ def attach_boms(
         if nested:
             raise InputError("bom: is read on shipment lines only", field=f"{nested}.bom")
         if item.bom is not None:
+            from reec.bom.readers import read_bom, root_facts
+
             if item.contents:
                 raise InputError("give contents or bom, not both", field=f"{item.path}.bom")
             path = (base / item.bom) if base is not None else Path(item.bom)
             bom = read_bom(path.resolve(), rates, root_facts(item))
             key = f"{path}#{rates.fingerprint}" if rates else str(path)
         elif item.contents and rates is not None:
+            from reec.bom.readers import bom_from_item
+
             bom = bom_from_item(item, rates)
             key = f"{item.path}.contents#{rates.fingerprint}#{next(_SERIAL)}"
         else:
@@ -78,6 +84,8 @@ def attach_boms(
 
 def item_bom(item: Item) -> Bom:
     """The BOM of a shipment line: attached, read now (a `bom:` path), or its contents."""
+    from reec.bom.readers import bom_from_item, read_bom, root_facts
+
     if item.bom is not None:
         bom = attached(item.bom)
         if bom is not None:

@@ -6,21 +6,23 @@ import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from reec.batch import determine_table, read_table, write_table
 from reec.cli.common import AsOf, err, out, parse_date, reporting_errors
 from reec.errors import InputError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from rich.table import Table
 
 __all__ = ["register"]
 
 
 def _summary(counts: Counter[tuple[str, str]], lines: int, seconds: float, title: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=title)
     for col in ("verdict", "licence policy", "lines", "share"):
         table.add_column(col, justify="right" if col in ("lines", "share") else "left")
@@ -54,6 +56,16 @@ def batch(
     ] = None,
 ) -> None:
     """Determine every shipment line of INPUT; write verdict, policy, codes and a reason."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from reec.batch import determine_table, read_table, write_table
+
     with reporting_errors():
         day = parse_date(as_of)
         if engine not in ("local", "dask"):

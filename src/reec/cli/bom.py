@@ -6,21 +6,15 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Group
 
-from reec.bom.rates import Rates, read_rates
-from reec.bom.readers import SUFFIXES, read_bom
-from reec.bom.registry import item_bom
-from reec.bom.rollup import rollup
 from reec.cli.common import AsOf, out, parse_date, reporting_errors
 from reec.errors import InputError
-from reec.regime.snapshot import load_regime
-from reec.render_bom import explain, explanation_to_dict, explanation_tree
-from reec.shipment_input import parse_shipment, read_shipment_file
-from reec.yamlio import YamlSyntaxError, load_yaml_text
+
+if TYPE_CHECKING:
+    from reec.bom.rates import Rates
 
 __all__ = ["app"]
 
@@ -41,6 +35,9 @@ def _is_shipment(path: Path) -> bool:
 
 
 def _shipment_with_rates(path: Path, rates: Rates) -> Any:
+    from reec.shipment_input import parse_shipment
+    from reec.yamlio import YamlSyntaxError, load_yaml_text
+
     try:
         raw = load_yaml_text(path.read_text(encoding="utf-8"), path)
     except OSError as exc:
@@ -68,6 +65,16 @@ def explain_cmd(
     fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Explain the 0.1% value share and the technology origin, line by line."""
+    from rich.console import Group
+
+    from reec.bom.rates import read_rates
+    from reec.bom.readers import SUFFIXES, read_bom
+    from reec.bom.registry import item_bom
+    from reec.bom.rollup import rollup
+    from reec.regime.snapshot import load_regime
+    from reec.render_bom import explain, explanation_to_dict, explanation_tree
+    from reec.shipment_input import read_shipment_file
+
     with reporting_errors():
         if fmt not in ("text", "json"):
             raise InputError(f"unknown format {fmt!r} (text or json)", field="--format")

@@ -10,13 +10,7 @@ from typing import Annotated
 import typer
 
 from reec.cli.common import AsOf, out, parse_date, reporting_errors, write_or_check
-from reec.coverage import render_coverage
-from reec.determine import determine
 from reec.errors import InputError
-from reec.regime.snapshot import load_regime
-from reec.render import determination_to_dict, print_determination
-from reec.screening import default_screener
-from reec.shipment_input import read_shipment_file
 
 __all__ = ["register"]
 
@@ -27,6 +21,11 @@ def check(
     fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Determine whether a shipment needs a Chinese licence, and why."""
+    from reec.determine import determine
+    from reec.render import determination_to_dict, print_determination
+    from reec.screening import default_screener
+    from reec.shipment_input import read_shipment_file
+
     with reporting_errors():
         if fmt not in ("text", "json"):
             raise InputError(f"unknown format {fmt!r} (text or json)", field="--format")
@@ -50,6 +49,9 @@ def coverage(
     ] = False,
 ) -> None:
     """Write (or check) docs/coverage.md: every announcement and entry, with confidence."""
+    from reec.coverage import render_coverage
+    from reec.regime.snapshot import load_regime
+
     with reporting_errors():
         write_or_check(
             output,

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
-from rich.table import Table
 
-from reec.batch import read_table
 from reec.cli.common import out, parse_date, reporting_errors
 from reec.errors import InputError
-from reec.exposure import AS_IS, exposure_frames, intervals, load_scenario, write_outputs
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["register"]
 
@@ -35,6 +34,9 @@ def exposure(
     ] = None,
 ) -> None:
     """Which SKUs, markets and customers need a licence, per day, under each scenario."""
+    from reec.batch import read_table
+    from reec.exposure import AS_IS, exposure_frames, intervals, load_scenario, write_outputs
+
     with reporting_errors():
         first = parse_date(start, "--from")
         last = parse_date(end, "--to")
@@ -50,6 +52,8 @@ def exposure(
 
 
 def _print(rows: pl.DataFrame, first: date, last: date) -> None:
+    from rich.table import Table
+
     table = Table(title=f"Exposure {first} to {last}: share of value under licence")
     for col in ("scenario", "from", "to", "share", "SKUs", "customers", "markets", "policies"):
         table.add_column(col, justify="right" if col in ("share", "SKUs", "customers") else "left")

@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from reec.cli.common import err, out, reporting_errors
 
@@ -62,6 +61,8 @@ def create(
 @app.command("list")
 def list_keys() -> None:
     """Every key: name, prefix, roles, who created or revoked it and when."""
+    from rich.table import Table
+
     with reporting_errors(), _book() as book:
         table = Table(title="API keys")
         for col in ("name", "prefix", "roles", "created", "by", "revoked"):

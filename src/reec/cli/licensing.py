@@ -11,21 +11,17 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from reec import licensing as lic
 from reec.cli.common import err, out, parse_date, reporting_errors
-from reec.determine import determine
 from reec.errors import InputError
-from reec.model import Determination, Shipment
-from reec.screening import default_screener
-from reec.shipment_input import parse_shipment
-from reec.store import Store, StoreSettings, open_store
-from reec.store import audit as audit_log
-from reec.yamlio import load_yaml_text
+
+if TYPE_CHECKING:
+    from reec import licensing as lic
+    from reec.model import Determination, Shipment
+    from reec.store import Store
 
 __all__ = ["register"]
 
@@ -41,6 +37,8 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 
 @contextmanager
 def _store(auto: bool | None = None) -> Iterator[Store]:
+    from reec.store import open_store
+
     store = open_store(auto_upgrade=auto)
     try:
         yield store
@@ -49,6 +47,8 @@ def _store(auto: bool | None = None) -> Iterator[Store]:
 
 
 def _who(actor: str | None) -> str:
+    from reec.store import StoreSettings
+
     return StoreSettings().who(actor)
 
 
@@ -57,6 +57,11 @@ def _day(value: str | None, field: str) -> date:
 
 
 def _shipment(path: Path, as_of: str | None) -> tuple[Any, Shipment, Determination]:
+    from reec.determine import determine
+    from reec.screening import default_screener
+    from reec.shipment_input import parse_shipment
+    from reec.yamlio import load_yaml_text
+
     if not path.is_file():
         raise InputError(f"no such file: {path}", field="SHIPMENT")
     raw = load_yaml_text(path.read_text(encoding="utf-8"), path.name)
@@ -85,6 +90,8 @@ def app_create(
     actor: Actor = None,
 ) -> None:
     """Draft an application from what a shipment's determination says needs a licence."""
+    from reec import licensing as lic
+
     with reporting_errors(), _store() as store:
         if kind not in ("individual", "general"):
             raise InputError(f"unknown licence kind {kind!r}", field="--kind")
@@ -110,6 +117,8 @@ def _step(action: str):  # type: ignore[no-untyped-def]
         actor: Actor = None,
         note: Annotated[str | None, typer.Option(help="Note kept with the event.")] = None,
     ) -> None:
+        from reec import licensing as lic
+
         with reporting_errors(), _store() as store:
             view = lic.transition(
                 store, application, action, on_date=_day(on, "--on"), actor=_who(actor), detail=note
@@ -132,6 +141,8 @@ def app_stop(
     actor: Actor = None,
 ) -> None:
     """Stop the review clock (DUR Art. 17(3))."""
+    from reec import licensing as lic
+
     with reporting_errors(), _store() as store:
         view = lic.transition(
             store,
@@ -147,6 +158,8 @@ def app_stop(
 @application_app.command("resume-clock")
 def app_resume(application: int, on: On = None, actor: Actor = None) -> None:
     """Resume the review clock after identification, expert review or an on-site check."""
+    from reec import licensing as lic
+
     with reporting_errors(), _store() as store:
         view = lic.transition(
             store, application, "resume_clock", on_date=_day(on, "--on"), actor=_who(actor)
@@ -155,6 +168,8 @@ def app_resume(application: int, on: On = None, actor: Actor = None) -> None:
 
 
 def _print_application(v: lic.ApplicationView) -> None:
+    from rich.table import Table
+
     out.print(
         f"[bold]application {v.id}[/] ({v.kind}, {v.licence_kind} licence): [bold]{v.state}[/]"
     )
@@ -184,6 +199,8 @@ def _print_application(v: lic.ApplicationView) -> None:
 @application_app.command("show")
 def app_show(application: int) -> None:
     """One application with its history."""
+    from reec import licensing as lic
+
     with reporting_errors(), _store() as store:
         _print_application(lic.get_application(store, application))
 
@@ -191,6 +208,10 @@ def app_show(application: int) -> None:
 @application_app.command("list")
 def app_list() -> None:
     """All applications."""
+    from rich.table import Table
+
+    from reec import licensing as lic
+
     with reporting_errors(), _store() as store:
         t = Table("id", "kind", "licence", "state", "exporter", "destination")
         for v in lic.list_applications(store):
@@ -204,9 +225,11 @@ def licence_clock(
     today: Annotated[str | None, typer.Option("--today", help="Count up to this day.")] = None,
 ) -> None:
     """The review clock of an application: due date and why (DUR Art. 17)."""
+    from reec import licensing as lic
+
     with reporting_errors(), _store() as store:
         c = lic.application_clock(
-            store, application, today=_day(today, "--today"), start=StoreSettings().clock_start
+            store, application, today=_day(today, "--today"), start=_clock_start()
         )
         due = c.clock.due if c.clock else None
         out.print(f"[bold]application {application}[/]: due {due or '-'}")
@@ -223,6 +246,8 @@ def licence_issue(
     actor: Actor = None,
 ) -> None:
     """Record the licence MOFCOM issued on an approved application."""
+    from reec import licensing as lic
+
     with reporting_errors(), _store() as store:
         try:
             factor = Decimal(scale)
@@ -240,6 +265,12 @@ def licence_issue(
         _print_licence(view)
 
 
+def _clock_start() -> Any:
+    from reec.store import StoreSettings
+
+    return StoreSettings().clock_start
+
+
 def _regime_version() -> str:
     from reec.regime.snapshot import load_regime
 
@@ -247,6 +278,8 @@ def _regime_version() -> str:
 
 
 def _print_licence(v: lic.LicenceView) -> None:
+    from rich.table import Table
+
     out.print(
         f"[bold]licence {v.id} {v.number}[/] ({v.kind}): [bold]{v.status}[/], valid "
         f"{v.valid_from} to {v.valid_until}; {v.exporter} -> {v.destination}; end users "
@@ -266,6 +299,8 @@ def _print_licence(v: lic.LicenceView) -> None:
 @licence_app.command("show")
 def licence_show(licence: int) -> None:
     """One licence with what is drawn."""
+    from reec import licensing as lic
+
     with reporting_errors(), _store() as store:
         _print_licence(lic.get_licence(store, licence))
 
@@ -273,6 +308,10 @@ def licence_show(licence: int) -> None:
 @licence_app.command("list")
 def licence_list() -> None:
     """All licences."""
+    from rich.table import Table
+
+    from reec import licensing as lic
+
     with reporting_errors(), _store() as store:
         t = Table("id", "number", "kind", "status", "valid until", "destination")
         for v in lic.list_licences(store):
@@ -288,6 +327,8 @@ def licence_draw(
     actor: Actor = None,
 ) -> None:
     """Draw a shipment down from a licence (refused, with the reason, if it does not fit)."""
+    from reec import licensing as lic
+
     with reporting_errors(), _store() as store:
         raw, ship, det = _shipment(shipment, as_of)
         dd = lic.draw(
@@ -311,6 +352,8 @@ def release_cmd(
     actor: Actor = None,
 ) -> None:
     """Customs release: release or hold, with reasons and the declaration remarks (Art. 21)."""
+    from reec import licensing as lic
+
     with reporting_errors(), _store() as store:
         raw, ship, det = _shipment(shipment, as_of)
         d = lic.release(
@@ -335,6 +378,8 @@ def release_cmd(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Recompute the hash chain; name every edited, deleted or inserted entry."""
+    from reec.store import audit as audit_log
+
     with reporting_errors(), _store() as store, store.transaction() as s:
         report = audit_log.verify(s)
         if report.ok:

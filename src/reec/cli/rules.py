@@ -6,11 +6,9 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from reec.cli.common import AsOf, err, out, parse_date, reporting_errors
 from reec.errors import InputError
-from reec.regime.snapshot import ProvisionState, load_regime
 
 __all__ = ["app"]
 
@@ -25,6 +23,10 @@ def rules_list(
     ] = None,
 ) -> None:
     """Every control entry and its status on a day."""
+    from rich.table import Table
+
+    from reec.regime.snapshot import ProvisionState, load_regime
+
     with reporting_errors():
         regime = load_regime()
         day = parse_date(as_of) or date.today()
@@ -56,6 +58,10 @@ def rules_show(
     as_of: AsOf = None,
 ) -> None:
     """One control entry: what it covers, its dates, its sources."""
+    from rich.table import Table
+
+    from reec.regime.snapshot import load_regime
+
     with reporting_errors():
         regime = load_regime()
         entry = regime.entry(code)

@@ -8,13 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reec.cli.common import AsOf, err, out, parse_date, reporting_errors
-from reec.screening import ListScreener, default_screener
-from reec.screening.lists import load_lists
-from reec.screening.ownership import read_ownership_csv
-from reec.screening.table import read_parties, screen_rows, write_hits
 
 __all__ = ["register"]
 
@@ -32,6 +27,19 @@ def screen(
     ] = None,
 ) -> None:
     """Screen party names against the Control List, Watch List and Unreliable Entity List."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from reec.screening import ListScreener, default_screener
+    from reec.screening.lists import load_lists
+    from reec.screening.ownership import read_ownership_csv
+    from reec.screening.table import read_parties, screen_rows, write_hits
+
     with reporting_errors():
         day = parse_date(as_of) or date.today()
         rows = read_parties(parties)

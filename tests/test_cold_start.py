@@ -1,0 +1,77 @@
+"""Cold start: each command imports only what it uses (docs/performance.md, issue 16).
+
+`import reec.cli` builds every command's options; it must not import the libraries of the
+commands not run. A cli/ module that imports one of these at top level fails here: import it
+inside the command function instead (see reec/cli/__init__.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+HEAVY = ("polars", "pyarrow", "sqlalchemy", "alembic", "matplotlib", "fastapi", "uvicorn", "dask")
+
+
+def _loaded_after(code: str) -> set[str]:
+    """Top-level packages in sys.modules after running `code` in a fresh interpreter."""
+    probe = (
+        "import sys, json\n"
+        f"{code}\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT, env=env
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_import_cli_pulls_in_no_heavy_library() -> None:
+    loaded = _loaded_after("import reec.cli")
+    assert not loaded & set(HEAVY), f"import reec.cli imported {sorted(loaded & set(HEAVY))}"
+
+
+def test_help_of_every_command_pulls_in_no_heavy_library() -> None:
+    """Typer builds the whole command tree for --help: every option type must be light."""
+    code = (
+        "import typer.main, reec.cli\n"
+        "group = typer.main.get_command(reec.cli.app)\n"
+        "import click\n"
+        "def walk(cmd, ctx):\n"
+        "    cmd.get_help(ctx)\n"
+        "    for name in getattr(cmd, 'commands', {}):\n"
+        "        sub = cmd.commands[name]\n"
+        "        walk(sub, click.Context(sub, info_name=name, parent=ctx))\n"
+        "walk(group, click.Context(group, info_name='reec'))\n"
+    )
+    loaded = _loaded_after(code)
+    assert not loaded & set(HEAVY), f"reec --help imported {sorted(loaded & set(HEAVY))}"
+
+
+@pytest.mark.parametrize("example", ["01-dy-oxide-from-china.yaml"])
+def test_check_of_a_shipment_loads_no_table_library_and_no_pinyin(example: str) -> None:
+    """`reec check` of a shipment without a BOM or a Chinese name: no Polars, NumPy is the
+    screener's; pypinyin's dictionaries load only when a Chinese name is screened."""
+    code = (
+        "from typer.testing import CliRunner\n"
+        "from reec.cli import app\n"
+        f"r = CliRunner().invoke(app, ['check', 'examples/{example}', '--format', 'json'])\n"
+        "assert r.exit_code == 0, r.output\n"
+    )
+    loaded = _loaded_after(code)
+    assert not loaded & {*HEAVY, "pypinyin"}, sorted(loaded & {*HEAVY, "pypinyin"})
+
+
+def test_a_chinese_party_name_loads_pinyin_when_screened() -> None:
+    code = (
+        "from reec.screening.normalize import normalize\n"
+        "assert normalize('某某稀土贸易有限公司').from_han\n"
+    )
+    assert "pypinyin" in _loaded_after(code)
