@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from reec.classify import Classification, annex1_matches, classify
-from reec.determine_policy import obligations_for, policy_for, shipment_reasons
+from reec.determine_policy import obligations_for, policy_for, rule_warnings, shipment_reasons
 from reec.model import (
     CHINA,
     Citation,
@@ -492,6 +492,7 @@ def determine(
     verdict = max((i.verdict for i in items), key=lambda v: v.rank)
     reasons, more_warnings = shipment_reasons(shipment, view, screening, verdict)
     warnings.extend(more_warnings)
+    warnings.extend(rule_warnings(shipment, view, screening))
     policy: LicencePolicy | None = None
     if verdict is Verdict.LICENCE_REQUIRED:
         policy, policy_reasons, policy_warnings = policy_for(shipment, view, screening, facts)

@@ -23,7 +23,7 @@ from reec.regime.conditions import ConditionContext, ItemFacts
 from reec.regime.snapshot import ProvisionState, RegimeView
 from reec.screening.base import ScreeningResult
 
-__all__ = ["obligations_for", "policy_for", "shipment_reasons"]
+__all__ = ["obligations_for", "policy_for", "rule_warnings", "shipment_reasons"]
 
 _DECIDING_ROLES = (PartyRole.IMPORTER, PartyRole.END_USER)
 
@@ -173,6 +173,16 @@ def policy_for(
         )
         return LicencePolicy.FAVOURABLE, reasons, warnings
     return max(applied, key=lambda p: p.rank), reasons, warnings
+
+
+def rule_warnings(shipment: Shipment, view: RegimeView, screening: ScreeningResult) -> list[str]:
+    """The warning rules of `policies.yaml` in force on the day whose condition holds."""
+    ctx = ConditionContext(shipment, screening)
+    return [
+        w.text
+        for w in view.regime.warning_rules
+        if view.status(w.provision).in_force and w.predicate(ctx) is not None
+    ]
 
 
 def _parameters(item: Item) -> str:

@@ -74,6 +74,8 @@ class EndUse(StrEnum):
     MEMORY_CHIP_256_LAYERS_OR_MORE = "memory_chip_256_layers_or_more"
     ADVANCED_SEMICONDUCTOR_EQUIPMENT = "advanced_semiconductor_equipment"
     AI_MILITARY_POTENTIAL = "ai_military_potential"
+    DRONE = "drone"
+    """Unmanned aerial vehicles and their parts (MOFCOM 2026 No. 34, item scope unknown)."""
     UNKNOWN = "unknown"
 
 

@@ -55,8 +55,8 @@ def test_no13_stopped_and_no22_suspended_then_stopped() -> None:
 def test_bundled_data_counts_and_citations() -> None:
     entries = bundled_lists()
     by_list = {n: sum(e.list_name == n for e in entries) for n in ("control_list", "watch_list")}
-    assert by_list == {"control_list": 93, "watch_list": 20}
-    assert len(entries) == 194
+    assert by_list == {"control_list": 153, "watch_list": 40}
+    assert len(entries) == 274  # lists.csv rows of 2026-12-01
     assert all(e.citation.announcement and e.citation.url for e in entries)
     assert all(e.date_added for e in entries)
 

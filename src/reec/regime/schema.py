@@ -31,6 +31,7 @@ __all__ = [
     "ProvisionData",
     "RegimeMeta",
     "SuspensionData",
+    "WarningRuleData",
 ]
 
 Confidence = Literal["verified", "secondary", "inferred"]
@@ -260,6 +261,17 @@ class ObligationRuleData(_Strict):
     deadline: str | None = None
 
 
+class WarningRuleData(_Strict):
+    """A warning shown whenever its condition holds and its provision is in force: for a
+    measure whose reach is not known (no item list), so it can warn but never decide."""
+
+    id: str
+    provision: str
+    when: ConditionData
+    text: str
+
+
 class PoliciesFile(_Strict):
     policies: list[PolicyRuleData]
     obligations: list[ObligationRuleData]
+    warnings: list[WarningRuleData] = []

@@ -37,6 +37,7 @@ __all__ = [
     "Regime",
     "RegimeView",
     "Suspension",
+    "WarningRule",
     "load_regime",
 ]
 
@@ -164,6 +165,14 @@ class PolicyRule:
 
 
 @dataclass(frozen=True, slots=True)
+class WarningRule:
+    id: str
+    provision: Provision
+    text: str
+    predicate: Predicate
+
+
+@dataclass(frozen=True, slots=True)
 class ObligationRule:
     id: str
     provision: Provision
@@ -267,6 +276,15 @@ class Regime:
                     self.entries_by_hs[key] = (*self.entries_by_hs.get(key, ()), e)
         self.policies = tuple(self._policy(p) for p in data.policies.policies)
         self.obligations = tuple(self._obligation(o) for o in data.policies.obligations)
+        self.warning_rules = tuple(
+            WarningRule(
+                w.id,
+                self.provision(w.provision, f"policies.yaml: {w.id}"),
+                w.text,
+                compile_condition(w.when),
+            )
+            for w in data.policies.warnings
+        )
 
     def provision(self, key: str, where: str) -> Provision:
         try:
