@@ -9,7 +9,6 @@ from __future__ import annotations
 
 __all__ = [
     "BomError",
-    "CalendarOutOfRangeError",
     "InputError",
     "LicenceOverdrawError",
     "LicenceRefusalError",
@@ -110,17 +109,6 @@ class LicenceRefusalError(ReecError):
     code = "licence_does_not_cover"
     http_status = 409
     exit_code = 5
-
-
-class CalendarOutOfRangeError(ReecError):
-    """A working-day count reaches a year whose State Council holiday notice is not in the data.
-
-    reec refuses rather than guess: make-up working days are only known once announced.
-    """
-
-    code = "calendar_out_of_range"
-    http_status = 422
-    exit_code = 6
 
 
 class StoreError(ReecError):

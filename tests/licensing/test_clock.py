@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-
-from reec.errors import CalendarOutOfRangeError
 from reec.licensing import ClockStop, add_working_days, is_working_day, procedural_limits
 from reec.licensing.clock import review_clock
 
@@ -65,6 +62,32 @@ def test_no_limit_and_questioning() -> None:
     assert add_working_days(date(2026, 10, 7), 3) == date(2026, 10, 10)  # make-up Saturday
 
 
-def test_refuses_years_not_announced() -> None:
-    with pytest.raises(CalendarOutOfRangeError, match="2027"):
-        review_clock(date(2026, 11, 10), LIMIT, [])
+def test_accepted_2026_12_01_gets_a_provisional_due_date_in_february_2027() -> None:
+    """Worked by hand from DUR Art. 17 (45 working days from acceptance), ALL Art. 82 (working
+    days, statutory holidays excluded) and the next-working-day start (procedure.md 1.4):
+    day 1 = Wed 2026-12-02; December 2026 gives 22 working days (no holiday); 2027-01-01 (Fri)
+    is New Year's Day; January 4-29 gives 20 more (42); Feb 1, 2, 3 are days 43-45. The 2027
+    notice is not published, so make-up working days are unknown: provisional."""
+    clock = review_clock(date(2026, 12, 1), LIMIT, [])
+    assert clock.first_day == date(2026, 12, 2)
+    assert clock.due == date(2027, 2, 3)
+    assert len(clock.provisional) == 1
+    assert "no State Council holiday notice for 2027" in clock.provisional[0]
+    assert "holidays" in clock.provisional[0]
+
+
+def test_a_count_inside_notice_years_is_not_provisional() -> None:
+    assert review_clock(date(2026, 9, 1), LIMIT, []).provisional == ()
+    # ... but one that is counted up to a day in 2027 is, even when due earlier
+    c = review_clock(date(2026, 9, 1), LIMIT, [], today=date(2027, 1, 5))
+    assert c.due is not None
+    assert c.due.year == 2026
+    assert c.provisional
+
+
+def test_statutory_2027_days_without_a_notice() -> None:
+    assert not is_working_day(date(2027, 1, 1))  # New Year's Day (Friday)
+    assert not is_working_day(date(2027, 2, 5))  # Spring Festival Eve, statutory from 2025
+    assert not is_working_day(date(2027, 2, 9))  # Feb 6 (Sat) moved to a weekday (Art. 6)
+    assert is_working_day(date(2027, 2, 3))
+    assert not is_working_day(date(2027, 1, 2))  # a Saturday: make-up days are unknown

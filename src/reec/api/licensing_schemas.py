@@ -41,7 +41,18 @@ class ClockOut(Out):
     remaining: int | None = Field(examples=[33])
     stopped_since: date | None = Field(examples=[None])
     excluded_days: int = Field(description="Days not counted (stops).", examples=[0])
-    calendar: str = Field(examples=["chinese_calendar 1.10 (holidays through 2026)"])
+    calendar: str = Field(
+        examples=[
+            "State Council holiday notices 2025, 2026 (rule data); other years: holidays 0.109 "
+            "(China, statutory days), provisional"
+        ]
+    )
+    provisional: bool = Field(
+        description="The count runs over a year whose State Council holiday notice is not in "
+        "the rule data: counted on weekends and statutory holidays, so the dates may move.",
+        examples=[False],
+    )
+    provisional_reasons: list[str] = Field(examples=[[]])
 
 
 class ApplicationOut(Out):
@@ -175,6 +186,8 @@ def application_out(c: lic.ApplicationClock) -> ApplicationOut:
             stopped_since=k.stopped_since,
             excluded_days=k.excluded_days,
             calendar=k.calendar,
+            provisional=bool(k.provisional),
+            provisional_reasons=list(k.provisional),
         )
     return ApplicationOut(
         id=a.id,

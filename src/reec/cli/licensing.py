@@ -213,9 +213,14 @@ def app_list() -> None:
     from reec import licensing as lic
 
     with reporting_errors(), _store() as store:
-        t = Table("id", "kind", "licence", "state", "exporter", "destination")
+        t = Table("id", "kind", "licence", "state", "exporter", "destination", "review due")
+        start = StoreSettings().clock_start
         for v in lic.list_applications(store):
-            t.add_row(str(v.id), v.kind, v.licence_kind, v.state, v.exporter, v.destination)
+            c = lic.application_clock(store, v.id, today=_day(None, "--today"), start=start)
+            due = str(c.clock.due or "-") if c.clock else "-"
+            if c.clock and c.clock.provisional:
+                due += " (provisional)"
+            t.add_row(str(v.id), v.kind, v.licence_kind, v.state, v.exporter, v.destination, due)
         out.print(t)
 
 
@@ -232,7 +237,8 @@ def licence_clock(
             store, application, today=_day(today, "--today"), start=_clock_start()
         )
         due = c.clock.due if c.clock else None
-        out.print(f"[bold]application {application}[/]: due {due or '-'}")
+        mark = " [yellow](provisional)[/]" if c.clock and c.clock.provisional else ""
+        out.print(f"[bold]application {application}[/]: due {due or '-'}{mark}")
         for line in c.why:
             out.print(f"  - {line}")
 

@@ -20,6 +20,7 @@ from reec.licensing.clock import Clock, ClockStop, review_clock
 from reec.licensing.limits import ProceduralLimits, procedural_limits
 from reec.licensing.records import get_row, now, store_determination
 from reec.model import Determination, PartyRole, Shipment, Verdict
+from reec.regime.calendar import WorkingCalendar
 from reec.store import audit
 from reec.store.db import Store
 from reec.store.settings import ClockStart
@@ -316,8 +317,12 @@ def application_clock(
     today: date,
     start: ClockStart = "next_working_day",
     limits: ProceduralLimits | None = None,
+    calendar: WorkingCalendar | None = None,
 ) -> ApplicationClock:
-    """The due date and why: limit, first counted day, stops excluded, calendar used."""
+    """The due date and why: limit, first counted day, stops excluded, calendar used.
+
+    Never fails on the calendar: a count into a year without its State Council notice gives a
+    provisional due date (`clock.provisional` and the last lines of `why` say why)."""
     lim = limits or procedural_limits()
     app = get_application(store, app_id)
     accepted = next((e.on_date for e in app.events if e.action == "accept"), None)
@@ -331,7 +336,7 @@ def application_clock(
             stops[-1] = ClockStop(stops[-1].kind, stops[-1].start, e.on_date)
     limit_src = lim.change_review_working_days if app.kind == "change" else lim.review_working_days
     limit = None if app.no_time_limit else limit_src.value
-    clock = review_clock(accepted, limit, stops, start=start, today=today)
+    clock = review_clock(accepted, limit, stops, start=start, today=today, calendar=calendar)
     why = [f"Accepted on {accepted}; first counted working day {clock.first_day} ({start})."]
     if limit is None:
         why.append(f"No time limit: {app.no_time_limit}.")
@@ -352,4 +357,5 @@ def application_clock(
         why.append(
             f"{clock.used} of {limit} working days used; the due date moves once the clock resumes."
         )
+    why.extend(f"Provisional: {reason}." for reason in clock.provisional)
     return ApplicationClock(app, accepted, clock, tuple(why))

@@ -1,9 +1,10 @@
-"""China's official working-day calendar and the review clocks counted on it.
+"""The review clocks, counted on China's working-day calendar (`reec.regime.calendar`).
 
 ALL Art. 82 counts licensing time limits in working days excluding statutory holidays; the
-State Council's yearly notice also moves some weekend days to working days (调休上班). The
-`chinese-calendar` package carries those notices year by year and raises for a year it does not
-know: reec turns that into `CalendarOutOfRangeError` instead of guessing (procedure.md 3.4).
+State Council's yearly notice also moves some weekend days to working days (调休上班). The notices
+are rule data (`holidays/*.yaml`, REEC_HOLIDAYS_FILE). A count that runs into a year without a
+notice is still made, on weekends and statutory holidays, and marked provisional with the reason:
+the clock never fails (procedure.md 3.4).
 """
 
 from __future__ import annotations
@@ -11,11 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from importlib.metadata import version
 
-import chinese_calendar
-
-from reec.errors import CalendarOutOfRangeError
+from reec.regime.calendar import WorkingCalendar
 from reec.store.settings import ClockStart
 
 __all__ = [
@@ -23,33 +21,34 @@ __all__ = [
     "ClockStop",
     "add_working_days",
     "calendar_source",
+    "default_calendar",
     "is_working_day",
     "review_clock",
 ]
 
 
-def calendar_source() -> str:
-    return f"chinese-calendar {version('chinese-calendar')}"
+def default_calendar() -> WorkingCalendar:
+    """The calendar of the rule data reec answers from (REEC_DATA_DIR, REEC_HOLIDAYS_FILE)."""
+    from reec.regime.snapshot import load_regime
+
+    return load_regime().calendar
 
 
-def is_working_day(day: date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        raise CalendarOutOfRangeError(
-            f"{day} is in {day.year}, a year whose State Council holiday notice is not in "
-            f"{calendar_source()}; reec will not guess make-up working days (upgrade the package "
-            "once the notice is out)",
-            field="date",
-        ) from None
+def calendar_source(calendar: WorkingCalendar | None = None) -> str:
+    return (calendar or default_calendar()).source()
 
 
-def add_working_days(start: date, days: int) -> date:
+def is_working_day(day: date, calendar: WorkingCalendar | None = None) -> bool:
+    return (calendar or default_calendar()).is_working_day(day)
+
+
+def add_working_days(start: date, days: int, calendar: WorkingCalendar | None = None) -> date:
     """The `days`-th working day after `start` (start itself not counted)."""
+    cal = calendar or default_calendar()
     day, counted = start, 0
     while counted < days:
         day += timedelta(days=1)
-        if is_working_day(day):
+        if cal.is_working_day(day):
             counted += 1
     return day
 
@@ -76,16 +75,21 @@ class Clock:
     stops: tuple[ClockStop, ...]
     excluded_days: int
     calendar: str
+    provisional: tuple[str, ...] = ()
+    """Why the dates may still move (a year counted without its State Council notice)."""
 
     @property
     def remaining(self) -> int | None:
         return None if self.limit is None else max(self.limit - self.used, 0)
 
 
-def first_counting_day(accepted: date, start: ClockStart) -> date:
-    if start == "acceptance_day" and is_working_day(accepted):
+def first_counting_day(
+    accepted: date, start: ClockStart, calendar: WorkingCalendar | None = None
+) -> date:
+    cal = calendar or default_calendar()
+    if start == "acceptance_day" and cal.is_working_day(accepted):
         return accepted
-    return add_working_days(accepted, 1)
+    return add_working_days(accepted, 1, cal)
 
 
 def review_clock(
@@ -95,13 +99,15 @@ def review_clock(
     *,
     start: ClockStart = "next_working_day",
     today: date | None = None,
+    calendar: WorkingCalendar | None = None,
 ) -> Clock:
     """Count `limit` working days from acceptance, skipping stopped intervals.
 
     `due` is the day the limit is reached, or None if there is no limit or the clock is stopped
     now (then it depends on when it resumes). `used` counts working days up to `today`.
     """
-    first = first_counting_day(accepted, start)
+    cal = calendar or default_calendar()
+    first = first_counting_day(accepted, start, cal)
     open_stop = next((s for s in stops if s.end is None), None)
     day, counted, excluded, used, due = first, 0, 0, 0, None
     horizon = today or first
@@ -112,7 +118,7 @@ def review_clock(
             break
         if limit is not None and counted >= limit and day > horizon:
             break
-        if is_working_day(day):
+        if cal.is_working_day(day):
             if any(s.covers(day) for s in stops):
                 excluded += 1
             else:
@@ -124,6 +130,7 @@ def review_clock(
         day += timedelta(days=1)
     if open_stop is not None:
         due = None
+    last = max(due or first, today or first)
     return Clock(
         limit=limit,
         first_day=first,
@@ -132,5 +139,6 @@ def review_clock(
         stopped_since=open_stop.start if open_stop else None,
         stops=tuple(stops),
         excluded_days=excluded,
-        calendar=calendar_source(),
+        calendar=cal.source(),
+        provisional=cal.provisional_reasons(accepted, last),
     )

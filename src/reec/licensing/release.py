@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from reec.errors import LicenceOverdrawError, LicenceRefusalError
-from reec.licensing.clock import add_working_days
+from reec.licensing.clock import add_working_days, default_calendar
 from reec.licensing.licences import Drawdown, draw
 from reec.licensing.limits import ProceduralLimits, procedural_limits
 from reec.licensing.records import store_determination
@@ -67,11 +67,13 @@ def release(
     verdict = determination.verdict.value
     art21 = f"{lim.release_citation.announcement} {lim.release_citation.clause}"
     if questioned_on is not None:
-        by = add_working_days(questioned_on, lim.questioning_working_days.value)
+        cal = default_calendar()
+        by = add_working_days(questioned_on, lim.questioning_working_days.value, cal)
         reasons: tuple[str, ...] = (
             f"customs questioning notice of {questioned_on}: no release during questioning or "
             f"identification; answer within {lim.questioning_working_days.value} working days, "
             f"by {by} (GACC 2025 No. 123)",
+            *(f"{by} is provisional: {r}" for r in cal.provisional_reasons(questioned_on, by)),
         )
         return _hold(store, shipment_doc, determination, actor, reasons, remarks, by)
     if determination.verdict is not Verdict.LICENCE_REQUIRED:

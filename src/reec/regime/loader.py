@@ -7,6 +7,7 @@ data maintainer can fix it without reading Python.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -15,10 +16,24 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from reec.errors import RegimeDataError
+from reec.regime.calendar import HolidayNotice, HolidayNoticeData
 from reec.regime.schema import AnnouncementData, PoliciesFile, RegimeMeta
 from reec.yamlio import YamlSyntaxError, load_yaml_text, pydantic_error_path
 
-__all__ = ["RegimeData", "bundled_data_dir", "load_regime_data"]
+__all__ = [
+    "DATA_DIR_ENV",
+    "HOLIDAYS_FILE_ENV",
+    "RegimeData",
+    "bundled_data_dir",
+    "data_dir",
+    "holidays_file",
+    "load_regime_data",
+]
+
+DATA_DIR_ENV = "REEC_DATA_DIR"
+"""A folder with the layout of `regime/data/` that reec answers from instead (`--data DIR`)."""
+HOLIDAYS_FILE_ENV = "REEC_HOLIDAYS_FILE"
+"""A YAML file with State Council holiday notices not yet in the data (docs/data.md)."""
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -30,35 +45,90 @@ class RegimeData:
     policies: PoliciesFile
     digest: str
     """sha256 over every data file: the regime version stamped on each determination."""
+    holidays: tuple[HolidayNotice, ...] = ()
+    """The State Council holiday notices (`holidays/*.yaml`, then REEC_HOLIDAYS_FILE)."""
+    root: Path | None = None
+    """The folder the data was read from."""
 
 
 def bundled_data_dir() -> Path:
     return Path(str(resources.files("reec.regime") / "data"))
 
 
-def _read(path: Path, model: type[M], hasher: Any) -> M:
-    text = path.read_text(encoding="utf-8")
-    hasher.update(path.name.encode())
+def data_dir() -> Path:
+    """The folder reec answers from: REEC_DATA_DIR (set by `--data`) or the bundled data."""
+    configured = os.environ.get(DATA_DIR_ENV, "").strip()
+    return Path(configured).expanduser().resolve() if configured else bundled_data_dir()
+
+
+def holidays_file() -> Path | None:
+    configured = os.environ.get(HOLIDAYS_FILE_ENV, "").strip()
+    return Path(configured).expanduser().resolve() if configured else None
+
+
+def _raw(path: Path, hasher: Any, name: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegimeDataError(f"cannot read the file ({exc})", field=name) from None
+    hasher.update(name.encode())
     hasher.update(text.encode())
     try:
-        raw = load_yaml_text(text, path.name)
+        return load_yaml_text(text, name)
     except YamlSyntaxError as exc:
         raise RegimeDataError(str(exc)) from exc
+
+
+def _validate(raw: Any, model: type[M], name: str, prefix: str = "") -> M:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = pydantic_error_path(first["loc"]) or "(top level)"
+        where = prefix + (pydantic_error_path(first["loc"]) or "(top level)")
         raise RegimeDataError(
             f"{first['msg']} (fix the value at this key; {exc.error_count()} error(s) in file)",
-            field=f"{path.name}: {where}",
+            field=f"{name}: {where}",
         ) from exc
 
 
-def load_regime_data(directory: Path | None = None) -> RegimeData:
-    """Read `regime.yaml`, `policies.yaml` and every `announcements/*.yaml`."""
+def _read(path: Path, model: type[M], hasher: Any, name: str | None = None) -> M:
+    name = name or path.name
+    return _validate(_raw(path, hasher, name), model, name)
+
+
+def _notices(path: Path, hasher: Any, name: str) -> list[HolidayNotice]:
+    """A notice file holds one notice, or a list of them (a user's REEC_HOLIDAYS_FILE)."""
+    raw = _raw(path, hasher, name)
+    if isinstance(raw, list):
+        return [
+            HolidayNotice.from_data(_validate(r, HolidayNoticeData, name, f"[{i}]."), name)
+            for i, r in enumerate(raw)
+        ]
+    return [HolidayNotice.from_data(_validate(raw, HolidayNoticeData, name), name)]
+
+
+def _load_holidays(root: Path, extra: Path | None, hasher: Any) -> tuple[HolidayNotice, ...]:
+    notices: list[HolidayNotice] = []
+    for path in sorted((root / "holidays").glob("*.yaml")):
+        notices.extend(_notices(path, hasher, f"holidays/{path.name}"))
+    years = [n.year for n in notices]
+    twice = sorted({y for y in years if years.count(y) > 1})
+    if twice:
+        raise RegimeDataError(f"more than one notice for year(s) {twice}", field="holidays")
+    if extra is not None:
+        if not extra.is_file():
+            raise RegimeDataError("no such file", field=f"{HOLIDAYS_FILE_ENV}={extra}")
+        notices.extend(_notices(extra, hasher, str(extra)))
+    return tuple(notices)
+
+
+def load_regime_data(directory: Path | None = None, holidays: Path | None = None) -> RegimeData:
+    """Read `regime.yaml`, `policies.yaml`, every `announcements/*.yaml` and the holiday
+    notices (`holidays/*.yaml`, then the file `holidays`); the digest covers every file."""
     root = directory or bundled_data_dir()
     hasher = hashlib.sha256()
+    if not root.is_dir():
+        raise RegimeDataError("not a folder of rule data", field=str(root))
     if not (root / "regime.yaml").is_file():
         raise RegimeDataError("regime.yaml is missing", field=str(root))
     meta = _read(root / "regime.yaml", RegimeMeta, hasher)
@@ -75,4 +145,5 @@ def load_regime_data(directory: Path | None = None) -> RegimeData:
     for path in sorted((root / "lists").glob("*.yaml")):
         hasher.update(path.name.encode())
         hasher.update(path.read_bytes())
-    return RegimeData(meta, announcements, policies, hasher.hexdigest()[:12])
+    notices = _load_holidays(root, holidays, hasher)
+    return RegimeData(meta, announcements, policies, hasher.hexdigest()[:12], notices, root)

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from reec.errors import RegimeDataError, UnknownCodeError
 from reec.model import Citation, Form, LicencePolicy
+from reec.regime.calendar import WorkingCalendar
 from reec.regime.conditions import Predicate, compile_condition
-from reec.regime.loader import RegimeData, load_regime_data
+from reec.regime.loader import RegimeData, data_dir, holidays_file, load_regime_data
 from reec.regime.schema import (
     AnnouncementData,
     ConditionData,
@@ -39,6 +40,7 @@ __all__ = [
     "Suspension",
     "WarningRule",
     "load_regime",
+    "reload_regime",
 ]
 
 
@@ -206,6 +208,7 @@ class Regime:
         self.data = data
         self.version = f"{data.meta.version}+{data.digest}"
         self.current_as_of = data.meta.current_as_of
+        self.calendar = WorkingCalendar.of(data.holidays)
         inclusive = data.meta.suspension_end_inclusive
         self.announcements = {a.id: a for a in data.announcements}
         self.provisions: dict[str, Provision] = {}
@@ -353,10 +356,19 @@ class RegimeView:
 
 
 @lru_cache(maxsize=8)
-def _load(directory: str | None) -> Regime:
-    return Regime(load_regime_data(Path(directory) if directory else None))
+def _load(directory: str, holidays: str | None) -> Regime:
+    return Regime(load_regime_data(Path(directory), Path(holidays) if holidays else None))
 
 
 def load_regime(directory: Path | None = None) -> Regime:
-    """The bundled regime (or one from `directory`), loaded and compiled once per process."""
-    return _load(str(directory) if directory else None)
+    """The regime of `directory`, else of REEC_DATA_DIR, else the bundled data (with the
+    notices of REEC_HOLIDAYS_FILE), loaded and compiled once per process."""
+    extra = holidays_file()
+    return _load(str(directory or data_dir()), str(extra) if extra else None)
+
+
+def reload_regime(directory: Path | None = None) -> Regime:
+    """Read the data again (files changed on disk): a new immutable Regime; later
+    `load_regime()` calls answer from it."""
+    _load.cache_clear()
+    return load_regime(directory)

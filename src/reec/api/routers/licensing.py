@@ -130,7 +130,13 @@ def create_application(
         changes_licence_id=body.changes_licence_id,
     )
     return application_out(
-        lic.application_clock(store, view.id, today=date.today(), start=StoreSettings().clock_start)
+        lic.application_clock(
+            store,
+            view.id,
+            today=date.today(),
+            start=StoreSettings().clock_start,
+            calendar=regime.calendar,
+        )
     )
 
 
@@ -141,11 +147,16 @@ def create_application(
     summary="All applications with their review clocks",
 )
 def list_applications(
-    store: StoreDep, _key: Annotated[Principal, Depends(require(Permission.READ_BOOK))]
+    store: StoreDep,
+    regime: RegimeDep,
+    _key: Annotated[Principal, Depends(require(Permission.READ_BOOK))],
 ) -> list[ApplicationOut]:
-    start = StoreSettings().clock_start
+    """A clock that runs into a year without its holiday notice is provisional, never an error."""
+    start, cal = StoreSettings().clock_start, regime.calendar
     return [
-        application_out(lic.application_clock(store, a.id, today=date.today(), start=start))
+        application_out(
+            lic.application_clock(store, a.id, today=date.today(), start=start, calendar=cal)
+        )
         for a in lic.list_applications(store)
     ]
 
@@ -159,12 +170,17 @@ def list_applications(
 def get_application(
     application_id: Id,
     store: StoreDep,
+    regime: RegimeDep,
     _key: Annotated[Principal, Depends(require(Permission.READ_BOOK))],
     today: Annotated[date | None, Query(description="Count the clock up to this day.")] = None,
 ) -> ApplicationOut:
     return application_out(
         lic.application_clock(
-            store, application_id, today=today or date.today(), start=StoreSettings().clock_start
+            store,
+            application_id,
+            today=today or date.today(),
+            start=StoreSettings().clock_start,
+            calendar=regime.calendar,
         )
     )
 
@@ -179,6 +195,7 @@ def application_event(
     application_id: Id,
     body: EventIn,
     store: StoreDep,
+    regime: RegimeDep,
     key: Annotated[Principal, Depends(current_key)],
 ) -> ApplicationOut:
     """`submit` and `withdraw` need the applicant role; `accept`, `stop_clock`,
@@ -201,7 +218,11 @@ def application_event(
     )
     return application_out(
         lic.application_clock(
-            store, application_id, today=date.today(), start=StoreSettings().clock_start
+            store,
+            application_id,
+            today=date.today(),
+            start=StoreSettings().clock_start,
+            calendar=regime.calendar,
         )
     )
 

@@ -267,7 +267,11 @@ def book(request: Request) -> Response:
 
     store = request.app.state.store
     today = date.today()
-    clocks = [lic.application_clock(store, a.id, today=today) for a in lic.list_applications(store)]
+    cal = request.app.state.regime.calendar
+    clocks = [
+        lic.application_clock(store, a.id, today=today, calendar=cal)
+        for a in lic.list_applications(store)
+    ]
     return _page(
         request,
         "book.html",
