@@ -214,7 +214,7 @@ def app_list() -> None:
 
     with reporting_errors(), _store() as store:
         t = Table("id", "kind", "licence", "state", "exporter", "destination", "review due")
-        start = StoreSettings().clock_start
+        start = _clock_start()
         for v in lic.list_applications(store):
             c = lic.application_clock(store, v.id, today=_day(None, "--today"), start=start)
             due = str(c.clock.due or "-") if c.clock else "-"

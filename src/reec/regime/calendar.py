@@ -21,7 +21,6 @@ from datetime import date, timedelta
 from functools import lru_cache
 from importlib.metadata import version
 
-import holidays as holidays_pkg
 from pydantic import Field, field_validator, model_validator
 
 from reec.regime.schema import Confidence, _Strict
@@ -114,13 +113,17 @@ class HolidayNotice:
         )
 
 
+@lru_cache(maxsize=1)
 def statutory_source() -> str:
     return f"holidays {version('holidays')} (China, statutory days)"
 
 
 @lru_cache(maxsize=64)
 def _statutory(year: int) -> tuple[frozenset[date], frozenset[date]]:
-    """Days off and weekend working days the `holidays` package knows for China in `year`."""
+    """Days off and weekend working days the `holidays` package knows for China in `year`
+    (imported here: it takes most of a second, and only a count past the notices needs it)."""
+    import holidays as holidays_pkg
+
     cn = holidays_pkg.country_holidays("CN", years=year)
     off = frozenset(d for d in cn if d.year == year)
     workdays = frozenset(d for d in getattr(cn, "weekend_workdays", ()) if d.year == year)
