@@ -44,7 +44,8 @@ def shipment_reasons(
                 kind=kind,
                 outcome="applies" if hit.in_force else "not_in_force",
                 detail=f"{hit.role.value} {hit.party_name} matches {hit.list_name} entry "
-                f"{hit.entry_name!r}{via} (score {hit.score:.2f}); {hit.status_detail}.{measures}",
+                f"{hit.entry_name!r}{via} (score {hit.score:.2f}); {hit.status_detail}.{measures}"
+                + (f" {hit.review}." if hit.review else ""),
                 citation=hit.citation,
                 facts={
                     "score": hit.score,
@@ -58,6 +59,18 @@ def shipment_reasons(
         warnings.append(
             f"Possible match for review: {hit.role.value} {hit.party_name} ~ {hit.list_name} "
             f"entry {hit.entry_name!r} (score {hit.score:.2f}, below the automatic threshold)."
+            + (f" {hit.review}." if hit.review else "")
+        )
+    for hit in screening.cleared:
+        reasons.append(
+            Reason(
+                rule=f"screening-{hit.list_name}",
+                kind="review_cleared",
+                outcome="not_applicable",
+                detail=f"{hit.role.value} {hit.party_name} ~ {hit.list_name} entry "
+                f"{hit.entry_name!r} (score {hit.score:.2f}): {hit.review}.",
+                citation=hit.citation,
+            )
         )
     if screening.lists_checked:
         reasons.append(

@@ -259,6 +259,9 @@ class ListHit:
     entry name: ``'Lockheed Martin Corp' ~ 'Lockheed Martin Corporation'``."""
     features: tuple[Mapping[str, str | float], ...] = ()
     """Each scoring feature: name, weight, value, detail and the two values compared."""
+    review: str | None = None
+    """What the compliance desk knows of this match: its open review item, or the decision
+    (`confirmed as a match by NAME on DATE: REASON`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +271,8 @@ class ScreeningResult:
     possible: tuple[ListHit, ...]
     """Below the automatic threshold: warnings for review, never dropped."""
     lists_checked: tuple[str, ...]
+    cleared: tuple[ListHit, ...] = ()
+    """Matches a reviewer decided are false positives (`review` says who, when and why)."""
 
 
 FigureValue = float | int | str

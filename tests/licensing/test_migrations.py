@@ -9,7 +9,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import reec.api.keys  # noqa: F401 - registers the api_keys table on the shared metadata
+import reec.api.keys  # registers the api_keys table on the shared metadata
+import reec.desk.tables  # noqa: F401 - and the desk tables
 from reec.store import Store
 from reec.store.tables import Base
 

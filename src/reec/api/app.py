@@ -16,6 +16,7 @@ from reec.api.limits import BodyLimitMiddleware
 from reec.api.logs import AccessLogMiddleware
 from reec.api.routers import (
     bom,
+    desk,
     determinations,
     health,
     keys,
@@ -77,7 +78,7 @@ def create_app(
     app.state.screener = screener or default_screener()
     app.state.keybook = KeyBook(store, settings.key_cache_seconds)
     routers = (health, determinations, screenings, bom, regime_routes, licensing, keys, web)
-    for module in (*routers, web_exposure):
+    for module in (*routers, web_exposure, desk):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 import typer
 
-from reec.cli import api, batch, bom, check, exposure, keys, licensing, rules, screen, serve
+from reec.cli import (
+    api,
+    batch,
+    bom,
+    check,
+    desk,
+    exposure,
+    keys,
+    licensing,
+    rules,
+    screen,
+    serve,
+)
 
 __all__ = ["app", "main"]
 
@@ -29,6 +41,7 @@ screen.register(app)
 app.add_typer(bom.app, name="bom")
 batch.register(app)
 exposure.register(app)
+app.add_typer(desk.app, name="desk")
 
 
 def main() -> None:

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Body, Depends
 from fastapi.responses import JSONResponse
 
 from reec.api.auth import Permission, Principal, require
-from reec.api.deps import AsOfQuery, RegimeDep, ScreenerDep
+from reec.api.deps import AsOfQuery, RegimeDep, ScreenerDep, StoreDep
 from reec.api.examples import SHIPMENT_EXAMPLES
 from reec.api.schemas import DeterminationOut, responses
-from reec.determine import determine
+from reec.desk.check import desk_determination
 from reec.render import determination_to_dict
 from reec.shipment_input import ShipmentIn, shipment_from_input
 
@@ -26,16 +26,31 @@ router = APIRouter(prefix="/v1", tags=["determinations"])
     summary="Determine whether a shipment needs a Chinese licence, and why",
     responses=responses(401, 403, 413, 422),
 )
-async def create_determination(
+def create_determination(
     shipment: Annotated[ShipmentIn, Body(openapi_examples=SHIPMENT_EXAMPLES)],
     regime: RegimeDep,
     screener: ScreenerDep,
-    _key: Annotated[Principal, Depends(require(Permission.DETERMINE))],
+    store: StoreDep,
+    key: Annotated[Principal, Depends(require(Permission.DETERMINE))],
     as_of: AsOfQuery = None,
 ) -> Any:
     """The JSON of `reec check --format json`, unchanged: verdict, licence policy, items with
     control codes and reasons (rule, citation, figures), obligations, warnings.
 
-    Runs on the event loop (no thread hop): the engine takes well under a millisecond."""
-    result = determine(shipment_from_input(shipment), regime, as_of=as_of, screener=screener)
-    return JSONResponse(determination_to_dict(result))
+    Through the compliance desk (docs/desk.md): every hit and possible match becomes a review
+    item, earlier decisions apply (a cleared false positive is a `review_cleared` reason), and
+    the determination is kept and written to the audit log with the key's name."""
+    check = desk_determination(
+        store,
+        shipment.model_dump(mode="json", exclude_none=True),
+        shipment_from_input(shipment),
+        regime,
+        screener,
+        actor=key.name,
+        via="api",
+        as_of=as_of,
+    )
+    return JSONResponse(
+        determination_to_dict(check.determination),
+        headers={"X-Reec-Determination": str(check.determination_id)},
+    )

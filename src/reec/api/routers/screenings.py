@@ -9,8 +9,10 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from reec.api.auth import Permission, Principal, require
-from reec.api.deps import ScreenerDep
+from reec.api.deps import RegimeDep, ScreenerDep, StoreDep
 from reec.api.schemas import CitationOut, Out, responses
+from reec.desk.check import desk_screening
+from reec.desk.review import CheckSource
 from reec.model import Owner, Party
 from reec.screening.base import ListHit
 from reec.shipment_input import PartyIn
@@ -57,6 +59,10 @@ class HitOut(Out):
     owner_share: str | None = Field(examples=[None])
     measures: str | None = Field(examples=["export of dual-use items prohibited"])
     explanation: str = Field(examples=["name token_set 0.97 vs entry; country US = US"])
+    review: str | None = Field(
+        description="The compliance desk's review item or decision for this match.",
+        examples=["review item #3 open (raised by key-analyst)"],
+    )
 
 
 class ScreeningOut(Out):
@@ -65,6 +71,10 @@ class ScreeningOut(Out):
     hits: list[HitOut] = Field(description="Matches the determination acts on.", examples=[[]])
     possible: list[HitOut] = Field(
         description="Below the automatic threshold: for human review.", examples=[[]]
+    )
+    cleared: list[HitOut] = Field(
+        description="Matches a reviewer decided are false positives (who, when, why).",
+        examples=[[]],
     )
 
 
@@ -84,6 +94,7 @@ def _hit(h: ListHit) -> HitOut:
         owner_share=h.owner_share,
         measures=h.measures,
         explanation=h.explanation,
+        review=h.review,
     )
 
 
@@ -96,10 +107,13 @@ def _hit(h: ListHit) -> HitOut:
 def create_screening(
     body: ScreeningIn,
     screener: ScreenerDep,
-    _key: Annotated[Principal, Depends(require(Permission.SCREEN))],
+    store: StoreDep,
+    regime: RegimeDep,
+    key: Annotated[Principal, Depends(require(Permission.SCREEN))],
 ) -> ScreeningOut:
     """Each party's hits (directly or as a >= 50% affiliate of a listed owner), each with its
-    score and explanation, and the possible matches below the automatic threshold."""
+    score and explanation, and the possible matches below the automatic threshold. Through the
+    compliance desk: matches become review items and earlier decisions apply."""
     parties = [
         Party(
             role=p.role,
@@ -111,10 +125,12 @@ def create_screening(
         )
         for p in body.parties
     ]
-    result = screener.screen(parties, body.as_of)
+    source = CheckSource(key.name, "screening", ", ".join(p.name for p in parties), regime.version)
+    result, _raised = desk_screening(store, parties, body.as_of, screener, source, via="api")
     return ScreeningOut(
         as_of=result.as_of,
         lists_checked=list(result.lists_checked),
         hits=[_hit(h) for h in result.hits],
         possible=[_hit(h) for h in result.possible],
+        cleared=[_hit(h) for h in result.cleared],
     )
