@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
+
+from reec.api.examples import EXAMPLE_01
 
 POSSIBLE = "Lockheed Marten Group International"
 """Scores 0.80 against the Lockheed Martin Corporation entries (country US): a possible
@@ -10,23 +13,9 @@ match, below the automatic threshold."""
 
 
 def shipment(end_user: str = POSSIBLE, country: str = "US", **extra: Any) -> dict[str, Any]:
-    party = {"role": "end_user", "name": end_user, "country": country, **extra}
-    return {
-        "date": "2026-12-01",
-        "exporter": {"name": "Ganzhou Example Rare Earth Co., Ltd.", "country": "CN"},
-        "destination": country,
-        "parties": [party],
-        "end_uses": ["civil"],
-        "items": [
-            {
-                "id": "L1",
-                "description": "Dysprosium oxide, 99.9 %",
-                "form": "oxide",
-                "hs_code": "2846901500",
-                "composition": {"Dy": 87.1, "O": 12.9},
-                "origin": "CN",
-                "value": {"amount": 48000, "currency": "USD"},
-                "quantity": {"amount": 100, "unit": "kg"},
-            }
-        ],
-    }
+    """Example 01 (Dy oxide from China), sent on 2026-12-01 to `end_user` in `country`."""
+    doc = copy.deepcopy(EXAMPLE_01)
+    doc["date"] = "2026-12-01"
+    doc["destination"] = country
+    doc["parties"] = [{"role": "end_user", "name": end_user, "country": country, **extra}]
+    return doc
