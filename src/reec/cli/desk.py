@@ -11,22 +11,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from reec.cli.common import AsOf, out, parse_date, reporting_errors
-from reec.desk import review as rv
-from reec.desk.check import desk_determination
-from reec.desk.tabular import write_rows
 from reec.errors import InputError
-from reec.regime.snapshot import load_regime
-from reec.render import determination_to_dict, print_determination
-from reec.screening import default_screener
-from reec.shipment_input import parse_shipment
-from reec.store import Store, StoreSettings, open_store
-from reec.yamlio import load_yaml_text
+
+if TYPE_CHECKING:
+    from reec.store import Store
 
 __all__ = ["app", "open_desk_store", "who"]
 
@@ -51,6 +45,8 @@ REVIEW_COLUMNS = (
 
 @contextmanager
 def open_desk_store() -> Iterator[Store]:
+    from reec.store import open_store
+
     store = open_store()
     try:
         yield store
@@ -59,6 +55,8 @@ def open_desk_store() -> Iterator[Store]:
 
 
 def who(actor: str | None) -> str:
+    from reec.store.settings import StoreSettings
+
     return StoreSettings().who(actor)
 
 
@@ -70,6 +68,13 @@ def check(
     fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Determine a shipment through the desk: matches become review items, decisions apply."""
+    from reec.desk.check import desk_determination
+    from reec.regime.snapshot import load_regime
+    from reec.render import determination_to_dict, print_determination
+    from reec.screening import default_screener
+    from reec.shipment_input import parse_shipment
+    from reec.yamlio import load_yaml_text
+
     with reporting_errors():
         if fmt not in ("text", "json"):
             raise InputError(f"unknown format {fmt!r} (text or json)", field="--format")
@@ -105,6 +110,9 @@ def reviews(
     out_file: OutFile = None,
 ) -> None:
     """The review queue, newest first."""
+    from reec.desk import review as rv
+    from reec.desk.tabular import write_rows
+
     with reporting_errors(), open_desk_store() as store:
         items = rv.list_reviews(store, status or None)
         if out_file is not None:
@@ -130,6 +138,9 @@ def decide(
     actor: Actor = None,
 ) -> None:
     """Decide a review item; later checks apply the decision until the entry or party changes."""
+    from reec.desk import review as rv
+    from reec.regime.snapshot import load_regime
+
     with reporting_errors(), open_desk_store() as store:
         v = rv.decide(store, review, decision, reason, who(actor), load_regime().version)
         out.print(f"review item {v.id}: [bold]{v.status}[/] ({v.note})")
