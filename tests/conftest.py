@@ -98,7 +98,13 @@ class GoldenCase(pytest.Item):
             if got is None:
                 problems.append(f"item {item_id} missing from the answer")
                 continue
-            for key in ("verdict", "control_codes", "needs", "suspended_until"):
+            for key in (
+                "verdict",
+                "control_codes",
+                "codes_not_in_force",
+                "needs",
+                "suspended_until",
+            ):
                 if key in want:
                     value = want[key]
                     check(

@@ -8,17 +8,18 @@ Nothing else in reec decides a verdict.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from reec.classify import Classification, annex1_matches, classify
+from reec.classify import Classification, EntryMatch, annex1_matches, classify
 from reec.determine_policy import obligations_for, policy_for, rule_warnings, shipment_reasons
 from reec.model import (
     CHINA,
     Citation,
     Determination,
+    EndUse,
     Item,
     ItemDetermination,
     LicencePolicy,
@@ -26,7 +27,7 @@ from reec.model import (
     Shipment,
     Verdict,
 )
-from reec.regime.conditions import ItemFacts
+from reec.regime.conditions import ConditionContext, ItemFacts
 from reec.regime.snapshot import (
     AnnexEntry,
     Provision,
@@ -57,6 +58,7 @@ class _ItemWork:
     reasons: list[Reason] = field(default_factory=list)
     verdicts: list[Verdict] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
+    codes_not_in_force: list[str] = field(default_factory=list)
     provisions: set[str] = field(default_factory=set)
     needs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -113,7 +115,7 @@ def _finding(
         )
     )
     work.verdicts.append(verdict)
-    work.codes.extend(codes)
+    (work.codes if verdict is not Verdict.NOT_CONTROLLED else work.codes_not_in_force).extend(codes)
     if verdict is not Verdict.NOT_CONTROLLED:
         work.provisions.add(provision.key)
     status = view.status(provision)
@@ -130,6 +132,23 @@ def _from_china(item: Item, view: RegimeView, cls: Classification, work: _ItemWo
     for m in cls.matches:
         note = "" if m.entry.confidence == "verified" else f" [{m.entry.confidence} source]"
         if excluded and m.entry.match.activities_any:
+            continue
+        if m.entry.confidence == "inferred":
+            # [I] is never law (regime README): a screening trigger only.
+            work.reasons.append(
+                Reason(
+                    rule=m.entry.code,
+                    kind="screening_trigger",
+                    outcome="inferred",
+                    detail=f"{m.entry.title} ({m.entry.code}) is an inferred entry, not text: "
+                    f"{m.detail}. A screening trigger, never law: check the official text.",
+                    citation=m.entry.citation,
+                )
+            )
+            work.warnings.append(
+                f"{item.id}: matches inferred entry {m.entry.code} (not law): check the "
+                "official text before relying on this answer."
+            )
             continue
         _finding(
             work,
@@ -157,7 +176,7 @@ def _from_china(item: Item, view: RegimeView, cls: Classification, work: _ItemWo
         work.verdicts.append(Verdict.NOT_CONTROLLED)
     # No. 62 Art. 1 para. 2 reaches goods that are not controlled (非管制) on the day: an item
     # whose only list entries are not yet in force is still caught by the catch-all.
-    listed = any(view.status(m.entry.provision).in_force for m in cls.matches)
+    listed = any(view.status(m.entry.provision).in_force for m in _law(cls))
     if not listed and item.technology_activities and not excluded:
         prov = regime.provision("MOFCOM-2025-62/catch_all", "No. 62 catch-all")
         acts = ", ".join(a.value for a in item.technology_activities)
@@ -172,7 +191,7 @@ def _from_china(item: Item, view: RegimeView, cls: Classification, work: _ItemWo
             codes=(),
             citation=prov.citation,
         )
-    if not cls.matches and not item.technology_activities:
+    if not _law(cls) and not item.technology_activities and not cls.needs_composition:
         checked = len(regime.entries_by_form.get(item.form, ()))
         work.reasons.append(
             Reason(
@@ -184,6 +203,11 @@ def _from_china(item: Item, view: RegimeView, cls: Classification, work: _ItemWo
             )
         )
         work.verdicts.append(Verdict.NOT_CONTROLLED)
+
+
+def _law(cls: Classification) -> tuple[EntryMatch, ...]:
+    """The matches that are law: [I]nferred entries are screening triggers only."""
+    return tuple(m for m in cls.matches if m.entry.confidence != "inferred")
 
 
 def _annex_codes(item: Item, regime: Regime, part: str | None = None) -> tuple[str, ...]:
@@ -222,11 +246,33 @@ def _annex_membership(item: Item, regime: Regime) -> _Membership:
     return annex1_matches(item, regime), None, None
 
 
-def _from_abroad(item: Item, view: RegimeView, membership: _Membership, work: _ItemWork) -> None:
+def _from_abroad(
+    item: Item,
+    shipment: Shipment,
+    view: RegimeView,
+    cls: Classification,
+    membership: _Membership,
+    work: _ItemWork,
+) -> None:
     from reec.extraterritorial import technology_origin_sources
 
     regime = view.regime
     annex, bom_codes, roll = membership
+    chapeau = regime.no61("art1")
+    if shipment.destination in chapeau.parameter("destinations_outside_scope"):
+        work.reasons.append(
+            Reason(
+                rule="no61-art1-destination",
+                kind="checked",
+                outcome="not_applicable",
+                detail=f"Exported from abroad to {shipment.destination}: No. 61 Art. 1 reaches "
+                "exports to countries or regions other than China, so a transfer back to China "
+                "is outside it.",
+                citation=chapeau.citation,
+            )
+        )
+        work.verdicts.append(Verdict.NOT_CONTROLLED)
+        return
     if not annex:
         work.reasons.append(
             Reason(
@@ -242,7 +288,10 @@ def _from_abroad(item: Item, view: RegimeView, membership: _Membership, work: _I
         work.verdicts.append(Verdict.NOT_CONTROLLED)
         return
     titles = "; ".join(f"{a.title} (Annex 1 {a.id}: {why})" for a, why in annex)
-    codes = bom_codes if bom_codes is not None else _annex_codes(item, regime)
+    # FORMAT.md: the entries the item itself matches by form and composition; otherwise those
+    # of the contents that bring it under the rule.
+    own = tuple(m.entry.code for m in _law(cls))
+    codes = own or (bom_codes if bom_codes is not None else _annex_codes(item, regime))
     if item.origin in (CHINA, None):
         assumed = " (origin unknown: treated as Chinese-origin)" if item.origin is None else ""
         if item.origin is None:
@@ -401,61 +450,291 @@ def _humanitarian(shipment: Shipment, view: RegimeView, work: _ItemWork) -> None
     work.exempted = True
 
 
+@dataclass(frozen=True, slots=True)
+class _ExportScope:
+    """Whether the shipment is an export in the sense of ECL Art. 2(3), and why."""
+
+    from_china: bool
+    export: bool
+    reason: Reason | None = None
+    needs: tuple[str, ...] = ()
+
+
+def _export_scope(shipment: Shipment, view: RegimeView) -> _ExportScope:
+    """ECL Art. 2(3): export = leaving China's customs territory, or provision to a foreign
+    organisation or individual (deemed export). A Chinese firm's sale to a Chinese party inside
+    China is not an export; a foreign party in China makes it one."""
+    from_china = shipment.exporter.country == CHINA
+    prov = view.regime.provision("ECL-2020/art2_3", "export scope")
+    domestic = prov.parameter("domestic_destinations")
+    if not from_china or shipment.destination not in domestic:
+        return _ExportScope(from_china, export=True)
+    foreign = [p for p in shipment.parties if p.country is not None and p.country not in domestic]
+    if foreign:
+        names = ", ".join(f"{p.role.value} {p.name} ({p.country})" for p in foreign)
+        return _ExportScope(
+            from_china,
+            export=True,
+            reason=Reason(
+                rule="export-deemed",
+                kind="export_scope",
+                outcome="applies",
+                detail=f"Destination {shipment.destination}, but the items are provided to a "
+                f"foreign party ({names}): a deemed export.",
+                citation=prov.citation,
+            ),
+        )
+    unknown = [i for i, p in enumerate(shipment.parties) if p.country is None]
+    if unknown:
+        return _ExportScope(
+            from_china,
+            export=False,
+            reason=Reason(
+                rule="export-scope-unknown",
+                kind="facts_missing",
+                outcome="needs_fact",
+                detail=f"Destination {shipment.destination}: an export only if a party is foreign "
+                "(deemed export), and the country of "
+                + ", ".join(shipment.parties[i].name for i in unknown)
+                + " is not given. Under the strictest completion (a foreign party) the items are "
+                "exported and the list rules apply.",
+                citation=prov.citation,
+            ),
+            needs=tuple(f"parties[{i}].country" for i in unknown),
+        )
+    return _ExportScope(
+        from_china,
+        export=False,
+        reason=Reason(
+            rule="export-not-an-export",
+            kind="export_scope",
+            outcome="not_applicable",
+            detail=f"Exporter and destination are both {shipment.destination} and every party "
+            "is Chinese: the items neither leave China's customs territory nor go to a foreign "
+            "person, so this is not an export and no export licence rule applies.",
+            citation=prov.citation,
+        ),
+    )
+
+
+def _strictest_completion(
+    item: Item, view: RegimeView, cls: Classification, from_china: bool
+) -> tuple[Verdict, str]:
+    """The answer if the missing composition were the worst one for the exporter: the status
+    on the day of the entries (or No. 61 prongs) the item could be."""
+    regime = view.regime
+    if from_china:
+        pool = cls.hs_hints or regime.entries_by_form.get(item.form, ())
+        candidates = [(e.code, e.provision) for e in pool if e.confidence != "inferred"]
+    else:
+        keys: list[str] = []
+        if any(item.form in a.match.forms for a in regime.annex1):
+            keys.append("art1_3" if item.origin in (CHINA, None) else "art1_1")
+        if item.technology_origin:
+            keys.append("art1_2")
+        candidates = [(f"No. 61 {regime.no61(k).clause}", regime.no61(k)) for k in keys]
+    best, which = Verdict.NOT_CONTROLLED, ""
+    for label, prov in candidates:
+        verdict = _OUTCOME_VERDICT[view.status(prov).state]
+        if verdict.rank > best.rank:
+            best, which = verdict, label
+    return best, which
+
+
+def _missing_composition(
+    item: Item, view: RegimeView, cls: Classification, from_china: bool, work: _ItemWork
+) -> None:
+    hint = ""
+    if cls.hs_hints:
+        lines = ", ".join(sorted({f"{e.code} ({e.title})" for e in cls.hs_hints}))
+        hint = f" HS code {item.hs_code} is a reference code of {lines}."
+    worst, which = _strictest_completion(item, view, cls, from_china)
+    deciding = worst.rank > Verdict.NOT_CONTROLLED.rank
+    if deciding:
+        completion = (
+            f" Under the strictest completion (e.g. {which}) the answer would be "
+            f"{worst.value}: until the composition is given the item is NEEDS_FACTS, never "
+            "NOT_CONTROLLED."
+        )
+    else:
+        completion = f" No entry for form {item.form.value} is in force or suspended that day."
+    work.needs.append("composition")
+    work.reasons.append(
+        Reason(
+            rule="facts-missing-composition",
+            kind="facts_missing",
+            outcome="needs_fact",
+            detail=f"Composition not given for a {item.form.value}: form and composition "
+            f"decide the control entry, so the item cannot be classified.{hint}{completion} "
+            "Give the composition (mass % by element).",
+            figures={"strictest_completion": worst.value},
+        )
+    )
+    if deciding:
+        work.verdicts.append(Verdict.NEEDS_FACTS)
+    work.warnings.append(f"{item.id}: composition missing; the item is not classified.{hint}")
+
+
+def _reach(
+    item: Item,
+    shipment: Shipment,
+    view: RegimeView,
+    screening: ScreeningResult,
+    cls: Classification,
+    work: _ItemWork,
+    from_china: bool,
+) -> None:
+    """Policy rules that reach an item on their own scope (`reach:` in policies.yaml): the
+    catch-all for any item exported from China, the military bans for Chinese-origin dual-use
+    items transferred from abroad. They do not wait for an item rule to fire."""
+    ctx = ConditionContext(shipment, screening)
+    for rule in view.regime.policies:
+        reach = rule.reach
+        if reach is None or (reach.exporters == "china") is not from_china:
+            continue
+        if not view.status(rule.provision).in_force:
+            continue
+        got = rule.predicate(ctx)
+        if got is None:
+            continue
+        codes: tuple[str, ...] = ()
+        assumed = ""
+        if reach.items == "chinese_origin_dual_use":
+            if item.origin not in (CHINA, None):
+                continue
+            codes = tuple(
+                m.entry.code for m in _law(cls) if view.status(m.entry.provision).in_force
+            )
+            if not codes:
+                continue
+            if item.origin is None:
+                assumed = " (origin unknown: treated as Chinese-origin)"
+                work.warnings.append(f"{item.id}: origin unknown, treated as Chinese-origin.")
+            got = [*got, f"Chinese-origin{assumed} dual-use item ({', '.join(codes)})"]
+        _finding(
+            work,
+            view,
+            reach.provision,
+            rule=reach.id,
+            kind="policy_reach",
+            detail=f"{reach.detail} Facts: {'; '.join(got)}.",
+            codes=codes,
+            citation=reach.provision.citation,
+        )
+
+
+def _completions(shipment: Shipment) -> list[tuple[str, Shipment]]:
+    """The shipment with each missing end-use or user fact at its strictest value: every end
+    use (the catch-all and the military bans turn on it), every party of unknown status a
+    military user."""
+    out: list[tuple[str, Shipment]] = []
+    if not shipment.end_use_known:
+        every = tuple(u for u in EndUse if u is not EndUse.UNKNOWN)
+        out.append(("end_uses", replace(shipment, end_uses=every)))
+    for i, p in enumerate(shipment.parties):
+        if p.military is None:
+            parties = list(shipment.parties)
+            parties[i] = replace(p, military=True)
+            out.append((f"parties[{i}].military", replace(shipment, parties=tuple(parties))))
+    return out
+
+
+def _missing_user_facts(
+    item: Item,
+    shipment: Shipment,
+    view: RegimeView,
+    screening: ScreeningResult,
+    cls: Classification,
+    work: _ItemWork,
+    from_china: bool,
+) -> None:
+    """NEEDS_FACTS when an unknown end use or military status could make the item need a
+    licence through a rule that reaches it on its own (FORMAT.md: never NOT_CONTROLLED then)."""
+    current = max(work.verdicts, key=lambda v: v.rank, default=Verdict.NOT_CONTROLLED)
+    if current.rank >= Verdict.NEEDS_FACTS.rank:
+        return
+    for need, completed in _completions(shipment):
+        scratch = _ItemWork()
+        _reach(item, completed, view, screening, cls, scratch, from_china)
+        fired = [r.rule for r in scratch.reasons if r.outcome == "applies"]
+        if not fired:
+            continue
+        work.needs.append(need)
+        work.verdicts.append(Verdict.NEEDS_FACTS)
+        what = "the end use" if need == "end_uses" else f"whether {need} is a military user"
+        work.reasons.append(
+            Reason(
+                rule="facts-missing-deciding",
+                kind="facts_missing",
+                outcome="needs_fact",
+                detail=f"{what[0].upper()}{what[1:]} is not given, and it decides: under the "
+                f"strictest completion the answer would be LICENCE_REQUIRED "
+                f"({', '.join(dict.fromkeys(fired))}). Give it.",
+                facts={"needs": need, "strictest_completion": Verdict.LICENCE_REQUIRED.value},
+            )
+        )
+
+
 def _determine_item(
-    item: Item, shipment: Shipment, view: RegimeView
+    item: Item,
+    shipment: Shipment,
+    view: RegimeView,
+    screening: ScreeningResult,
+    scope: _ExportScope,
 ) -> tuple[ItemDetermination, ItemFacts, list[str]]:
     regime = view.regime
     work = _ItemWork()
     cls = classify(item, regime)
-    from_china = shipment.exporter.country == CHINA
+    from_china = scope.from_china
     # Annex 1 membership matters for a Chinese export only once it needs a licence (policy
     # scope, Art. 7 obligations); skipping it otherwise keeps the common path short.
     membership = None if from_china else _annex_membership(item, regime)
-    if cls.needs_composition:
-        hint = ""
-        if cls.hs_hints:
-            lines = ", ".join(sorted({f"{e.code} ({e.title})" for e in cls.hs_hints}))
-            hint = f" HS code {item.hs_code} is a reference code of {lines}."
-        work.needs.append("composition")
-        work.reasons.append(
-            Reason(
-                rule="facts-missing-composition",
-                kind="facts_missing",
-                outcome="needs_fact",
-                detail=f"Composition not given for a {item.form.value}: form and composition "
-                f"decide the control entry, so the item cannot be classified.{hint} Give the "
-                "composition (mass % by element).",
-            )
-        )
-        work.warnings.append(f"{item.id}: composition missing; the item is not classified.{hint}")
-    elif cls.hs_reference_unmatched:
-        lines = ", ".join(sorted({e.code for e in cls.hs_hints}))
-        work.reasons.append(
-            Reason(
-                rule="hs-reference-unmatched",
-                kind="checked",
-                outcome="not_applicable",
-                detail=f"HS code {item.hs_code} is a reference code of {lines}, but form and "
-                "composition do not match those entries (HS codes are reference only).",
-            )
-        )
-    if from_china:
-        _from_china(item, view, cls, work)
+    if not scope.export:
+        assert scope.reason is not None
+        work.reasons.append(scope.reason)
+        work.needs.extend(scope.needs)
+        work.verdicts.append(Verdict.NEEDS_FACTS if scope.needs else Verdict.NOT_CONTROLLED)
     else:
-        assert membership is not None
-        _from_abroad(item, view, membership, work)
-        _humanitarian(shipment, view, work)
+        if scope.reason is not None:
+            work.reasons.append(scope.reason)
+        if cls.needs_composition:
+            _missing_composition(item, view, cls, from_china, work)
+        elif cls.hs_reference_unmatched:
+            lines = ", ".join(sorted({e.code for e in cls.hs_hints}))
+            work.reasons.append(
+                Reason(
+                    rule="hs-reference-unmatched",
+                    kind="checked",
+                    outcome="not_applicable",
+                    detail=f"HS code {item.hs_code} is a reference code of {lines}, but form and "
+                    "composition do not match those entries (HS codes are reference only).",
+                )
+            )
+        if from_china:
+            _from_china(item, view, cls, work)
+        else:
+            assert membership is not None
+            _from_abroad(item, shipment, view, cls, membership, work)
+            _humanitarian(shipment, view, work)
+        _reach(item, shipment, view, screening, cls, work, from_china)
+        _missing_user_facts(item, shipment, view, screening, cls, work, from_china)
     verdict = max(work.verdicts, key=lambda v: v.rank, default=Verdict.NOT_CONTROLLED)
     if from_china and verdict is not Verdict.NOT_CONTROLLED:
         membership = _annex_membership(item, regime)
     annex = membership[0] if membership is not None else ()
     codes = tuple(dict.fromkeys(work.codes))
+    in_force = tuple(
+        c
+        for c in dict.fromkeys(m.entry.code for m in _law(cls))
+        if scope.export and view.status(regime.entry(c).provision).in_force
+    )
     facts = ItemFacts(
         verdict=verdict,
         annex1=bool(annex),
         exempted=work.exempted,
-        hs_reference_unmatched=cls.hs_reference_unmatched,
+        hs_reference_unmatched=cls.hs_reference_unmatched and not cls.needs_composition,
         provisions=frozenset(work.provisions),
+        codes_in_force=in_force,
     )
     result = ItemDetermination(
         id=item.id,
@@ -465,6 +744,9 @@ def _determine_item(
         needs=tuple(work.needs),
         suspended_until=work.suspended_until if verdict is Verdict.SUSPENDED else None,
         annex1=bool(annex),
+        codes_not_in_force=tuple(
+            c for c in dict.fromkeys(work.codes_not_in_force) if c not in codes
+        ),
     )
     return result, facts, work.warnings
 
@@ -484,8 +766,9 @@ def determine(
     warnings = list(view.warnings)
     items: list[ItemDetermination] = []
     facts: list[ItemFacts] = []
+    scope = _export_scope(shipment, view)
     for item in shipment.items:
-        result, item_facts, item_warnings = _determine_item(item, shipment, view)
+        result, item_facts, item_warnings = _determine_item(item, shipment, view, screening, scope)
         items.append(result)
         facts.append(item_facts)
         warnings.extend(item_warnings)

@@ -217,7 +217,7 @@ def obligations_for(
             if rule.predicate(ctx) is None:
                 continue
             text = rule.text.format(
-                control_codes=" ".join(result.control_codes),
+                control_codes=" ".join(item_facts.codes_in_force or result.control_codes),
                 parameters=_parameters(item) if "{parameters}" in rule.text else "",
                 destination=shipment.destination,
             )

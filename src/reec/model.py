@@ -100,6 +100,8 @@ class PartyRole(StrEnum):
 class Verdict(StrEnum):
     NOT_CONTROLLED = "NOT_CONTROLLED"
     SUSPENDED = "SUSPENDED"
+    NEEDS_FACTS = "NEEDS_FACTS"
+    """A fact that decides the answer is missing (FORMAT.md): never NOT_CONTROLLED then."""
     LICENCE_REQUIRED = "LICENCE_REQUIRED"
 
     @property
@@ -108,7 +110,12 @@ class Verdict(StrEnum):
         return _VERDICT_RANK[self]
 
 
-_VERDICT_RANK = {Verdict.NOT_CONTROLLED: 0, Verdict.SUSPENDED: 1, Verdict.LICENCE_REQUIRED: 2}
+_VERDICT_RANK = {
+    Verdict.NOT_CONTROLLED: 0,
+    Verdict.SUSPENDED: 1,
+    Verdict.NEEDS_FACTS: 2,
+    Verdict.LICENCE_REQUIRED: 3,
+}
 
 
 class LicencePolicy(StrEnum):
@@ -315,6 +322,9 @@ class ItemDetermination:
     needs: tuple[str, ...] = ()
     suspended_until: date | None = None
     annex1: bool = False
+    codes_not_in_force: tuple[str, ...] = ()
+    """Entries the item matches whose provision is not in force that day (not yet effective
+    or repealed): kept apart so that nobody copies them into a declaration."""
 
 
 @dataclass(frozen=True, slots=True)

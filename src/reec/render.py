@@ -55,6 +55,7 @@ def determination_to_dict(d: Determination) -> dict[str, Any]:
                 "id": i.id,
                 "verdict": i.verdict.value,
                 "control_codes": list(i.control_codes),
+                "codes_not_in_force": list(i.codes_not_in_force),
                 "suspended_until": i.suspended_until.isoformat() if i.suspended_until else None,
                 "needs": list(i.needs),
                 "reasons": [reason_to_dict(r) for r in i.reasons],
@@ -71,6 +72,7 @@ def determination_to_dict(d: Determination) -> dict[str, Any]:
 _STYLE = {
     "LICENCE_REQUIRED": "bold red",
     "SUSPENDED": "bold yellow",
+    "NEEDS_FACTS": "bold magenta",
     "NOT_CONTROLLED": "bold green",
 }
 

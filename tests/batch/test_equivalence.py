@@ -84,7 +84,7 @@ def test_batch_equals_check_on_generated_lines() -> None:
         2500, skus=300, customers=120, patterns=400, start=date(2025, 3, 1), days=700, seed=11
     )
     verdicts = {r["verdict"] for r in determine_table(table).to_pylist()}
-    assert verdicts == {"NOT_CONTROLLED", "SUSPENDED", "LICENCE_REQUIRED"}
+    assert verdicts == {"NOT_CONTROLLED", "SUSPENDED", "NEEDS_FACTS", "LICENCE_REQUIRED"}
     assert _compare(table, None) == 2500
 
 

@@ -23,7 +23,7 @@ __all__ = [
     "RegimeRefOut",
 ]
 
-VerdictName = Literal["NOT_CONTROLLED", "SUSPENDED", "LICENCE_REQUIRED"]
+VerdictName = Literal["NOT_CONTROLLED", "SUSPENDED", "NEEDS_FACTS", "LICENCE_REQUIRED"]
 PolicyName = Literal["FAVOURABLE", "CASE_BY_CASE", "PRESUMPTION_OF_DENIAL", "PROHIBITED"]
 
 
@@ -100,6 +100,11 @@ class ItemDeterminationOut(Out):
     id: str = Field(examples=["L1"])
     verdict: VerdictName = Field(examples=["LICENCE_REQUIRED"])
     control_codes: list[str] = Field(examples=[["1C902.a"]])
+    codes_not_in_force: list[str] = Field(
+        default=[],
+        description="Entries the item matches that are not in force that day: never declare them.",
+        examples=[[]],
+    )
     suspended_until: date | None = Field(examples=[None])
     needs: list[str] = Field(description="Facts the item needs.", examples=[["composition"]])
     reasons: list[ReasonOut] = Field(examples=[[]])

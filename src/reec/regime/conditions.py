@@ -24,6 +24,8 @@ class ItemFacts:
     hs_reference_unmatched: bool
     provisions: frozenset[str]
     """Keys of the provisions that made the item licensable (or exempted)."""
+    codes_in_force: tuple[str, ...] = ()
+    """Control entries in force that day that the item matches (what a remark names)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +179,9 @@ def compile_condition(c: ConditionData) -> Predicate:
     if c.item_under_provision is not None:
         keys = frozenset(c.item_under_provision)
         return _item(lambda f: bool(f.provisions & keys), "item rule")
+    if c.item_listed is not None:
+        want_l = c.item_listed
+        return _item(lambda f: bool(f.codes_in_force) is want_l, "listed item")
     raise AssertionError("ConditionData validation guarantees exactly one key")  # pragma: no cover
 
 

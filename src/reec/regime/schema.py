@@ -29,6 +29,7 @@ __all__ = [
     "PoliciesFile",
     "PolicyRuleData",
     "ProvisionData",
+    "ReachData",
     "RegimeMeta",
     "SuspensionData",
     "WarningRuleData",
@@ -232,6 +233,10 @@ class ConditionData(_Strict):
     item_exempted: bool | None = None
     item_hs_reference_unmatched: bool | None = None
     item_under_provision: list[str] | None = None
+    item_listed: bool | None = Field(
+        default=None,
+        description="The item matches a control entry in force that day (a listed item).",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> ConditionData:
@@ -239,6 +244,23 @@ class ConditionData(_Strict):
         if len(set_keys) != 1:
             raise ValueError(f"a condition has exactly one key; got {set_keys or 'none'}")
         return self
+
+
+class ReachData(_Strict):
+    """Where a policy rule makes an item need a licence by itself, not only once an item rule
+    fired: the catch-all reaches any item exported from China (ECL Art. 12(3)); the US and
+    Japanese military bans reach transfers of Chinese-origin dual-use items from abroad."""
+
+    id: str = Field(description="Rule id of the item-level finding.")
+    provision: str = Field(description="announcement-id/provision-id that dates the reach.")
+    exporters: Literal["china", "abroad"] = Field(
+        description="china: exports from China's customs territory; abroad: transfers outside it."
+    )
+    items: Literal["any", "chinese_origin_dual_use"] = Field(
+        description="any: every item, listed or not; chinese_origin_dual_use: Chinese-origin "
+        "items that match a control entry in force that day."
+    )
+    detail: str
 
 
 class PolicyRuleData(_Strict):
@@ -251,6 +273,7 @@ class PolicyRuleData(_Strict):
     when: ConditionData
     detail: str
     reading: str | None = Field(default=None, description="Interpretation applied, stated.")
+    reach: ReachData | None = None
 
 
 class ObligationRuleData(_Strict):

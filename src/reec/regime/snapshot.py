@@ -35,6 +35,7 @@ __all__ = [
     "Provision",
     "ProvisionState",
     "ProvisionStatus",
+    "Reach",
     "Regime",
     "RegimeView",
     "Suspension",
@@ -155,6 +156,17 @@ class AnnexEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Reach:
+    """A policy rule's own item scope (schema.ReachData), with its dating provision."""
+
+    id: str
+    provision: Provision
+    exporters: str
+    items: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class PolicyRule:
     id: str
     policy: LicencePolicy
@@ -164,6 +176,7 @@ class PolicyRule:
     detail: str
     reading: str | None
     predicate: Predicate
+    reach: Reach | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,8 +312,21 @@ class Regime:
 
     def _policy(self, p: PolicyRuleData) -> PolicyRule:
         prov = self.provision(p.provision, f"policies.yaml: {p.id}")
+        reach = None
+        if p.reach is not None:
+            r = p.reach
+            where = f"policies.yaml: {p.id}.reach"
+            reach = Reach(r.id, self.provision(r.provision, where), r.exporters, r.items, r.detail)
         return PolicyRule(
-            p.id, p.policy, prov, p.scope, p.when, p.detail, p.reading, compile_condition(p.when)
+            p.id,
+            p.policy,
+            prov,
+            p.scope,
+            p.when,
+            p.detail,
+            p.reading,
+            compile_condition(p.when),
+            reach,
         )
 
     def _obligation(self, o: ObligationRuleData) -> ObligationRule:
