@@ -34,6 +34,7 @@ from reec.screening.screener import ListScreener, NameQuery
 from reec.screening.settings import screening_settings
 
 CASES = Path(__file__).resolve().parents[1] / "tests" / "screening" / "cases.csv"
+INTL = CASES.with_name("cases_intl.csv")
 SYLL = [a + b + c for a in "bcdfghjklmnprstvz" for b in "aeiou" for c in ("", "n", "r", "l", "s")]
 GENERIC = ["Systems", "Technologies", "Group", "International", "Industries", "Trading",
            "Holdings", "Electronics", "Materials", "Engineering", "Logistics", "Partners",
@@ -91,16 +92,26 @@ def brute_scores(
     return best if out is None else out
 
 
+def quality_table(screener: ListScreener, path: Path) -> None:
+    """Per variant type and split, at the auto and review thresholds."""
+    s = screening_settings()
+    every = read_cases(path)
+    for split in sorted({c.split for c in every}, reverse=True):  # tune, then holdout
+        cases = [c for c in every if c.split == split]
+        print(f"## Quality on {path.name}, split {split} ({len(cases)} cases)")
+        for label, t in (("auto", s.auto_threshold), ("review", s.review_threshold)):
+            print(f"threshold {label} = {t}")
+            for k, q in evaluate(screener, cases, t).items():
+                r = "  -  " if q.recall is None else f"{q.recall:.3f}"
+                print(f"  {k:16s} cases {q.cases:4d}  recall {r}  precision {q.precision:.3f}  "
+                      f"false positives {q.false_positives}")  # fmt: skip
+
+
 def quality(screener: ListScreener) -> None:
     s = screening_settings()
     cases = read_cases(CASES)
-    print(f"## Quality on {CASES.name} ({len(cases)} cases)")
-    for label, t in (("auto", s.auto_threshold), ("review", s.review_threshold)):
-        print(f"threshold {label} = {t}")
-        for k, q in evaluate(screener, cases, t).items():
-            r = "  -  " if q.recall is None else f"{q.recall:.3f}"
-            print(f"  {k:13s} cases {q.cases:4d}  recall {r}  precision {q.precision:.3f}  "
-                  f"false positives {q.false_positives}")  # fmt: skip
+    quality_table(screener, CASES)
+    quality_table(screener, INTL)
     # Recall against brute force at the same scorer: all list names, every case.
     names = [normalize(c.query) for c in cases]
     matrix = brute_scores(names, screener.rec_name, s.review_threshold, s.workers)
@@ -169,9 +180,14 @@ def main() -> None:
     ap.add_argument("--names", type=int, default=100_000)
     ap.add_argument("--list-names", type=int, default=5_000)
     ap.add_argument("--repeat", type=int, default=3, help="blocked runs; the best is reported")
+    ap.add_argument("--quality-only", action="store_true", help="the labelled sets, no timing")
     args = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}")
     screener = ListScreener(bundled_lists())
+    if args.quality_only:
+        quality_table(screener, CASES)
+        quality_table(screener, INTL)
+        return
     quality(screener)
     throughput(args.names, args.list_names, args.repeat)
     print(f"load average after: {os.getloadavg()[0]:.2f}")

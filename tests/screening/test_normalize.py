@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reec.screening.lists import bundled_lists
 from reec.screening.normalize import normalize, to_pinyin
 
 
@@ -60,3 +61,100 @@ def test_word_order_does_not_change_sorted_text(words: list[str], rnd: object) -
     shuffled = list(words)
     rnd.shuffle(shuffled)  # type: ignore[attr-defined]
     assert normalize(" ".join(shuffled)).sorted_text == normalize(" ".join(words)).sorted_text
+
+
+def test_legal_forms_of_every_jurisdiction_come_off() -> None:
+    """rigour's table (issue 15): the forms the hand-written list missed."""
+    for name in [
+        "Excalibur Army spol. s r.o.", "Excalibur Army S.p.A.", "OOO Excalibur Army",
+        "Excalibur Army Sdn Bhd", "PJSC Excalibur Army", "Excalibur Army Ltda",
+        "Excalibur Army S.A. de C.V.", "Excalibur Army KG", "JSC Excalibur Army",
+        "Excalibur Army Aktiengesellschaft", "Excalibur Army GmbH & Co. KG",
+        "ООО Excalibur Army", "Excalibur Army 주식회사",
+    ]:  # fmt: skip
+        n = normalize(name)
+        assert n.tokens in {("excalibur", "army"), ("excalibur", "army", "&")}, name
+        assert n.legal_forms, name
+
+
+def test_dotted_forms_are_one_form() -> None:
+    assert normalize("Thales S.A.").tokens == normalize("Thales SA").tokens == ("thales",)
+    assert normalize("Thales S.A.").legal_forms == ("sa",)
+
+
+def test_words_that_look_like_forms_stay() -> None:
+    assert normalize("AT&T Inc.").tokens == ("at", "&", "t")
+    assert normalize("Edge Autonomy Ops LLC").tokens == ("edge", "autonomy", "ops")
+    assert normalize("Yinmei Na").tokens == ("yinmei", "na")
+
+
+def test_traditional_chinese_folds_to_simplified() -> None:
+    trad = normalize("中航工業集團有限責任公司")
+    simp = normalize("中航工业集团有限责任公司")
+    assert trad.tokens == simp.tokens
+    assert trad.legal_forms == ("有限责任公司",)
+
+
+def test_cyrillic_and_hangul_are_romanised() -> None:
+    assert normalize("ООО «Омнипол»").tokens == ("omnipol",)
+    assert normalize("Локхид Мартин").tokens == ("lokhid", "martin")
+    assert normalize("옴니폴").tokens == ("omnipol",)
+    assert normalize("Škoda Transportation a.s.").tokens == ("skoda", "transportation")
+
+
+def test_latin_shortcut_equals_rigours_name_form() -> None:
+    import csv
+    import string
+    from pathlib import Path
+
+    from reec.screening.normalize import rigour_name_form
+
+    names = [n for e in bundled_lists() for n in (e.name, e.name_zh or "")]
+    names += ["洛克希德·马丁公司", "波音防务、空间与安全集团", "ＩＨＩ宇航株式会社"]
+    for file in ("cases.csv", "cases_intl.csv"):
+        with Path(__file__).with_name(file).open(encoding="utf-8") as fh:
+            names += [n for r in csv.DictReader(fh) for n in (r["query"], r["expected"])]
+    names += [f"a{c}b c{c}{c}d" for c in string.punctuation + " \t"]
+    names += ["Société Générale S.A.", "Škoda a.s., odštěpný závod", "Spółka Akcyjna Łódź"]
+    for name in names:
+        assert rigour_name_form(name) == rigour_name_form(name, fast=False), name
+
+
+def test_rigour_core_is_called_as_its_public_wrapper_calls_it() -> None:
+    from rigour.names.org_types import extract_org_types
+    from rigour.text.normalize import Cleanup, Normalize
+
+    from reec.screening import normalize as nm
+
+    assert int(Normalize.CASEFOLD | Normalize.NAME) == nm._FLAGS
+    assert int(Cleanup.Noop) == nm._CLEANUP
+    flags = Normalize.CASEFOLD | Normalize.NAME
+    for text in ("acme spol s ro", "ооо ромашка", "acme gmbh & co kg", "acme 주식회사"):
+        for generic in (False, True):
+            assert nm._rigour()[1](text, generic) == extract_org_types(
+                text, normalize_flags=flags, generic=generic
+            )
+
+
+def test_building_the_bundled_screener_loads_no_icu_opencc_or_pinyin() -> None:
+    """Cold start (issue 16): the list names are Latin, accented Latin or Simplified Chinese;
+    ICU (normality), OpenCC and pypinyin load only for a name that needs them."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, json\n"
+        "from reec.screening import default_screener\n"
+        "default_screener()\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    src = str(Path(__file__).parents[2] / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert not loaded & {"icu", "normality", "opencc", "pypinyin"}, loaded

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
@@ -138,3 +139,23 @@ def test_parallel_batch_equals_single_process() -> None:
         return [[(m.entry.key, m.match.score) for m in row] for row in rows]
 
     assert flat(forked.match_many(queries)) == flat(single.match_many(queries))
+
+
+INTL = Path(__file__).with_name("cases_intl.csv")
+
+
+@pytest.mark.parametrize("split", ["tune", "holdout"])
+def test_names_from_every_jurisdiction(split: str) -> None:
+    """Foreign legal forms, dotted forms, Traditional Chinese, Cyrillic and Hangul (issue 15):
+    on both the tuning cases and the held-out ones the thresholds were not chosen on."""
+    s = _screener()
+    cases = [c for c in read_cases(INTL) if c.split == split]
+    auto = evaluate(s, cases, s.settings.auto_threshold)
+    review = evaluate(s, cases, s.settings.review_threshold)
+    assert auto["non_match_intl"].false_positives == 0
+    assert auto["all"].precision == 1.0
+    assert (auto["legal_form_intl"].recall or 0) >= 0.9
+    assert auto["dotted_form"].recall == 1.0
+    assert auto["traditional"].recall == 1.0
+    assert (review["cyrillic"].recall or 0) >= 0.5
+    assert (review["hangul"].recall or 0) >= 0.25

@@ -1,9 +1,25 @@
-"""Names to comparable forms: one place for case, punctuation, Unicode, legal forms, pinyin.
+"""Names to comparable forms: one place for case, punctuation, scripts, legal forms, pinyin.
 
 Every rule here is a reason two spellings of one company differ without being different
-companies: "Lockheed Martin Corp." and "LOCKHEED-MARTIN CORPORATION"; 三菱重工 in simplified or
-full-width form; a Chinese name and its pinyin. Legal forms are stripped but recorded, so an
-explanation can say what was removed. Common abbreviations are mapped to one spelling.
+companies: "Lockheed Martin Corp." and "LOCKHEED-MARTIN CORPORATION"; "EXCALIBUR ARMY spol.
+s r.o." and "Excalibur Army"; 三菱重工 in simplified, traditional or full-width form; a Chinese
+name and its pinyin; a Cyrillic or Hangul spelling and its romanisation.
+
+The work is done by maintained libraries, not hand-written tables:
+
+- legal forms across jurisdictions: OpenSanctions' `rigour` organisation-type table (ISO 20275
+  entity legal forms, GLEIF, OCCRP: GmbH, S.p.A., spol. s r.o., OOO/ООО, Sdn Bhd, PJSC, Ltda,
+  S.A. de C.V., KG, JSC, Aktiengesellschaft, 주식회사 ...), matched on rigour's own name
+  normalisation so "S.A." with dots is one form, not two words;
+- Traditional to Simplified Chinese: OpenCC (有限責任公司 -> 有限责任公司, 集團 -> 集团);
+- Chinese to pinyin: pypinyin; other scripts (Cyrillic, Greek, Hangul, accents ...) to Latin:
+  rigour's transliteration (`rigour.text.translit.ascii_text`, ICU through `normality` for
+  the rest).
+
+What rigour's table treats as ordinary words and this module still strips is listed in
+`_EXTRA_FORMS` (Corporation, Company, KK, the Chinese 有限公司 family): each is a legal form
+in the lists' own spelling. Legal forms are recorded, so an explanation can say what was removed.
+Common abbreviations are mapped to one spelling. The libraries load on first use (cold start).
 """
 
 from __future__ import annotations
@@ -11,27 +27,39 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
-__all__ = ["NormalName", "has_han", "normalize", "pinyin_table", "pypinyin_of", "to_pinyin"]
+__all__ = [
+    "NormalName",
+    "has_han",
+    "normalize",
+    "pinyin_table",
+    "pypinyin_of",
+    "rigour_name_form",
+    "to_pinyin",
+    "to_simplified",
+]
 
-# Latin legal forms, as token sequences (after casefolding and punctuation removal).
-_LEGAL_LATIN = [
-    "incorporated", "inc", "corporation", "corp", "company", "co", "limited", "ltd",
-    "llc", "l l c", "plc", "gmbh", "ag", "kk", "k k", "kabushiki kaisha", "sa", "sarl",
-    "sas", "srl", "spa", "bv", "nv", "ab", "oy", "as", "pte", "pty", "pvt", "private",
-    "sp z o o", "sp zoo", "s r o", "sro", "a s", "lp", "llp", "limited partnership",
-    "co ltd",
-]  # fmt: skip
-_LEGAL_SET = {tuple(f.split()) for f in _LEGAL_LATIN}
-_LEGAL_MAX = max(len(t) for t in _LEGAL_SET)
-_LEGAL_FIRST = frozenset(t[0] for t in _LEGAL_SET)
+# Legal forms rigour's table leaves as words (it keeps "Corporation" and "Company" as names,
+# and has no Chinese or Japanese-romanised entries), as token sequences after normalisation.
+_EXTRA_FORMS = {
+    ("corporation",), ("corp",), ("company",), ("co",), ("kk",), ("k", "k"),
+    ("kabushiki", "kaisha"), ("pvt",), ("private",), ("pty",), ("pte",),
+    ("spol", "s", "r", "o"), ("sp", "z", "o", "o"),  # spelt without the dots: S R O, Z O O
+}  # fmt: skip
+_COMPANY_KINDS = frozenset({"llc", "jsc", "lp", "llp"})
+_EXTRA_FIRST = frozenset(t[0] for t in _EXTRA_FORMS)
+# rigour aliases that are also English words ('AT&T', 'Known As'): legal forms only as the last
+# word of a name ("Kongsberg AS").
+_LAST_ONLY = frozenset({"at", "as", "is", "in", "on", "of", "an"})
+_EXTRA_MAX = max(len(t) for t in _EXTRA_FORMS)
 
-# Chinese legal forms, longest first (股份有限公司 before 有限公司 before 公司).
+# Chinese and Japanese legal forms (after Traditional -> Simplified), longest first.
 _LEGAL_HAN = sorted(
     ["股份有限公司", "有限责任公司", "有限公司", "株式会社", "集团公司", "公司", "合同会社"],
     key=len,
@@ -55,14 +83,12 @@ _ABBREV = {
 }  # fmt: skip
 
 # Long legal-form and abbreviation words recognised through one typo or swap (two for 10+
-# letters):
-# "Coporation" is still a legal form, "Technolgies" still "tech". Short words need exactness.
-_FUZZY_TARGETS = {
-    **{w: w for w in ("corporation", "incorporated", "limited", "company", "partnership")},
-    **{w: w for w in _ABBREV if len(w) >= 7},
-}
-
-
+# letters): "Coporation" is still a legal form, "Technolgies" still "tech". Short words need
+# exactness.
+_FUZZY_TARGETS = (
+    "corporation", "incorporated", "limited", "company", "partnership",
+    *(w for w in _ABBREV if len(w) >= 7),
+)  # fmt: skip
 _FUZZY_BY_LETTER: dict[str, tuple[str, ...]] = {}
 for _w in _FUZZY_TARGETS:
     _FUZZY_BY_LETTER[_w[0]] = (*_FUZZY_BY_LETTER.get(_w[0], ()), _w)
@@ -82,12 +108,53 @@ def _canonical_word(token: str) -> str:
     return token
 
 
-_PUNCT = re.compile(r"[^\w&]+", re.UNICODE)
+_SPLIT = re.compile(r"[^\w]+", re.UNICODE)
+# rigour's NAME normal form of ASCII text, without the call: these characters are dropped
+# (S.A. -> sa, O'Neil -> oneil), every other non-alphanumeric one splits words. A test checks
+# it equals rigour's on every labelled name and each ASCII punctuation character.
+_ASCII_DROP = re.compile(r"[.'`^$]")
+_LATIN_SEP = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def _latin_or_han(text: str) -> bool:
+    """Letters only Latin (accents allowed) or Han; other characters punctuation or spaces."""
+    rest = _HAN.sub("", _deaccent(text))
+    return rest.isascii() or all(c.isascii() or unicodedata.category(c)[0] in "PZS" for c in rest)
+
+
+def _deaccent(text: str) -> str:
+    """Latin letters without their accents: 'Škoda' -> 'Skoda' (other scripts stay)."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def has_han(text: str) -> bool:
     return _HAN.search(text) is not None
+
+
+@cache
+def _t2s() -> Callable[[str], str]:
+    import opencc  # loaded on the first Chinese name (cold start)
+
+    return opencc.OpenCC("t2s").convert
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese folded to Simplified (OpenCC t2s): 集團 -> 集团. Text written only
+    in characters of the bundled lists' (Simplified) names is returned as it is, so OpenCC
+    loads when another name is screened, not when the screener is built."""
+    if _simplified_chars().issuperset(_HAN.findall(text)):
+        return text
+    return _t2s()(text)
+
+
+@cache
+def _simplified_chars() -> frozenset[str]:
+    return frozenset("".join(pinyin_table()) + "".join(_LEGAL_HAN))
 
 
 @lru_cache(maxsize=65536)
@@ -121,11 +188,55 @@ def pinyin_table() -> dict[str, str]:
     return table
 
 
+# rigour's Normalize.CASEFOLD | Normalize.NAME and Cleanup.Noop, the flags its org-type table is
+# built with here (a test checks them against rigour.text.normalize).
+_FLAGS = 68
+_CLEANUP = 0
+
+
+@cache
+def _rigour() -> tuple[Callable[[str], str], Callable[[str, bool], list[tuple[str, str]]]]:
+    """rigour's name normaliser and organisation-type finder, loaded on first use.
+
+    The finder is the Rust function behind `rigour.names.org_types.extract_org_types`, called
+    directly: importing `rigour.names` (and `rigour.text`, which loads ICU) costs 0.15-0.3 s on
+    every `reec check`, the extension 2 ms. Non-ASCII names go through `rigour.text.normalize`."""
+    from rigour._core import extract_org_types
+
+    def norm(text: str) -> str:
+        if _latin_or_han(text):  # the same result as rigour's, without loading ICU
+            return _LATIN_SEP.sub(" ", _ASCII_DROP.sub("", text.casefold())).strip()
+        from rigour.text.normalize import Normalize, normalize
+
+        return normalize(text, Normalize(_FLAGS)) or ""
+
+    def forms(text: str, generic: bool) -> list[tuple[str, str]]:
+        return extract_org_types(text, _FLAGS, _CLEANUP, generic)
+
+    return norm, forms
+
+
+def rigour_name_form(text: str, fast: bool = True) -> str:
+    """rigour's casefolded NAME normal form (the form its legal-form table is keyed on)."""
+    if fast:
+        return _rigour()[0](text)
+    from rigour.text.normalize import Normalize, normalize
+
+    return normalize(text, Normalize.CASEFOLD | Normalize.NAME) or ""
+
+
+@lru_cache(maxsize=65536)
+def _ascii(token: str) -> str:
+    from rigour.text.translit import ascii_text
+
+    return ascii_text(token).casefold()
+
+
 @dataclass(frozen=True, slots=True)
 class NormalName:
     original: str
     tokens: tuple[str, ...]
-    """Casefolded, punctuation-free, legal forms removed, abbreviations mapped."""
+    """Casefolded, Latin, punctuation-free, legal forms removed, abbreviations mapped."""
     legal_forms: tuple[str, ...]
     """What was stripped, in the original's words, for the explanation."""
     from_han: bool
@@ -156,44 +267,84 @@ def _strip_han_legal(text: str) -> tuple[str, list[str]]:
     return text, found
 
 
-def _strip_latin_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
-    out: list[str] = []
+def _remove_seq(tokens: list[str], seq: list[str]) -> bool:
+    """Remove the first occurrence of `seq` from `tokens` unless it is all there is."""
+    n = len(seq)
+    if not n or n >= len(tokens):
+        return False
+    if n == 1 and seq[0] in _LAST_ONLY:
+        if tokens[-1] != seq[0]:
+            return False
+        del tokens[-1]
+        return True
+    for i in range(len(tokens) - n + 1):
+        if tokens[i : i + n] == seq:
+            del tokens[i : i + n]
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _company_form(alias: str) -> bool:
+    """Whether a rigour alias is a company form: its generic kind is a company, or it has none."""
+    generic = _rigour()[1](alias, True)
+    return not generic or generic[0][1] in _COMPANY_KINDS
+
+
+def _strip_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """Legal forms out of normalised tokens: the few forms rigour keeps as words first, then
+    rigour's table. A rigour alias counts when its generic kind is a company (llc, jsc, lp,
+    llp) or it has no generic kind (JV, AB): "Ops" (a Norwegian NGO form) and "NA" (a US bank)
+    are words of a name, not forms."""
+    out = list(tokens)
     found: list[str] = []
-    i = 0
-    while i < len(tokens):
-        if tokens[i] not in _LEGAL_FIRST:  # the common case: not the start of a legal form
-            out.append(tokens[i])
-            i += 1
-            continue
-        for n in range(min(_LEGAL_MAX, len(tokens) - i), 0, -1):
-            if tuple(tokens[i : i + n]) in _LEGAL_SET and (i > 0 or n < len(tokens)):
-                found.append(" ".join(tokens[i : i + n]))
-                i += n
-                break
-        else:
-            out.append(tokens[i])
-            i += 1
-    return out or tokens, found
+    if _EXTRA_FIRST.intersection(out):
+        i = 0
+        while i < len(out):
+            for n in range(min(_EXTRA_MAX, len(out) - i), 0, -1):
+                seq = tuple(out[i : i + n])
+                if seq in _EXTRA_FORMS and len(out) > n:
+                    found.append(" ".join(seq))
+                    del out[i : i + n]
+                    break
+            else:
+                i += 1
+    _, forms = _rigour()
+    text = " ".join(out)
+    matches = [m for m, _ in forms(text, False) if _company_form(m)]
+    if not text.isascii():  # some non-Latin forms (주식회사) are in the generic table only
+        matches += [m for m, kind in forms(text, True) if kind in _COMPANY_KINDS]
+    for matched in matches:
+        if _remove_seq(out, matched.split()):
+            found.append(matched)
+    return out, found
 
 
 @lru_cache(maxsize=262144)
 def normalize(name: str) -> NormalName:
-    """Normalise one name (Latin, Chinese or mixed) for blocking and scoring."""
-    text = unicodedata.normalize("NFKC", name).casefold()
+    """Normalise one name (any script) for blocking and scoring."""
+    text = unicodedata.normalize("NFKC", name)
     legal: list[str] = []
     han = has_han(text)
     if han:
-        text, legal = _strip_han_legal(text)
-        text = to_pinyin(text)
-    text = text.replace("&", " & ").replace("'", "")
-    raw = [t for t in _PUNCT.sub(" ", text).split() if t]
-    if not text.isascii():  # accents: 'Société' -> 'societe'
-        raw = [
-            "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
-            for t in raw
-        ]
+        text, legal = _strip_han_legal(to_simplified(text))
+    norm, _ = _rigour()
+    # rigour's name form: casefolded, punctuation split, dots inside forms dropped (S.A. -> sa);
+    # '&' is kept as a word of its own (AT&T is not AT T). Han runs stay whole words here.
+    raw = norm(text.replace("&", " and ").replace("'", "")).split()
     raw = [_canonical_word(t) for t in raw]
-    kept, latin_legal = _strip_latin_legal(raw)
+    kept, latin_legal = _strip_legal(raw)
+    if not all(t.isascii() for t in kept):  # Han to pinyin; Cyrillic, Hangul, accents to Latin
+        kept = [p for t in kept for p in _latin(t)]
     mapped = [_ABBREV.get(t, t) for t in kept]
     tokens = tuple(t for t in mapped if t) or tuple(kept)
     return NormalName(name, tokens, tuple(legal + latin_legal), han)
+
+
+def _latin(token: str) -> list[str]:
+    if token.isascii():
+        return [token]
+    if has_han(token):
+        token = to_pinyin(token)
+    plain = _deaccent(token)
+    return _SPLIT.sub(" ", plain if plain.isascii() else _ascii(token)).split()

@@ -1,7 +1,10 @@
-"""Precision and recall of the screener on a labelled case file (tests/screening/cases.csv).
+"""Precision and recall of the screener on a labelled case file (tests/screening/cases.csv,
+tests/screening/cases_intl.csv).
 
-A case is a query name, an optional country, its variant type and the list entry name it
-should find (empty for a hard non-match). At a threshold, a true case is *found* when an entry
+A case is a query name, an optional country, its variant type, the list entry name it
+should find (empty for a hard non-match) and its split: `tune` (thresholds and normalisation
+may be chosen on it) or `holdout` (never looked at while choosing; cases.csv is all `tune`).
+At a threshold, a true case is *found* when an entry
 with the expected name scores at or above it; a case is a *false positive* when any entry with
 another name does (for a non-match: any entry at all). Shared by the tests and the benchmark.
 """
@@ -24,6 +27,7 @@ class Case:
     country: str | None
     variant: str
     expected: str
+    split: str = "tune"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +52,13 @@ class Quality:
 def read_cases(path: Path) -> list[Case]:
     with path.open(encoding="utf-8", newline="") as fh:
         return [
-            Case(r["query"], r["country"] or None, r["variant"], r["expected"])
+            Case(
+                r["query"],
+                r["country"] or None,
+                r["variant"],
+                r["expected"],
+                r.get("split") or "tune",
+            )
             for r in csv.DictReader(fh)
         ]
 
