@@ -86,6 +86,8 @@ def test_words_that_look_like_forms_stay() -> None:
     assert normalize("AT&T Inc.").tokens == ("at", "&", "t")
     assert normalize("Edge Autonomy Ops LLC").tokens == ("edge", "autonomy", "ops")
     assert normalize("Yinmei Na").tokens == ("yinmei", "na")
+    assert normalize("Ihihang Kongzhi Zao").tokens == ("ihihang", "kongzhi", "zao")  # 造
+    assert normalize("Almaz ZAO").tokens == ("almaz",)  # Russian closed joint-stock company
 
 
 def test_traditional_chinese_folds_to_simplified() -> None:

@@ -113,6 +113,13 @@ _SPLIT = re.compile(r"[^\w]+", re.UNICODE)
 # (S.A. -> sa, O'Neil -> oneil), every other non-alphanumeric one splits words. A test checks
 # it equals rigour's on every labelled name and each ASCII punctuation character.
 _ASCII_DROP = re.compile(r"[.'`^$]")
+# The shape of a pinyin syllable (initial, final); a little wider than the real inventory.
+_PINYIN_SYLLABLE = re.compile(
+    r"(zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(a|ai|an|ang|ao|e|ei|en|eng|er|i|ia|ian|iang|iao|ie|in|ing|iong|iu|o|ong|ou|u|ua|uai|uan"
+    r"|uang|ue|ui|un|uo|v|ve)"
+)
+_WORDS_DOTS = re.compile(r"\w[\w.]*", re.UNICODE)
 _LATIN_SEP = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -267,10 +274,14 @@ def _strip_han_legal(text: str) -> tuple[str, list[str]]:
     return text, found
 
 
-def _remove_seq(tokens: list[str], seq: list[str]) -> bool:
-    """Remove the first occurrence of `seq` from `tokens` unless it is all there is."""
+def _remove_seq(tokens: list[str], seq: list[str], marked: frozenset[str]) -> bool:
+    """Remove the first occurrence of `seq` from `tokens` unless it is all there is. A form
+    that is also a pinyin syllable (ZAO, AO, SA, NA) counts only where the name writes it as a
+    form, in capitals or with dots (`marked`): 'Zao' in a pinyin name is 造, 'Sa' is 萨."""
     n = len(seq)
     if not n or n >= len(tokens):
+        return False
+    if n == 1 and _PINYIN_SYLLABLE.fullmatch(seq[0]) and seq[0] not in marked:
         return False
     if n == 1 and seq[0] in _LAST_ONLY:
         if tokens[-1] != seq[0]:
@@ -291,7 +302,16 @@ def _company_form(alias: str) -> bool:
     return not generic or generic[0][1] in _COMPANY_KINDS
 
 
-def _strip_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
+def _marked(text: str) -> frozenset[str]:
+    """Short words written as forms are written: in capitals or with dots (AG, S.A., a.s.)."""
+    return frozenset(
+        w.replace(".", "").casefold()
+        for w in _WORDS_DOTS.findall(text)
+        if len(w) <= 8 and (w.isupper() or "." in w)
+    )
+
+
+def _strip_legal(tokens: list[str], marked: frozenset[str]) -> tuple[list[str], list[str]]:
     """Legal forms out of normalised tokens: the few forms rigour keeps as words first, then
     rigour's table. A rigour alias counts when its generic kind is a company (llc, jsc, lp,
     llp) or it has no generic kind (JV, AB): "Ops" (a Norwegian NGO form) and "NA" (a US bank)
@@ -315,7 +335,7 @@ def _strip_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
     if not text.isascii():  # some non-Latin forms (주식회사) are in the generic table only
         matches += [m for m, kind in forms(text, True) if kind in _COMPANY_KINDS]
     for matched in matches:
-        if _remove_seq(out, matched.split()):
+        if _remove_seq(out, matched.split(), marked):
             found.append(matched)
     return out, found
 
@@ -333,7 +353,7 @@ def normalize(name: str) -> NormalName:
     # '&' is kept as a word of its own (AT&T is not AT T). Han runs stay whole words here.
     raw = norm(text.replace("&", " and ").replace("'", "")).split()
     raw = [_canonical_word(t) for t in raw]
-    kept, latin_legal = _strip_legal(raw)
+    kept, latin_legal = _strip_legal(raw, _marked(text))
     if not all(t.isascii() for t in kept):  # Han to pinyin; Cyrillic, Hangul, accents to Latin
         kept = [p for t in kept for p in _latin(t)]
     mapped = [_ABBREV.get(t, t) for t in kept]
