@@ -17,7 +17,7 @@ def _run(tmp_path: Path, parties: str, *extra: str) -> tuple[int, str, list[dict
     src.write_text(parties, encoding="utf-8")
     out = tmp_path / "hits.csv"
     res = runner.invoke(app, ["screen", str(src), "--out", str(out), *extra])
-    text = out.read_text(encoding="utf-8") if out.exists() else ""
+    text = out.read_text(encoding="utf-8-sig") if out.exists() else ""
     rows = list(csv.DictReader(text.splitlines()))
     return res.exit_code, res.output, rows
 

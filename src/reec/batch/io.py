@@ -1,4 +1,4 @@
-"""Read and write batch files: CSV or Parquet, chosen by the file suffix."""
+"""Read and write batch files: CSV, Excel (.xlsx) or Parquet, chosen by the file suffix."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import polars as pl
 import pyarrow as pa
 
 from reec.errors import InputError
+from reec.tabular import is_excel, read_rows, write_rows
 
 __all__ = ["read_table", "write_table"]
 
@@ -24,9 +25,14 @@ def read_table(path: Path) -> pa.Table:
             return pl.read_parquet(path).to_arrow()
         if suffix == ".csv":
             return pl.read_csv(path, infer_schema=False).to_arrow()
+        if is_excel(path):
+            header, rows = read_rows(path)
+            return pa.table({h: [r.get(h, "") or None for r in rows] for h in header if h})
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(f"cannot read the file: {exc}", field=str(path)) from None
-    raise InputError("give a .csv or .parquet file (or a folder of .parquet)", field=str(path))
+    raise InputError(
+        "give a .csv, .xlsx or .parquet file (or a folder of .parquet)", field=str(path)
+    )
 
 
 def write_table(table: pa.Table, path: Path) -> None:
@@ -38,6 +44,8 @@ def write_table(table: pa.Table, path: Path) -> None:
     if suffix == ".parquet":
         df.write_parquet(path)
     elif suffix == ".csv":
-        df.write_csv(path)
+        df.write_csv(path, include_bom=True)  # Excel shows Chinese names only with the BOM
+    elif is_excel(path):
+        write_rows(path, df.columns, df.iter_rows(named=True), sheet="batch")
     else:
-        raise InputError("write a .csv or .parquet file", field=str(path))
+        raise InputError("write a .csv, .xlsx or .parquet file", field=str(path))

@@ -1,4 +1,4 @@
-"""`reec batch`: determine every line of a CSV or Parquet order book (docs/batch.md)."""
+"""`reec batch`: determine every line of a CSV, Excel or Parquet order book (docs/batch.md)."""
 
 from __future__ import annotations
 
@@ -44,8 +44,12 @@ def _counts(result: pa.Table) -> Counter[tuple[str, str]]:
 
 
 def batch(
-    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="CSV or Parquet lines.")],
-    output: Annotated[Path, typer.Option("--out", help="Output .csv or .parquet (or folder).")],
+    input_path: Annotated[
+        Path, typer.Argument(metavar="INPUT", help="CSV, .xlsx or Parquet lines.")
+    ],
+    output: Annotated[
+        Path, typer.Option("--out", help="Output .csv, .xlsx or .parquet (or folder).")
+    ],
     as_of: AsOf = None,
     engine: Annotated[str, typer.Option(help="local or dask")] = "local",
     scheduler: Annotated[

@@ -111,7 +111,7 @@ def reviews(
 ) -> None:
     """The review queue, newest first."""
     from reec.desk import review as rv
-    from reec.desk.tabular import write_rows
+    from reec.tabular import write_rows
 
     with reporting_errors(), open_desk_store() as store:
         items = rv.list_reviews(store, status or None)

@@ -1,4 +1,4 @@
-"""`reec screen`: screen a whole customer master (CSV) against the three lists, as of a day."""
+"""`reec screen`: screen a customer master (CSV or Excel) against the three lists, as of a day."""
 
 from __future__ import annotations
 
@@ -15,8 +15,12 @@ __all__ = ["register"]
 
 
 def screen(
-    parties: Annotated[Path, typer.Argument(help="CSV: name[, id, name_zh, country, role].")],
-    out_file: Annotated[Path, typer.Option("--out", help="Where to write the hits CSV.")],
+    parties: Annotated[
+        Path, typer.Argument(help="CSV or .xlsx: name[, id, name_zh, country, role].")
+    ],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="Hits file: .xlsx, or CSV (UTF-8 with BOM).")
+    ],
     as_of: AsOf = None,
     lists: Annotated[
         Path | None,

@@ -6,7 +6,6 @@
 - `alerts`: the alerts inbox and its signed webhook.
 - `documents`: the Compliance Notice and the licence application pack (PDF, DOCX).
 - `auditview`: reading, filtering and exporting the audit log.
-- `tabular`: Excel and CSV (UTF-8 with BOM) in and out.
 """
 
 from __future__ import annotations

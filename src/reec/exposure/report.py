@@ -10,6 +10,7 @@ import polars as pl
 
 from reec.exposure.charts import chart_png
 from reec.exposure.timeline import LICENCE, ExposureFrames
+from reec.tabular import write_sheets
 
 __all__ = ["charts", "html_report", "intervals", "write_outputs"]
 
@@ -75,8 +76,20 @@ def write_outputs(frames: ExposureFrames, out_dir: Path, title: str) -> list[Pat
         "exposure-intervals.csv": intervals(frames),
     }
     for name, frame in tables.items():
-        frame.write_csv(out_dir / name)
+        frame.write_csv(out_dir / name, include_bom=True)  # Excel reads UTF-8 only with a BOM
         written.append(out_dir / name)
+    workbook = out_dir / "exposure.xlsx"
+    write_sheets(
+        workbook,
+        {
+            name.removeprefix("exposure-").removesuffix(".csv"): (
+                f.columns,
+                f.iter_rows(named=True),
+            )
+            for name, f in tables.items()
+        },
+    )
+    written.append(workbook)
     pngs = charts(frames)
     for name, png in pngs.items():
         (out_dir / name).write_bytes(png)

@@ -1,4 +1,4 @@
-"""Batch screening of a customer master: CSV in, one CSV row per match out.
+"""Batch screening of a customer master: CSV or Excel in, one row per match out (.xlsx or CSV).
 
 Columns in: `name` (required), `id`, `name_zh`, `country`, `role` (optional). Columns out:
 `OUT_COLUMNS` (docs/screening.md describes each). A name without a match still gets a row,
@@ -7,7 +7,6 @@ status `no_match`, saying which lists were checked as of which day: it is not "c
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from reec.model import Party, PartyRole
 from reec.screening.base import ListHit
 from reec.screening.ownership import Holding, OwnershipGraph, key
 from reec.screening.screener import ListScreener, NameQuery
+from reec.tabular import read_rows, write_rows
 
 __all__ = ["IN_COLUMNS", "OUT_COLUMNS", "Row", "read_parties", "screen_rows", "write_hits"]
 
@@ -40,38 +40,32 @@ class Row:
 
 
 def read_parties(path: Path) -> list[Row]:
-    """Read and check the input CSV; errors name the row and column."""
-    try:
-        fh = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", field=str(path)) from None
-    with fh:
-        reader = csv.DictReader(fh)
-        cols = reader.fieldnames or []
-        if "name" not in cols:
-            raise InputError("missing column 'name'", field=f"{path}: header")
-        unknown = [c for c in cols if c not in IN_COLUMNS]
-        if unknown:
+    """Read and check the input CSV or Excel file; errors name the row and column."""
+    header, raw_rows = read_rows(path)
+    if "name" not in header:
+        raise InputError("missing column 'name'", field=f"{path}: header")
+    unknown = [c for c in header if c and c not in IN_COLUMNS]
+    if unknown:
+        raise InputError(
+            f"unknown column(s) {unknown} (known: {', '.join(IN_COLUMNS)})",
+            field=f"{path}: header",
+        )
+    rows = []
+    for n, r in enumerate(raw_rows, start=2):
+        name = (r.get("name") or "").strip()
+        zh = (r.get("name_zh") or "").strip() or None
+        if not name and not zh:
+            raise InputError("empty name", field=f"{path}: row {n}, column name")
+        role_raw = (r.get("role") or "importer").strip()
+        try:
+            role = PartyRole(role_raw)
+        except ValueError:
+            roles = ", ".join(x.value for x in PartyRole)
             raise InputError(
-                f"unknown column(s) {unknown} (known: {', '.join(IN_COLUMNS)})",
-                field=f"{path}: header",
-            )
-        rows = []
-        for n, r in enumerate(reader, start=2):
-            name = (r.get("name") or "").strip()
-            zh = (r.get("name_zh") or "").strip() or None
-            if not name and not zh:
-                raise InputError("empty name", field=f"{path}: row {n}, column name")
-            role_raw = (r.get("role") or "importer").strip()
-            try:
-                role = PartyRole(role_raw)
-            except ValueError:
-                roles = ", ".join(x.value for x in PartyRole)
-                raise InputError(
-                    f"unknown role {role_raw!r} ({roles})", field=f"{path}: row {n}, column role"
-                ) from None
-            country = (r.get("country") or "").strip().upper() or None
-            rows.append(Row(r.get("id") or str(n - 1), name or zh or "", zh, country, role))
+                f"unknown role {role_raw!r} ({roles})", field=f"{path}: row {n}, column role"
+            ) from None
+        country = (r.get("country") or "").strip().upper() or None
+        rows.append(Row(r.get("id") or str(n - 1), name or zh or "", zh, country, role))
     return rows
 
 
@@ -133,15 +127,14 @@ def screen_rows(
 
 
 def write_hits(path: Path, out_rows: Iterator[dict[str, str]]) -> dict[str, int]:
+    """Write the rows to .xlsx (a real workbook) or CSV (UTF-8 with a byte-order mark, so
+    Excel shows Chinese names); the count of rows by status."""
     counts: dict[str, int] = {}
-    try:
-        fh = path.open("w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", field=str(path)) from None
-    with fh:
-        w = csv.DictWriter(fh, fieldnames=OUT_COLUMNS, restval="")
-        w.writeheader()
+
+    def counted() -> Iterator[dict[str, str]]:
         for r in out_rows:
             counts[r["status"]] = counts.get(r["status"], 0) + 1
-            w.writerow(r)
+            yield r
+
+    write_rows(path, OUT_COLUMNS, counted(), sheet="hits")
     return counts

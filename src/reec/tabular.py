@@ -15,7 +15,7 @@ from typing import Any
 
 from reec.errors import InputError
 
-__all__ = ["cell_text", "is_excel", "read_rows", "write_rows"]
+__all__ = ["cell_text", "is_excel", "read_rows", "write_rows", "write_sheets"]
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _MAX_CELL = 32_000  # Excel's limit is 32,767 characters a cell
@@ -103,25 +103,38 @@ def write_rows(
 def _write_excel(
     path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]], sheet: str
 ) -> int:
+    return write_sheets(path, {sheet: (columns, rows)})[sheet]
+
+
+def write_sheets(
+    path: Path, sheets: Mapping[str, tuple[Sequence[str], Iterable[Mapping[str, Any]]]]
+) -> dict[str, int]:
+    """One workbook, a sheet per table (header bold and frozen); rows written per sheet."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
-    ws = book.create_sheet(sheet[:31])
-    ws.freeze_panes = "A2"
-    header = []
-    for c in columns:
-        cell = WriteOnlyCell(ws, value=c)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
-    n = 0
-    for r in rows:
-        ws.append([_excel_cell(ws, r.get(c), WriteOnlyCell) for c in columns])
-        n += 1
-    book.save(path)
-    return n
+    counts: dict[str, int] = {}
+    for name, (columns, rows) in sheets.items():
+        ws = book.create_sheet(name[:31])
+        ws.freeze_panes = "A2"
+        header = []
+        for c in columns:
+            cell = WriteOnlyCell(ws, value=c)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        ws.append(header)
+        n = 0
+        for r in rows:
+            ws.append([_excel_cell(ws, r.get(c), WriteOnlyCell) for c in columns])
+            n += 1
+        counts[name] = n
+    try:
+        book.save(path)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", field=str(path)) from None
+    return counts
 
 
 def _excel_cell(ws: Any, value: Any, cell_type: Any) -> Any:
