@@ -59,4 +59,18 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 # --- end chromium ------------------------------------------------------------------------
 
+# --- CJK font (issue 14) ----------------------------------------------------------------
+# The desk's PDFs (Compliance Notice, application pack) embed Debian's WenQuanYi Micro Hei so
+# Chinese text is real text; tests/desk checks it with pypdf.
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test-env: installing Debian's fonts-wqy-microhei for the desk's PDFs" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-microhei >/dev/null
+  else
+    echo "test-env: fonts-wqy-microhei missing and not root: PDF tests will fail" >&2
+  fi
+fi
+# --- end CJK font ------------------------------------------------------------------------
+
 "$@"

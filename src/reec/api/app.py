@@ -23,6 +23,7 @@ from reec.api.routers import (
     licensing,
     screenings,
     web,
+    web_desk,
     web_exposure,
 )
 from reec.api.routers import regime as regime_routes
@@ -62,7 +63,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop_schedule = desk.start_schedule(_app)  # REEC_DESK_RESCREEN_MINUTES (docs/desk.md)
         yield
+        await stop_schedule()
         store.dispose()
 
     app = FastAPI(
@@ -78,7 +81,7 @@ def create_app(
     app.state.screener = screener or default_screener()
     app.state.keybook = KeyBook(store, settings.key_cache_seconds)
     routers = (health, determinations, screenings, bom, regime_routes, licensing, keys, web)
-    for module in (*routers, web_exposure, desk):
+    for module in (*routers, web_exposure, desk, web_desk):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -14,6 +14,7 @@ from reec.cli import (
     bom,
     check,
     desk,
+    desk_parties,
     exposure,
     keys,
     licensing,
@@ -42,6 +43,9 @@ app.add_typer(bom.app, name="bom")
 batch.register(app)
 exposure.register(app)
 app.add_typer(desk.app, name="desk")
+app.add_typer(desk_parties.parties_app, name="parties")
+app.add_typer(desk_parties.alerts_app, name="alerts")
+licensing.audit_app.command("list")(desk_parties.audit_list)
 
 
 def main() -> None:

@@ -6,11 +6,14 @@ reviewers decide them; analysts, reviewers and auditors read them.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from reec.api.auth import Principal, current_key
@@ -19,23 +22,32 @@ from reec.api.errors import PermissionDeniedError
 from reec.api.keys import Role
 from reec.api.schemas import Out, responses
 from reec.desk import review as rv
+from reec.desk.settings import DeskSettings
+from reec.errors import InputError
+from reec.screening.base import Screener
+from reec.store.db import Store
 
 __all__ = ["DESK_ROLES", "desk_role", "router"]
 
 router = APIRouter(prefix="/v1", tags=["desk"])
+# Path is pathlib's here; FastAPI's path parameter is PathParam.
 
 DESK_ROLES: dict[str, frozenset[Role]] = {
     "read": frozenset({Role.ANALYST, Role.REVIEWER, Role.AUDITOR}),
     "raise": frozenset({Role.ANALYST}),
     "decide": frozenset({Role.REVIEWER}),
+    "ack": frozenset({Role.ANALYST, Role.REVIEWER}),
     "audit": frozenset({Role.AUDITOR, Role.REVIEWER}),
+    "documents": frozenset({Role.ANALYST, Role.REVIEWER, Role.AUDITOR, Role.APPLICANT}),
 }
 """Who may do what at the desk (docs/desk.md has the table)."""
 _DOING = {
     "read": "read the compliance desk",
     "raise": "import or re-screen customers",
     "decide": "decide review items",
+    "ack": "acknowledge alerts",
     "audit": "read the audit trail",
+    "documents": "produce documents",
 }
 
 
@@ -125,7 +137,7 @@ def list_reviews(
     summary="One review item",
     responses=responses(401, 403, 404, 422),
 )
-def get_review(store: StoreDep, _key: Reader, review_id: Annotated[int, Path()]) -> ReviewOut:
+def get_review(store: StoreDep, _key: Reader, review_id: Annotated[int, PathParam()]) -> ReviewOut:
     return review_out(rv.get_review(store, review_id))
 
 
@@ -140,10 +152,336 @@ def decide_review(
     regime: RegimeDep,
     key: Reviewer,
     body: DecisionIn,
-    review_id: Annotated[int, Path()],
+    review_id: Annotated[int, PathParam()],
 ) -> ReviewOut:
     """The decision is remembered per party, list entry and entry version and applies to
     every later check until the entry or the party's name, country or ownership changes."""
     return review_out(
         rv.decide(store, review_id, body.decision, body.reason, key.name, regime.version)
     )
+
+
+# --- customers, alerts, audit trail, documents ------------------------------------------
+
+Raiser = Annotated[Principal, Depends(desk_role("raise"))]
+Acker = Annotated[Principal, Depends(desk_role("ack"))]
+Auditor = Annotated[Principal, Depends(desk_role("audit"))]
+DocReader = Annotated[Principal, Depends(desk_role("documents"))]
+
+
+def desk_settings(request: Request) -> DeskSettings:
+    """The app's desk settings (tests set `app.state.desk_settings`)."""
+    found = getattr(request.app.state, "desk_settings", None)
+    if not isinstance(found, DeskSettings):
+        found = DeskSettings()
+        request.app.state.desk_settings = found
+    return found
+
+
+def refresh_screener(app: Any) -> Screener:
+    """With `REEC_DESK_LISTS_DIR`, re-read the list folder when its files changed and use the
+    new lists for every later check; otherwise the app's screener as it is."""
+    settings: DeskSettings = getattr(app.state, "desk_settings", None) or DeskSettings()
+    folder = settings.lists_dir
+    if folder is None:
+        screener: Screener = app.state.screener
+        return screener
+    from reec.screening import ListScreener
+    from reec.screening.lists import load_lists
+
+    stamp = tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.yaml"))
+    )
+    if getattr(app.state, "desk_lists_stamp", None) != stamp:
+        app.state.screener = ListScreener(load_lists(folder) if stamp else load_lists())
+        app.state.desk_lists_stamp = stamp
+    current: Screener = app.state.screener
+    return current
+
+
+class ImportOut(Out):
+    rows: int = Field(examples=[3])
+    added: int = Field(examples=[2])
+    updated: int = Field(examples=[1])
+    unchanged: int = Field(examples=[0])
+    lapsed_decisions: int = Field(examples=[1])
+
+
+class ChangeOut(Out):
+    customer_ref: str = Field(examples=["C-1001"])
+    customer: str = Field(examples=["Acme Widgets GmbH"])
+    change: str = Field(description="new or removed", examples=["new"])
+    status: str = Field(description="hit, possible or cleared", examples=["hit"])
+    list_name: str = Field(examples=["unreliable_entity_list"])
+    entry: str = Field(examples=["Acme Widgets GmbH"])
+    score: float | None = Field(examples=[1.0])
+    review: str | None = Field(examples=["review item #4 open (raised by key-analyst)"])
+
+
+class RescreenOut(Out):
+    as_of: date = Field(examples=["2026-12-01"])
+    data_version: str = Field(examples=["2026.12.1+3f9a1c2e"])
+    customers: int = Field(examples=[1200])
+    screened: int = Field(description="Only those the change can affect.", examples=[14])
+    changed_entries: int = Field(examples=[3])
+    first_run: bool = Field(examples=[False])
+    changes: list[ChangeOut] = Field(examples=[[]])
+    alerts: list[int] = Field(examples=[[12, 13]])
+
+
+class AlertOut(Out):
+    id: int = Field(examples=[12])
+    at: datetime = Field(examples=["2026-12-01T09:30:00+00:00"])
+    kind: str = Field(
+        description="new_hit, removed_hit, rule_change or review_clock", examples=["new_hit"]
+    )
+    subject: str = Field(examples=["customer:C-1001"])
+    message: str = Field(
+        examples=["Hit: customer Acme Widgets GmbH (C-1001) ~ unreliable_entity_list entry"]
+    )
+    payload: dict[str, Any] = Field(examples=[{"customer": "C-1001", "status": "hit"}])
+    acknowledged_at: datetime | None = Field(examples=[None])
+    acknowledged_by: str | None = Field(examples=[None])
+    delivered_at: datetime | None = Field(examples=["2026-12-01T09:30:01+00:00"])
+    attempts: int = Field(examples=[1])
+    last_error: str | None = Field(examples=[None])
+
+
+class AuditOut(Out):
+    seq: int = Field(examples=[42])
+    at: str = Field(examples=["2026-12-01T09:30:00.123456+00:00"])
+    actor: str = Field(examples=["key-reviewer"])
+    action: str = Field(examples=["review.decide"])
+    subject: str = Field(examples=["review:7"])
+    data_version: str | None = Field(examples=["2026.12.1+3f9a1c2e"])
+    payload: dict[str, Any] = Field(examples=[{"decision": "false_positive"}])
+    hash: str = Field(examples=["9f2c..."])
+
+
+@router.post(
+    "/parties/import",
+    response_model=ImportOut,
+    summary="Import customers from CSV or Excel (with a column mapping)",
+    responses=responses(401, 403, 413, 422),
+)
+def import_parties(
+    store: StoreDep,
+    regime: RegimeDep,
+    key: Raiser,
+    file: Annotated[UploadFile, File(description="Customers: .csv or .xlsx.")],
+    mapping: Annotated[
+        str, Form(description="FIELD=COLUMN pairs, comma-separated: id=KUNNR,name=Name1")
+    ] = "",
+) -> ImportOut:
+    from reec.desk.customers import import_customers, parse_mapping
+
+    suffix = Path(file.filename or "upload.csv").suffix.lower() or ".csv"
+    if suffix not in (".csv", ".xlsx"):
+        raise InputError("give a .csv or .xlsx file", field="file")
+    pairs = [p for p in mapping.split(",") if p.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"customers{suffix}"
+        path.write_bytes(file.file.read())
+        r = import_customers(store, path, parse_mapping(pairs), key.name, regime.version)
+    return ImportOut(
+        rows=r.rows, added=r.added, updated=r.updated, unchanged=r.unchanged,
+        lapsed_decisions=r.lapsed_decisions,
+    )  # fmt: skip
+
+
+def run_rescreen(request: Request, actor: str, as_of: date | None) -> Any:
+    from reec.desk.alerts import deliver
+    from reec.desk.customers import rescreen
+
+    store: Store = request.app.state.store
+    screener = refresh_screener(request.app)
+    report = rescreen(
+        store, screener, actor=actor, data_version=request.app.state.regime.version,
+        as_of=as_of or date.today(),
+    )  # fmt: skip
+    deliver(store, desk_settings(request))
+    return report
+
+
+@router.post(
+    "/parties/rescreen",
+    response_model=RescreenOut,
+    summary="Re-screen the customers a change of the list data can affect",
+    responses=responses(401, 403, 422),
+)
+def rescreen_parties(
+    request: Request,
+    key: Raiser,
+    as_of: Annotated[
+        date | None, Query(description="Screen as of this day (default today).")
+    ] = None,
+) -> RescreenOut:
+    r = run_rescreen(request, key.name, as_of)
+    return RescreenOut(
+        as_of=r.as_of, data_version=r.data_version, customers=r.customers, screened=r.screened,
+        changed_entries=r.changed_entries, first_run=r.first_run,
+        changes=[ChangeOut.model_validate(c, from_attributes=True) for c in r.changes],
+        alerts=list(r.alerts),
+    )  # fmt: skip
+
+
+@router.get(
+    "/alerts",
+    response_model=list[AlertOut],
+    summary="The alerts inbox (newest first)",
+    responses=responses(401, 403, 422),
+)
+def list_alerts(
+    store: StoreDep,
+    _key: Reader,
+    open_only: Annotated[bool, Query(alias="open", description="Only unacknowledged.")] = False,
+    kind: Annotated[
+        Literal["new_hit", "removed_hit", "rule_change", "review_clock"] | None, Query()
+    ] = None,
+) -> list[AlertOut]:
+    from reec.desk.alerts import list_alerts as alerts
+
+    return [
+        AlertOut.model_validate(a.to_dict()) for a in alerts(store, open_only=open_only, kind=kind)
+    ]
+
+
+@router.post(
+    "/alerts/{alert_id}/ack",
+    response_model=AlertOut,
+    summary="Acknowledge an alert (recorded)",
+    responses=responses(401, 403, 404, 409, 422),
+)
+def ack_alert(
+    store: StoreDep, regime: RegimeDep, key: Acker, alert_id: Annotated[int, PathParam()]
+) -> AlertOut:
+    from reec.desk.alerts import acknowledge
+
+    return AlertOut.model_validate(acknowledge(store, alert_id, key.name, regime.version).to_dict())
+
+
+@router.get(
+    "/audit",
+    response_model=list[AuditOut],
+    summary="The audit trail, filtered by date, actor, action and record",
+    responses=responses(401, 403, 422),
+)
+def audit_trail(
+    store: StoreDep,
+    _key: Auditor,
+    since: Annotated[date | None, Query()] = None,
+    until: Annotated[date | None, Query(description="Inclusive.")] = None,
+    actor: Annotated[str | None, Query(max_length=200)] = None,
+    action: Annotated[
+        str | None, Query(max_length=60, description="An action or prefix: review, document")
+    ] = None,
+    record: Annotated[str | None, Query(max_length=200, examples=["review:7"])] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> list[AuditOut]:
+    from reec.desk.auditview import AuditFilter, list_audit
+
+    entries = list_audit(store, AuditFilter(since, until, actor, action, record), limit)
+    return [AuditOut.model_validate(e, from_attributes=True) for e in entries]
+
+
+def _document(doc: Any) -> Response:
+    return Response(
+        doc.content,
+        media_type=doc.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{doc.name}"'},
+    )
+
+
+_DOC_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"application/pdf": {}, "application/vnd.openxmlformats-officedocument"
+                    ".wordprocessingml.document": {}},
+        "description": "The document.",
+    }
+}  # fmt: skip
+
+
+@router.get(
+    "/documents/notice/{determination_id}",
+    response_class=Response,
+    summary="Compliance Notice (合规告知书, No. 61 Art. 7) of a kept determination",
+    responses={**_DOC_RESPONSE, **responses(401, 403, 404, 422)},
+)
+def notice(
+    request: Request,
+    key: DocReader,
+    determination_id: Annotated[int, PathParam()],
+    format: Annotated[Literal["pdf", "docx"], Query()] = "pdf",
+) -> Response:
+    from reec.desk.documents import compliance_notice
+
+    store: Store = request.app.state.store
+    return _document(
+        compliance_notice(store, determination_id, format, key.name, desk_settings(request))
+    )
+
+
+@router.get(
+    "/documents/pack/{application_id}",
+    response_class=Response,
+    summary="Licence application pack (a preparation aid, not MOFCOM's form)",
+    responses={**_DOC_RESPONSE, **responses(401, 403, 404, 422)},
+)
+def pack(
+    request: Request,
+    key: DocReader,
+    application_id: Annotated[int, PathParam()],
+    format: Annotated[Literal["pdf", "docx"], Query()] = "pdf",
+) -> Response:
+    from reec.desk.documents import application_pack
+
+    store: Store = request.app.state.store
+    return _document(
+        application_pack(store, application_id, format, key.name, desk_settings(request))
+    )
+
+
+def scheduled_run(app: Any, today: date | None = None) -> None:
+    """One scheduled round: re-screen (reloading the list folder), review clocks, webhook."""
+    from reec.desk.alerts import clock_alerts, deliver
+    from reec.desk.customers import rescreen
+
+    settings: DeskSettings = getattr(app.state, "desk_settings", None) or DeskSettings()
+    store: Store = app.state.store
+    day = today or date.today()
+    rescreen(
+        store, refresh_screener(app), actor="reec-schedule",
+        data_version=app.state.regime.version, as_of=day,
+    )  # fmt: skip
+    clock_alerts(store, day, settings.clock_near_days)
+    deliver(store, settings)
+
+
+def start_schedule(app: Any) -> Callable[[], Awaitable[None]]:
+    """Start the `REEC_DESK_RESCREEN_MINUTES` loop of `reec serve`; returns its stopper."""
+    import asyncio
+    import logging
+
+    settings: DeskSettings = getattr(app.state, "desk_settings", None) or DeskSettings()
+    if settings.rescreen_minutes <= 0:
+
+        async def nothing() -> None:
+            return None
+
+        return nothing
+    log = logging.getLogger("reec.desk")
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(settings.rescreen_minutes * 60)
+            try:
+                await asyncio.to_thread(scheduled_run, app)
+            except Exception:  # the schedule must outlive a bad round; the log says why
+                log.exception("scheduled re-screening failed")
+
+    task = asyncio.get_running_loop().create_task(loop())
+
+    async def stop() -> None:
+        task.cancel()
+
+    return stop

@@ -21,7 +21,7 @@ from reec.api.examples import EXAMPLES_YAML
 from reec.api.regime_view import entry_out, regime_out
 from reec.api.routers.bom import analyse_bom_file
 from reec.api.timeline import timeline_svg
-from reec.determine import determine
+from reec.desk.check import desk_determination
 from reec.errors import InputError, ReecError
 from reec.model import EndUse
 from reec.model import Form as ItemForm
@@ -88,14 +88,17 @@ def _result(
     else:
         try:
             shipment = parse_shipment(raw)
-            answer = determination_to_dict(
-                determine(
-                    shipment,
-                    request.app.state.regime,
-                    as_of=_day(as_of, "as_of"),
-                    screener=request.app.state.screener,
-                )
+            kept = desk_determination(  # review items, decisions, audit (docs/desk.md)
+                request.app.state.store,
+                raw,
+                shipment,
+                request.app.state.regime,
+                request.app.state.screener,
+                actor=principal.name,
+                via="web",
+                as_of=_day(as_of, "as_of"),
             )
+            answer = determination_to_dict(kept.determination)
             context["determination"] = answer
             context["json"] = json.dumps(answer, ensure_ascii=False, indent=2)
         except ReecError as exc:
