@@ -4,6 +4,7 @@ CSV with a UTF-8 byte-order mark so Excel shows Chinese names."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
@@ -83,3 +84,40 @@ def test_an_excel_file_that_is_not_one_is_an_input_error(tmp_path: Path) -> None
     res = runner.invoke(app, ["screen", str(bad), "--out", str(tmp_path / "o.csv")])
     assert res.exit_code == 2
     assert "not an Excel workbook" in res.output
+
+
+def test_the_desk_from_the_command_line(tmp_path: Path, monkeypatch: Any) -> None:
+    """reec desk check / reviews / decide / notice, reec parties, reec alerts, reec audit list."""
+    import yaml
+    from desk_helpers import MAP, erp_export, shipment
+
+    monkeypatch.setenv("REEC_DATABASE_URL", f"sqlite:///{tmp_path / 'reec.db'}")
+    monkeypatch.setenv("REEC_ACTOR", "officer")
+    ship = tmp_path / "s.yaml"
+    ship.write_text(yaml.safe_dump(shipment()), encoding="utf-8")
+
+    def run(*args: str) -> str:
+        res = runner.invoke(app, list(args))
+        assert res.exit_code == 0, res.output
+        return res.output
+
+    assert "Review items raised: #1" in run("desk", "check", str(ship))
+    run("desk", "reviews", "--out", str(tmp_path / "q.xlsx"))
+    _, queue = read_rows(tmp_path / "q.xlsx")
+    assert queue[0]["status"] == "open"
+    assert "false_positive" in run("desk", "decide", "1", "false_positive", "--reason", "no")
+    assert "cleared by officer" in run("desk", "check", str(ship))
+    run("desk", "notice", "1", "--out", str(tmp_path / "n.docx"))
+    assert (tmp_path / "n.docx").read_bytes()[:2] == b"PK"
+    mapping = [a for m in MAP for a in ("--map", m)]
+    assert "3 added" in run("parties", "import", str(erp_export(tmp_path / "e.xlsx")), *mapping)
+    assert "first run" in run("parties", "rescreen", "--as-of", "2026-12-01")
+    assert "C-3" in run("parties", "list")
+    run("alerts", "--out", str(tmp_path / "a.csv"))
+    assert (tmp_path / "a.csv").read_bytes().startswith(b"\xef\xbb\xbfid,")
+    run("audit", "list", "--action", "review", "--out", str(tmp_path / "audit.csv"))
+    _, trail = read_rows(tmp_path / "audit.csv")
+    assert {r["action"] for r in trail} == {"review.raise", "review.decide"}
+    bad = runner.invoke(app, ["desk", "decide", "1", "match", "--reason", "x"])
+    assert bad.exit_code == 4
+    assert "not open" in bad.output

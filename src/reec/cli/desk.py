@@ -144,3 +144,41 @@ def decide(
     with reporting_errors(), open_desk_store() as store:
         v = rv.decide(store, review, decision, reason, who(actor), load_regime().version)
         out.print(f"review item {v.id}: [bold]{v.status}[/] ({v.note})")
+
+
+def _write_document(kind: str, record: int, out_file: Path, actor: str | None) -> None:
+    from reec.desk.documents import application_pack, compliance_notice
+
+    fmt = out_file.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "docx"):
+        raise InputError("write a .pdf or .docx file", field="--out")
+    make = compliance_notice if kind == "notice" else application_pack
+    with open_desk_store() as store:
+        doc = make(store, record, fmt, who(actor))
+    try:
+        out_file.write_bytes(doc.content)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", field=str(out_file)) from None
+    out.print(f"wrote {out_file}")
+
+
+@app.command("notice")
+def notice(
+    determination: Annotated[int, typer.Argument(help="A kept determination's id.")],
+    out_file: Annotated[Path, typer.Option("--out", help="notice.pdf or notice.docx")],
+    actor: Actor = None,
+) -> None:
+    """The Compliance Notice (合规告知书, No. 61 Art. 7) of a kept determination."""
+    with reporting_errors():
+        _write_document("notice", determination, out_file, actor)
+
+
+@app.command("pack")
+def pack(
+    application: Annotated[int, typer.Argument(help="Application id (licence book).")],
+    out_file: Annotated[Path, typer.Option("--out", help="pack.pdf or pack.docx")],
+    actor: Actor = None,
+) -> None:
+    """The licence application pack: a preparation aid, not MOFCOM's form."""
+    with reporting_errors():
+        _write_document("pack", application, out_file, actor)

@@ -197,13 +197,12 @@ def ack(request: Request, alert_id: int) -> Response:
 
 
 def _filter(since: str, until: str, actor: str, action: str, record: str) -> Any:
-    from reec.cli.common import parse_date
+    from reec.api.routers.web import _day
     from reec.desk.auditview import AuditFilter
 
     return AuditFilter(
-        parse_date(since or None, "since"), parse_date(until or None, "until"),
-        actor or None, action or None, record or None,
-    )  # fmt: skip
+        _day(since, "since"), _day(until, "until"), actor or None, action or None, record or None
+    )
 
 
 @router.get("/audit", response_class=HTMLResponse)
