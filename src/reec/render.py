@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from reec.headline import headline
 from reec.model import Determination, Obligation, Reason
 
 __all__ = ["determination_to_dict", "print_determination", "reason_to_dict"]
@@ -74,6 +75,15 @@ _STYLE = {
     "SUSPENDED": "bold yellow",
     "NEEDS_FACTS": "bold magenta",
     "NOT_CONTROLLED": "bold green",
+    "NEEDS_FACTS": "bold yellow",
+}
+_TONE = {
+    "blocked": "bold white on red",
+    "denial": "bold red",
+    "licence": "bold red",
+    "suspended": "bold yellow",
+    "needs": "bold yellow",
+    "clear": "bold green",
 }
 
 
@@ -98,6 +108,19 @@ def _add(tree: Tree, reason: Reason) -> None:
 
 
 def print_determination(d: Determination, console: Console) -> None:
+    """First line: the decision (`reec.headline`, as the web page words it); second: the one
+    reason that decides it; then warnings, the items, the trace and obligations."""
+    top = headline(d)
+    decision, because = top.lines
+    console.print(Text(decision, style=_TONE[top.tone]), soft_wrap=True)
+    if because:
+        console.print(because, soft_wrap=True, highlight=False, markup=False)
+    if top.warnings:
+        console.print(
+            Panel(
+                "\n".join(f"- {w}" for w in top.warnings), title="Warnings", border_style="yellow"
+            )
+        )
     table = Table(title=f"reec determination as of {d.as_of}", show_lines=False)
     table.add_column("item")
     table.add_column("verdict")
@@ -132,10 +155,6 @@ def print_determination(d: Determination, console: Console) -> None:
                 else f"{o.text}{deadline}"
             )
         parts.append(ob)
-    if d.warnings:
-        parts.append(
-            Panel("\n".join(f"- {w}" for w in d.warnings), title="Warnings", border_style="yellow")
-        )
     parts.append(
         Text(f"regime {d.regime_version}, data current as of {d.current_as_of}", style="dim")
     )

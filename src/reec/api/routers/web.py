@@ -23,6 +23,7 @@ from reec.api.routers.bom import analyse_bom_file
 from reec.api.timeline import timeline_svg
 from reec.desk.check import desk_determination
 from reec.errors import InputError, ReecError
+from reec.headline import headline
 from reec.model import EndUse
 from reec.model import Form as ItemForm
 from reec.render import determination_to_dict
@@ -99,6 +100,7 @@ def _result(
                 as_of=_day(as_of, "as_of"),
             )
             answer = determination_to_dict(kept.determination)
+            context["headline"] = headline(kept.determination)
             context["determination"] = answer
             context["json"] = json.dumps(answer, ensure_ascii=False, indent=2)
         except ReecError as exc:
