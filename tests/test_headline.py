@@ -79,3 +79,12 @@ def test_cli_first_line_is_the_headline(example: str, decision: str, rule: str |
     first, second = result.output.splitlines()[:2]
     assert first == top.decision
     assert second.startswith("because ")
+
+
+def test_check_reads_standard_input() -> None:
+    text = (ROOT / "examples" / "01-dy-oxide-from-china.yaml").read_text(encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "-", "--format", "json"], input=text)
+    assert result.exit_code == 0, result.output
+    assert '"verdict": "LICENCE_REQUIRED"' in result.output
+    bad = CliRunner().invoke(app, ["check", "-"], input="date: [")
+    assert bad.exit_code == 2

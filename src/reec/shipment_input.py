@@ -39,6 +39,7 @@ __all__ = [
     "ShipmentIn",
     "parse_shipment",
     "read_shipment_file",
+    "read_shipment_text",
     "shipment_from_input",
 ]
 
@@ -236,12 +237,14 @@ def read_shipment_file(path: Path) -> Shipment:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", field=str(path)) from exc
+    return read_shipment_text(text, path, json_text=path.suffix.lower() == ".json")
+
+
+def read_shipment_text(text: str, source: Path, *, json_text: bool = False) -> Shipment:
+    """Parse a shipment given as text (a file's, or standard input's: `reec check -`); BOM paths
+    in it are relative to `source`'s folder."""
     try:
-        raw = (
-            json.loads(text)
-            if path.suffix.lower() == ".json"
-            else load_yaml_text(text, path, dates_as_text=True)
-        )
+        raw = json.loads(text) if json_text else load_yaml_text(text, source, dates_as_text=True)
     except (YamlSyntaxError, json.JSONDecodeError) as exc:
-        raise InputError(str(exc), field=str(path)) from exc
-    return parse_shipment(raw, path.parent)
+        raise InputError(str(exc), field=str(source)) from exc
+    return parse_shipment(raw, source.parent)

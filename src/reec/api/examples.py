@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from itertools import takewhile
+from pathlib import Path
 from typing import Any
 
-import yaml
 from fastapi.openapi.models import Example
 
-__all__ = ["EXAMPLES_YAML", "EXAMPLE_01", "EXAMPLE_02", "SHIPMENT_EXAMPLES"]
+__all__ = ["EXAMPLES_YAML", "EXAMPLE_01", "EXAMPLE_02", "EXAMPLE_TITLES", "SHIPMENT_EXAMPLES"]
 
 EXAMPLE_01: dict[str, Any] = {
     "date": "2025-06-02",
@@ -84,12 +85,19 @@ SHIPMENT_EXAMPLES: dict[str, Example] = {
 }
 
 
-def _yaml(doc: dict[str, Any]) -> str:
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+EXAMPLE_FILES = Path(__file__).with_name("example_files")
+
+
+def _title(text: str) -> str:
+    """The example's opening comment, as one line."""
+    lines = [ln[1:].strip() for ln in takewhile(lambda ln: ln.startswith("#"), text.splitlines())]
+    return " ".join(lines) or "example"
 
 
 EXAMPLES_YAML: dict[str, str] = {
-    "01-dy-oxide-from-china": _yaml(EXAMPLE_01),
-    "02-motor-with-tb-magnets-to-defence": _yaml(EXAMPLE_02),
+    p.stem: p.read_text(encoding="utf-8") for p in sorted(EXAMPLE_FILES.glob("*.yaml"))
 }
-"""The web page's example buttons (the repository's examples/ folder is not installed)."""
+"""The web page's examples: copies of the repository's examples/ (which is not installed);
+a test keeps them byte-equal."""
+
+EXAMPLE_TITLES: dict[str, str] = {name: _title(text) for name, text in EXAMPLES_YAML.items()}

@@ -31,6 +31,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"reec {version('reec')}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(
+        False, "--version", help="Print reec's version and exit.", callback=_version, is_eager=True
+    ),
+) -> None:
+    """reec: China's rare-earth export controls as code."""
+
+
 check.register(app)
 app.add_typer(rules.app, name="rules")
 # Areas added by later modules register here, one line each.

@@ -16,7 +16,12 @@ __all__ = ["register"]
 
 
 def check(
-    file: Annotated[Path, typer.Argument(help="Shipment file (YAML or JSON, shared/FORMAT.md).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Shipment file (YAML or JSON, as in examples/); - reads standard input."
+        ),
+    ],
     as_of: AsOf = None,
     fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
@@ -24,12 +29,15 @@ def check(
     from reec.determine import determine
     from reec.render import determination_to_dict, print_determination
     from reec.screening import default_screener
-    from reec.shipment_input import read_shipment_file
+    from reec.shipment_input import read_shipment_file, read_shipment_text
 
     with reporting_errors():
         if fmt not in ("text", "json"):
             raise InputError(f"unknown format {fmt!r} (text or json)", field="--format")
-        shipment = read_shipment_file(file)
+        if str(file) == "-":  # YAML is a superset of JSON: either may be piped in
+            shipment = read_shipment_text(sys.stdin.read(), Path.cwd() / "<stdin>")
+        else:
+            shipment = read_shipment_file(file)
         result = determine(shipment, as_of=parse_date(as_of), screener=default_screener())
         if fmt == "json":
             sys.stdout.write(

@@ -29,6 +29,12 @@ Actor = Annotated[
     str | None, typer.Option("--actor", help="Who acts (default REEC_ACTOR or OS user).")
 ]
 On = Annotated[str | None, typer.Option("--on", help="Legal date of the step (default today).")]
+AppId = Annotated[int, typer.Argument(help="Application id.")]
+LicenceId = Annotated[int, typer.Argument(help="Licence id.")]
+ShipmentAsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Legal day of the determination (default today in China)."),
+]
 application_app = typer.Typer(help="Licence applications (DUR Arts. 16-17).", no_args_is_help=True)
 licence_app = typer.Typer(help="Licences and draw-downs (DUR Art. 15).", no_args_is_help=True)
 db_app = typer.Typer(help="The licence-book database.", no_args_is_help=True)
@@ -79,14 +85,17 @@ def db_upgrade() -> None:
 
 @application_app.command("create")
 def app_create(
-    from_: Annotated[Path, typer.Option("--from", help="Shipment file (shared/FORMAT.md).")],
+    shipment: Annotated[
+        Path | None, typer.Argument(help="Shipment file (YAML or JSON, as in examples/).")
+    ] = None,
+    from_: Annotated[Path | None, typer.Option("--from", hidden=True)] = None,
     kind: Annotated[str, typer.Option(help="individual or general")] = "individual",
     certificate: Annotated[list[str] | None, typer.Option(help="File reference (repeat).")] = None,
     state_council: Annotated[bool, typer.Option(help="State Council / CMC case.")] = False,
     changes: Annotated[
         int | None, typer.Option(help="Licence id this application changes.")
     ] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    as_of: ShipmentAsOf = None,
     actor: Actor = None,
 ) -> None:
     """Draft an application from what a shipment's determination says needs a licence."""
@@ -95,11 +104,14 @@ def app_create(
     with reporting_errors(), _store() as store:
         if kind not in ("individual", "general"):
             raise InputError(f"unknown licence kind {kind!r}", field="--kind")
-        raw, shipment, det = _shipment(from_, as_of)
+        path = shipment or from_  # --from FILE: the old spelling, kept hidden
+        if path is None:
+            raise InputError("give the shipment file: reec application create SHIPMENT")
+        raw, ship, det = _shipment(path, as_of)
         view = lic.create_application(
             store,
             shipment_doc=raw,
-            shipment=shipment,
+            shipment=ship,
             determination=det,
             actor=_who(actor),
             licence_kind="general" if kind == "general" else "individual",
@@ -112,7 +124,7 @@ def app_create(
 
 def _step(action: str):  # type: ignore[no-untyped-def]
     def command(
-        application: Annotated[int, typer.Argument(help="Application id.")],
+        application: AppId,
         on: On = None,
         actor: Actor = None,
         note: Annotated[str | None, typer.Option(help="Note kept with the event.")] = None,
@@ -135,7 +147,7 @@ for _action in ("submit", "accept", "approve", "refuse", "withdraw"):
 
 @application_app.command("stop-clock")
 def app_stop(
-    application: int,
+    application: AppId,
     kind: Annotated[str, typer.Option(help="identification, expert_review or on_site_check")],
     on: On = None,
     actor: Actor = None,
@@ -156,7 +168,7 @@ def app_stop(
 
 
 @application_app.command("resume-clock")
-def app_resume(application: int, on: On = None, actor: Actor = None) -> None:
+def app_resume(application: AppId, on: On = None, actor: Actor = None) -> None:
     """Resume the review clock after identification, expert review or an on-site check."""
     from reec import licensing as lic
 
@@ -197,7 +209,7 @@ def _print_application(v: lic.ApplicationView) -> None:
 
 
 @application_app.command("show")
-def app_show(application: int) -> None:
+def app_show(application: AppId) -> None:
     """One application with its history."""
     from reec import licensing as lic
 
@@ -224,30 +236,77 @@ def app_list() -> None:
         out.print(t)
 
 
-@licence_app.command("clock")
-def licence_clock(
-    application: int,
-    today: Annotated[str | None, typer.Option("--today", help="Count up to this day.")] = None,
+def _print_clock(c: lic.ApplicationClock) -> None:
+    clock = c.clock
+    due = clock.due if clock else None
+    used = f"; {clock.used} of {clock.limit} working days" if clock and clock.limit else ""
+    flag = " [bold red]OVERDUE[/]" if c.overdue else ""
+    if clock and clock.provisional:
+        flag += " [yellow](provisional)[/]"
+    decided = f"; decided {c.decided}" if c.decided else ""
+    out.print(f"[bold]application {c.application.id}[/]: due {due or '-'}{used}{decided}{flag}")
+    for line in c.why:
+        out.print(f"  - {line}", soft_wrap=True)
+
+
+ClockDay = Annotated[
+    str | None, typer.Option("--today", help="Count up to this day (default today).")
+]
+
+
+@application_app.command("clock")
+def application_clock_cmd(
+    application: AppId,
+    today: ClockDay = None,
 ) -> None:
-    """The review clock of an application: due date and why (DUR Art. 17)."""
+    """The review clock of an application: working days used of the limit, due date, and why
+    (DUR Art. 17); overdue when undecided past it."""
     from reec import licensing as lic
 
     with reporting_errors(), _store() as store:
-        c = lic.application_clock(
-            store, application, today=_day(today, "--today"), start=_clock_start()
+        _print_clock(
+            lic.application_clock(
+                store, application, today=_day(today, "--today"), start=_clock_start()
+            )
         )
-        due = c.clock.due if c.clock else None
-        mark = " [yellow](provisional)[/]" if c.clock and c.clock.provisional else ""
-        out.print(f"[bold]application {application}[/]: due {due or '-'}{mark}")
-        for line in c.why:
-            out.print(f"  - {line}")
+
+
+@licence_app.command("clock")
+def licence_clock(
+    licence: LicenceId,
+    today: ClockDay = None,
+) -> None:
+    """A licence's validity on a day (DUR Art. 15) and the review clock of its application."""
+    from reec import licensing as lic
+
+    with reporting_errors(), _store() as store:
+        day = _day(today, "--today")
+        v = lic.get_licence(store, licence)
+        left = (v.valid_until - day).days
+        state = (
+            "not yet valid"
+            if day < v.valid_from
+            else (f"valid, {left} days left" if left >= 0 else "expired")
+        )
+        out.print(
+            f"[bold]licence {v.id} {v.number}[/]: valid {v.valid_from} to {v.valid_until}; "
+            f"on {day}: {state} ({v.status})"
+        )
+        _print_clock(
+            lic.application_clock(store, v.application_id, today=day, start=_clock_start())
+        )
 
 
 @licence_app.command("issue")
 def licence_issue(
-    application: int,
-    valid_from: Annotated[str | None, typer.Option("--valid-from")] = None,
-    valid_until: Annotated[str | None, typer.Option("--valid-until")] = None,
+    application: AppId,
+    valid_from: Annotated[
+        str | None, typer.Option("--valid-from", help="First day of validity (default today).")
+    ] = None,
+    valid_until: Annotated[
+        str | None,
+        typer.Option("--valid-until", help="Last day of validity (default: the longest allowed)."),
+    ] = None,
     scale: Annotated[str, typer.Option(help="Multiply applied quantities and values.")] = "1",
     actor: Actor = None,
 ) -> None:
@@ -303,7 +362,7 @@ def _print_licence(v: lic.LicenceView) -> None:
 
 
 @licence_app.command("show")
-def licence_show(licence: int) -> None:
+def licence_show(licence: LicenceId) -> None:
     """One licence with what is drawn."""
     from reec import licensing as lic
 
@@ -327,9 +386,9 @@ def licence_list() -> None:
 
 @licence_app.command("draw")
 def licence_draw(
-    licence: int,
+    licence: LicenceId,
     shipment: Annotated[Path, typer.Argument(help="Shipment file.")],
-    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    as_of: ShipmentAsOf = None,
     actor: Actor = None,
 ) -> None:
     """Draw a shipment down from a licence (refused, with the reason, if it does not fit)."""
@@ -354,10 +413,11 @@ def release_cmd(
     shipment: Annotated[Path, typer.Argument(help="Declaration as a shipment file.")],
     licence: Annotated[int | None, typer.Option("--licence", help="Licence id presented.")] = None,
     questioned_on: Annotated[str | None, typer.Option(help="Date of a questioning notice.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    as_of: ShipmentAsOf = None,
     actor: Actor = None,
 ) -> None:
-    """Customs release: release or hold, with reasons and the declaration remarks (Art. 21)."""
+    """Customs release: release or hold, with reasons and the declaration remarks (Art. 21).
+    Exits 0 on either answer, like `reec check` on any verdict; non-zero only for an error."""
     from reec import licensing as lic
 
     with reporting_errors(), _store() as store:
@@ -377,8 +437,6 @@ def release_cmd(
             out.print(f"  - {r}")
         for item, remark in d.remarks:
             out.print(f"  remarks box, item {item}: {remark}")
-        if not d.released:
-            raise typer.Exit(1)
 
 
 @audit_app.command("verify")

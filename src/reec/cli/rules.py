@@ -69,7 +69,7 @@ def rules_show(
         st = regime.as_of(day).status(entry.provision)
         table = Table(show_header=False, title=f"{entry.code}: {entry.title}")
         table.add_column("field", style="bold")
-        table.add_column("value")
+        table.add_column("value", overflow="fold")
         m = entry.match
         rows = [
             ("title (zh)", entry.title_zh or "-"),
@@ -106,9 +106,11 @@ def rules_show(
             ("inferred HS (trigger only)", ", ".join(entry.hs_codes_inferred) or "-"),
             ("confidence", entry.confidence),
             ("source", entry.source),
-            ("official URL", entry.provision.citation.url or "-"),
             ("note", entry.note or "-"),
         ]
         for k, v in rows:
             table.add_row(k, v)
         out.print(table)
+        # Outside the table: a URL folded or cut to the terminal's width cannot be followed.
+        url = entry.provision.citation.url
+        out.print(f"official URL: {url or '-'}", soft_wrap=True, highlight=False, markup=False)

@@ -302,12 +302,27 @@ def list_applications(store: Store) -> list[ApplicationView]:
         return [_view(s, r) for r in s.scalars(select(ApplicationRow).order_by(ApplicationRow.id))]
 
 
+_DECISIONS = ("approve", "refuse", "withdraw")
+
+
 @dataclass(frozen=True, slots=True)
 class ApplicationClock:
     application: ApplicationView
     accepted: date | None
     clock: Clock | None
     why: tuple[str, ...]
+    decided: date | None = None
+    """The day MOFCOM approved or refused it, or it was withdrawn: the clock counts no further."""
+    today: date | None = None
+    """The day the clock was read on."""
+
+    @property
+    def overdue(self) -> bool:
+        """Undecided past its due date (Art. 17's limit has run out)."""
+        due = self.clock.due if self.clock else None
+        return (
+            self.decided is None and due is not None and self.today is not None and self.today > due
+        )
 
 
 def application_clock(
@@ -336,7 +351,9 @@ def application_clock(
             stops[-1] = ClockStop(stops[-1].kind, stops[-1].start, e.on_date)
     limit_src = lim.change_review_working_days if app.kind == "change" else lim.review_working_days
     limit = None if app.no_time_limit else limit_src.value
-    clock = review_clock(accepted, limit, stops, start=start, today=today, calendar=calendar)
+    decided = next((e.on_date for e in app.events if e.action in _DECISIONS), None)
+    counted_to = min(today, decided) if decided else today
+    clock = review_clock(accepted, limit, stops, start=start, today=counted_to, calendar=calendar)
     why = [f"Accepted on {accepted}; first counted working day {clock.first_day} ({start})."]
     if limit is None:
         why.append(f"No time limit: {app.no_time_limit}.")
@@ -352,10 +369,19 @@ def application_clock(
             f"Clock stopped for {st.kind} from {st.start}, {until}: not counted (Art. 17(3))."
         )
     if clock.due is not None:
-        why.append(f"Day {limit} is {clock.due}; {clock.used} working days used as of {today}.")
+        why.append(
+            f"Day {limit} is {clock.due}; {clock.used} of {limit} working days used as of "
+            f"{counted_to}."
+        )
     elif clock.stopped_since is not None and limit is not None:
         why.append(
             f"{clock.used} of {limit} working days used; the due date moves once the clock resumes."
         )
     why.extend(f"Provisional: {reason}." for reason in clock.provisional)
-    return ApplicationClock(app, accepted, clock, tuple(why))
+    if decided is not None and decided <= today:
+        why.append(f"Decided on {decided}: the clock stopped there.")
+    elif clock.due is not None and today > clock.due:
+        why.append(f"Overdue: no decision by {clock.due}, the last day of the limit.")
+    return ApplicationClock(
+        app, accepted, clock, tuple(why), decided if decided and decided <= today else None, today
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from reec.api.auth import COOKIE, Permission, Principal, allowed
-from reec.api.examples import EXAMPLES_YAML
+from reec.api.examples import EXAMPLE_TITLES, EXAMPLES_YAML
 from reec.api.regime_view import entry_out, regime_out
 from reec.api.routers.bom import analyse_bom_file
 from reec.api.timeline import timeline_svg
@@ -61,16 +62,37 @@ def _day(value: str | None, field: str) -> date | None:
         raise InputError(f"not a date: {value!r} (use YYYY-MM-DD)", field=field) from None
 
 
+UNITS = ("kg", "g", "t", "piece", "set", "m")
+CURRENCIES = ("USD", "CNY", "EUR", "JPY", "GBP", "KRW")
+
+
+@lru_cache(maxsize=1)
+def _countries() -> list[dict[str, str]]:
+    """ISO 3166 alpha-2 codes with their English names (Babel's CLDR data), for the pickers."""
+    from babel import Locale
+
+    names = Locale("en").territories
+    return [
+        {"code": code, "name": names[code]}
+        for code in sorted(names)
+        if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU", "EZ", "UN", "QO")
+    ]
+
+
 def _check_page(request: Request, **context: Any) -> HTMLResponse:
     return _page(
         request,
         "check.html",
         page="check",
         examples=[
-            {"name": name, "label": name.split("-")[0], "title": name} for name in EXAMPLES_YAML
+            {"name": name, "label": name.split("-")[0], "title": EXAMPLE_TITLES[name]}
+            for name in EXAMPLES_YAML
         ],
         end_uses=[u.value for u in EndUse],
         forms=[f.value for f in ItemForm],
+        countries=_countries(),
+        units=UNITS,
+        currencies=CURRENCIES,
         **context,
     )
 
@@ -162,13 +184,18 @@ def check_form(
     form: Annotated[str, Form()],
     value: Annotated[str, Form()],
     currency: Annotated[str, Form()] = "USD",
+    importer: Annotated[str, Form()] = "",
+    importer_country: Annotated[str, Form()] = "",
     end_user: Annotated[str, Form()] = "",
+    end_user_country: Annotated[str, Form()] = "",
     end_use: Annotated[str, Form()] = "unknown",
     military: Annotated[str, Form()] = "",
     origin: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
     composition: Annotated[str, Form()] = "",
     hs_code: Annotated[str, Form()] = "",
+    quantity: Annotated[str, Form()] = "",
+    unit: Annotated[str, Form()] = "kg",
 ) -> HTMLResponse:
     item: dict[str, Any] = {
         "id": "L1",
@@ -180,6 +207,8 @@ def check_form(
         item["origin"] = origin.upper()
     if hs_code:
         item["hs_code"] = hs_code
+    if quantity.strip():
+        item["quantity"] = {"amount": quantity.strip(), "unit": unit}
     raw: dict[str, Any] = {
         "date": date_,
         "exporter": {"name": exporter, "country": exporter_country.upper()},
@@ -187,15 +216,19 @@ def check_form(
         "end_uses": [end_use],
         "items": [item],
     }
-    if end_user:
-        raw["parties"] = [
-            {
-                "role": "end_user",
-                "name": end_user,
-                "country": destination.upper(),
-                **({"military": True} if military else {}),
-            }
-        ]
+    parties = []
+    for role, name, country in (
+        ("importer", importer, importer_country),
+        ("end_user", end_user, end_user_country),
+    ):
+        if name.strip():
+            party: dict[str, Any] = {"role": role, "name": name.strip()}
+            party["country"] = (country or destination).upper()
+            if military and role == "end_user":
+                party["military"] = True
+            parties.append(party)
+    if parties:
+        raw["parties"] = parties
     try:
         item["composition"] = _composition(composition)
     except InputError as exc:
