@@ -23,6 +23,7 @@ from reec.api.routers import (
     licensing,
     screenings,
     web,
+    web_book,
     web_desk,
     web_exposure,
 )
@@ -81,7 +82,7 @@ def create_app(
     app.state.screener = screener or default_screener()
     app.state.keybook = KeyBook(store, settings.key_cache_seconds)
     routers = (health, determinations, screenings, bom, regime_routes, licensing, keys, web)
-    for module in (*routers, web_exposure, desk, web_desk):
+    for module in (*routers, web_exposure, desk, web_desk, web_book):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

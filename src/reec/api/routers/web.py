@@ -37,6 +37,24 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 
 
+def _number(value: Any) -> str:
+    """A quantity for people: '200', '1,440.5', never '2E+2' (Babel, CLDR English)."""
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, locale="en", decimal_quantization=False))
+
+
+def _money(value: Any, currency: str) -> str:
+    """'96,000.00 USD' rather than '9.6E+4 USD'."""
+    from babel.numbers import format_currency
+
+    return str(format_currency(value, currency, format="#,##0.00 ¤¤", locale="en"))
+
+
+templates.env.filters["number"] = _number
+templates.env.filters["money"] = _money
+
+
 def _principal(request: Request) -> Principal | None:
     token = request.cookies.get(COOKIE)
     if not token:
