@@ -43,3 +43,13 @@ def test_form_sends_importer_end_user_countries_and_quantity(
     assert "BLOCKED / PROHIBITED" in r.text
     assert "IHI Aerospace" in r.text
     assert "unit: kg" in r.text  # the shipment the form built, as YAML
+
+
+def test_docs_serve_swagger_ui_from_the_package(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower()
+    assert "<script>" not in page.text  # no inline script: a strict CSP can forbid them
+    for asset in ("swagger/swagger-ui-bundle.js", "swagger/swagger-ui.css", "swagger/init.js"):
+        assert asset in page.text
+        assert client.get(f"/static/{asset}").status_code == 200

@@ -25,6 +25,7 @@ from reec.api.routers import (
     web,
     web_book,
     web_desk,
+    web_docs,
     web_exposure,
 )
 from reec.api.routers import regime as regime_routes
@@ -75,6 +76,8 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        docs_url=None,  # /docs is served from the package's own Swagger UI (web_docs)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -82,7 +85,7 @@ def create_app(
     app.state.screener = screener or default_screener()
     app.state.keybook = KeyBook(store, settings.key_cache_seconds)
     routers = (health, determinations, screenings, bom, regime_routes, licensing, keys, web)
-    for module in (*routers, web_exposure, desk, web_desk, web_book):
+    for module in (*routers, web_exposure, desk, web_desk, web_book, web_docs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

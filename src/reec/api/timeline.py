@@ -86,7 +86,7 @@ def timeline_svg(regime: Regime, day: date) -> str:
     height = TOP + ROW_H * len(table) + 30
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'class="timeline" role="img" aria-labelledby="tl-title">',
+        f'class="timeline" role="group" aria-labelledby="tl-title">',
         f'<title id="tl-title">Announcements from {start} to {end}: effective (green) and '
         f"suspended (amber) periods; the line marks {day}</title>",
     ]

@@ -1,0 +1,92 @@
+"""Phone and desktop (issue 15): at 390 px and 1366 px every page fits the screen's width,
+the verdict is in the first screen after a check, and axe-core finds no serious or critical
+accessibility violation (WCAG 2 A/AA rules). axe.min.js is vendored in tests/web/vendor/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+WIDTHS = [(390, 844), (1366, 768)]
+
+
+def _axe_serious(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = page.evaluate(
+        """async () => (await axe.run(document, {
+              runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}))
+            .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        where: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+    )
+    return found
+
+
+def _fits(page: Any) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    view = page.evaluate("document.documentElement.clientWidth")
+    assert width <= view, f"horizontal scroll: content {width}px on a {view}px screen"
+
+
+@pytest.fixture(params=WIDTHS, ids=lambda wh: f"{wh[0]}px")
+def sized(request: pytest.FixtureRequest, browser: Any, site: Any) -> Any:
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height}, base_url=site.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def _sign_in(page: Any, token: str, then: str) -> None:
+    page.goto(f"/login?next={then}")
+    page.fill("#token", token)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**{then}")
+
+
+def test_check_page_verdict_first_screen(sized: Any, site: Any, tmp_path: Path) -> None:
+    page = sized
+    _sign_in(page, site.keys["analyst"], "/")
+    _fits(page)
+    assert (v := _axe_serious(page)) == [], json.dumps(v)
+    page.fill("#shipment", (EXAMPLES / "01-dy-oxide-from-china.yaml").read_text("utf-8"))
+    page.click("#check-button")
+    verdict = page.locator("#verdict")
+    verdict.wait_for()
+    box = verdict.bounding_box()
+    height = page.viewport_size["height"]
+    assert box is not None
+    assert box["y"] + 60 <= height, f"the verdict starts at {box['y']}px of a {height}px screen"
+    assert page.inner_text("#decision") == "LICENCE REQUIRED - ordinary review"
+    _fits(page)
+    page.screenshot(path=str(tmp_path / f"check-{page.viewport_size['width']}.png"))
+    assert (v := _axe_serious(page)) == [], json.dumps(v)
+
+
+@pytest.mark.parametrize("path", ["/rules", "/book", "/exposure", "/login"])
+def test_pages_fit_and_pass_axe(sized: Any, site: Any, path: str) -> None:
+    page = sized
+    _sign_in(page, site.keys["applicant"], "/book")
+    page.goto(path)
+    page.locator("h1").first.wait_for()
+    _fits(page)
+    assert (v := _axe_serious(page)) == [], json.dumps(v)
+
+
+def test_docs_render_offline(sized: Any) -> None:
+    """Swagger UI from the package's static files: the API's title renders with no network."""
+    page = sized
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto("/docs")
+    page.locator(".swagger-ui .info .title").wait_for()
+    assert "reec" in page.inner_text(".swagger-ui .info .title")
+    base = page.url.split("/docs")[0]
+    assert all(u.startswith(base) or u.startswith("data:") for u in requested), requested
+    _fits(page)
