@@ -90,3 +90,25 @@ def test_docs_render_offline(sized: Any) -> None:
     base = page.url.split("/docs")[0]
     assert all(u.startswith(base) or u.startswith("data:") for u in requested), requested
     _fits(page)
+
+
+def test_exposure_charts_resize_and_show_values(sized: Any, site: Any) -> None:
+    """Plotly from the package: the charts fill the card's width at both sizes, a hover shows
+    the value as a percentage, and the changes table names each scenario in its colour."""
+    page = sized
+    _sign_in(page, site.keys["analyst"], "/exposure")
+    page.set_input_files("#exposure-file", str(EXAMPLES / "portfolio.csv"))
+    page.fill("#exposure-start", "2026-10-01")
+    page.fill("#exposure-end", "2026-12-31")
+    page.check("input[name=scenario][value=suspension-extended]")
+    page.click("#exposure-form button[type=submit]")
+    plot = page.locator("#plot-overall .main-svg").first
+    plot.wait_for()
+    card = page.locator("#plot-overall").bounding_box()
+    drawn = plot.bounding_box()
+    assert card is not None
+    assert drawn is not None
+    assert abs(drawn["width"] - card["width"]) < 4, (drawn, card)
+    assert "%" in page.inner_text("#exposure-intervals")
+    _fits(page)
+    assert (v := _axe_serious(page)) == [], json.dumps(v)

@@ -17,10 +17,26 @@ from matplotlib.figure import Figure
 
 from reec.exposure.timeline import ExposureFrames
 
-__all__ = ["ChartKind", "chart_png"]
+__all__ = ["ChartKind", "chart_png", "plotly_figures", "scenario_colour"]
 
 ChartKind = Literal["overall", "market", "element"]
-_COLOURS = [matplotlib.colormaps["tab20"](i / 19) for i in range(20)]
+# Twelve distinct colours (no light/dark pairs) for markets and elements.
+_COLOURS = [
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#000000", "#aec7e8",
+]  # fmt: skip
+# One colour per scenario, everywhere (charts, report, page): Okabe-Ito, safe for colour-blind
+# readers, assigned in the order as-is, then the bundled scenarios by name.
+_SCENARIO_PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+
+
+def scenario_colour(name: str) -> str:
+    """The colour of a scenario in every chart and table."""
+    from reec.exposure.scenarios import AS_IS, bundled_scenarios
+
+    order = [AS_IS, *sorted(n for n in bundled_scenarios() if n != AS_IS)]
+    i = order.index(name) if name in order else sum(map(ord, name))
+    return _SCENARIO_PALETTE[i % len(_SCENARIO_PALETTE)]
 
 
 def _png(fig: Figure) -> bytes:
@@ -65,7 +81,7 @@ def chart_png(frames: ExposureFrames, kind: ChartKind, scenario: str | None = No
                     part.get_column("share_licence").to_list(),
                     where="post",
                     label=name,
-                    color=_COLOURS[(2 * i) % len(_COLOURS)],
+                    color=scenario_colour(name),
                     linewidth=1.6,
                     linestyle=("-", "--", ":", "-.")[i % 4],
                 )
@@ -84,3 +100,71 @@ def chart_png(frames: ExposureFrames, kind: ChartKind, scenario: str | None = No
         ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
         fig.tight_layout()
         return _png(fig)
+
+
+def _top(frame: pl.DataFrame, by: str, top: int) -> list[str]:
+    return [
+        str(v)
+        for v in frame.group_by(by)
+        .agg(pl.col("value_total").max())
+        .sort(["value_total", by], descending=[True, False])
+        .head(top)
+        .get_column(by)
+        .to_list()
+    ]
+
+
+def _layout(title: str) -> dict[str, object]:
+    """The title is kept for the page's caption and label; the chart itself stays compact so
+    that it reads on a phone."""
+    return {
+        "meta": {"title": title},
+        "yaxis": {"title": {"text": "under licence"}, "ticksuffix": " %", "range": [-2, 102],
+                  "automargin": True},
+        "xaxis": {"type": "date", "automargin": True},
+        "hovermode": "x unified",
+        "legend": {"orientation": "h", "y": -0.15},
+        "margin": {"l": 48, "r": 8, "t": 12, "b": 30},
+        "autosize": True,
+    }  # fmt: skip
+
+
+def plotly_figures(frames: ExposureFrames) -> dict[str, dict[str, object]]:
+    """Interactive charts for the web page (Plotly JSON: data and layout), the same series as
+    `chart_png`: overall per scenario, then per market and per element for each scenario.
+    Shares are percentages; each scenario keeps its colour (`scenario_colour`)."""
+    out: dict[str, dict[str, object]] = {}
+    overall = []
+    for name in frames.scenarios:
+        part = frames.daily.filter(pl.col("scenario") == name).sort("day")
+        overall.append(
+            {
+                "type": "scatter", "mode": "lines", "name": name,
+                "x": [d.isoformat() for d in part.get_column("day").to_list()],
+                "y": [round(100 * v, 2) for v in part.get_column("share_licence").to_list()],
+                "line": {"shape": "hv", "color": scenario_colour(name), "width": 2},
+                "hovertemplate": "%{y:.1f} %<extra>" + name + "</extra>",
+            }
+        )  # fmt: skip
+    out["overall"] = {"data": overall, "layout": _layout("Share of portfolio value under licence")}
+    for name in frames.scenarios:
+        for kind, source in (("market", frames.by_market), ("element", frames.by_element)):
+            frame = source.filter(pl.col("scenario") == name)
+            traces = []
+            for i, key in enumerate(_top(frame, kind, 12)):
+                part = frame.filter(pl.col(kind).cast(pl.Utf8) == key).sort("valid_from")
+                days = [d.isoformat() for d in part.get_column("valid_from").to_list()]
+                shares = [round(100 * v, 2) for v in part.get_column("share_licence").to_list()]
+                if days:
+                    days.append(part.get_column("valid_to").max().isoformat())  # type: ignore[union-attr]
+                    shares.append(shares[-1])
+                traces.append(
+                    {
+                        "type": "scatter", "mode": "lines", "name": key, "x": days, "y": shares,
+                        "line": {"shape": "hv", "color": _COLOURS[i % len(_COLOURS)]},
+                        "hovertemplate": "%{y:.1f} %<extra>" + key + "</extra>",
+                    }
+                )  # fmt: skip
+            title = f"Share under licence by {kind} ({name})"
+            out[f"{name}-{kind}"] = {"data": traces, "layout": _layout(title)}
+    return out

@@ -12,7 +12,7 @@ from reec.exposure.charts import chart_png
 from reec.exposure.timeline import LICENCE, ExposureFrames
 from reec.tabular import write_sheets
 
-__all__ = ["charts", "html_report", "intervals", "write_outputs"]
+__all__ = ["changes", "charts", "html_report", "intervals", "write_outputs"]
 
 
 def intervals(frames: ExposureFrames) -> pl.DataFrame:
@@ -31,6 +31,25 @@ def intervals(frames: ExposureFrames) -> pl.DataFrame:
     )
 
 
+def changes(frames: ExposureFrames) -> pl.DataFrame:
+    """`intervals` with consecutive rows that say the same merged: one row per change of share,
+    SKUs, markets, customers or policies within a scenario (the boundary days where nothing
+    changes for this portfolio drop out). `share_licence` is a fraction; `share` a percentage."""
+    keys = ["share_licence", "skus_licence", "markets_licence", "customers_licence", "policies"]
+    rows = intervals(frames).with_columns(pl.col("share_licence").round(6))
+    same = pl.all_horizontal(
+        [pl.col(k).eq_missing(pl.col(k).shift(1).over("scenario")) for k in keys]
+    )
+    return (
+        rows.with_columns((~same).cum_sum().over("scenario").alias("_run"))
+        .group_by("scenario", "_run", maintain_order=True)
+        .agg(pl.col("valid_from").first(), pl.col("valid_to").last(), *[pl.first(k) for k in keys])
+        .drop("_run")
+        .with_columns((pl.col("share_licence") * 100).round(1).alias("share"))
+        .sort("scenario", "valid_from")
+    )
+
+
 def charts(frames: ExposureFrames) -> dict[str, bytes]:
     """File name -> PNG bytes: the overall chart and, per scenario, by market and by element."""
     out = {"overall.png": chart_png(frames, "overall")}
@@ -41,11 +60,26 @@ def charts(frames: ExposureFrames) -> dict[str, bytes]:
 
 
 def html_report(frames: ExposureFrames, pngs: dict[str, bytes], title: str) -> str:
-    rows = intervals(frames).with_columns(pl.col("share_licence").round(4))
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in rows.columns)
+    from reec.exposure.charts import scenario_colour
+
+    rows = changes(frames)
+    cols = ["scenario", "valid_from", "valid_to", "share", "skus_licence", "customers_licence",
+            "markets_licence", "policies"]  # fmt: skip
+    names = ["Scenario", "From", "To", "Value under licence", "SKUs", "Customers", "Markets",
+             "Policies"]  # fmt: skip
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in names)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
-        for r in rows.iter_rows()
+        "<tr>"
+        + "".join(
+            f'<td><i style="background:{scenario_colour(str(v))}"></i>{html.escape(str(v))}</td>'
+            if c == "scenario"
+            else f"<td>{v:.1f} %</td>"
+            if c == "share"
+            else f"<td>{html.escape(str(v))}</td>"
+            for c, v in zip(cols, r, strict=True)
+        )
+        + "</tr>"
+        for r in rows.select(cols).iter_rows()
     )
     images = "".join(
         f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,'
@@ -54,14 +88,18 @@ def html_report(frames: ExposureFrames, pngs: dict[str, bytes], title: str) -> s
     )
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;margin:2em}}"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;margin:1em}}"
         "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
-        "padding:2px 6px}img{max-width:100%}</style></head><body>"
+        "padding:2px 6px}img{max-width:100%}td i{display:inline-block;width:10px;height:10px;"
+        "margin-right:4px}.scroll{overflow-x:auto}</style></head><body>"
         f"<h1>{html.escape(title)}</h1><p>Period {frames.start} to {frames.end}. Answers can "
         "only change on boundary days of the rule data and the lists; the portfolio was "
         "determined on the first day and on each boundary day, and every other day takes the "
-        "answer of the last one before it.</p>"
-        f"{images}<h2>Intervals</h2><table><tr>{head}</tr>{body}</table></body></html>\n"
+        "answer of the last one before it. The table lists the days where something changes "
+        "(exposure-intervals.csv has every interval).</p>"
+        f'{images}<h2>Changes</h2><div class="scroll"><table><tr>{head}</tr>{body}</table></div>'
+        "</body></html>\n"
     )
 
 

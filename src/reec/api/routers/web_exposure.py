@@ -1,17 +1,17 @@
 """The exposure page: a portfolio's licence needs over time, charted as `reec exposure` does.
 
-The charts are the same PNGs the CLI writes (`reec.exposure.charts`), embedded in the page, so
-the browser and the report can never disagree.
+The charts are the same series as the PNGs the CLI writes (`reec.exposure.charts`), drawn by the
+package's own Plotly so they resize and show values on hover; each scenario keeps one colour in
+the charts, the legend and the table; the table lists only the days where something changes.
 """
 
 from __future__ import annotations
 
-import base64
+import json
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-import polars as pl
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
@@ -19,8 +19,10 @@ from reec.api.auth import Permission, allowed
 from reec.api.routers.web import _day, _page, _principal
 from reec.batch.io import read_table
 from reec.errors import InputError, ReecError
-from reec.exposure import AS_IS, bundled_scenarios, charts, exposure_frames, intervals
+from reec.exposure import AS_IS, bundled_scenarios, exposure_frames
 from reec.exposure import load_scenario as scenario_named
+from reec.exposure.charts import plotly_figures, scenario_colour
+from reec.exposure.report import changes
 
 __all__ = ["router"]
 
@@ -78,12 +80,22 @@ def exposure(
         )
     except ReecError as exc:
         return _form(request, exc.http_status, error=exc.to_dict(), start=start, end=end)
-    images = {name: base64.b64encode(png).decode() for name, png in charts(frames).items()}
-    rows = intervals(frames).with_columns((pl.col("share_licence") * 100).alias("share"))
+    figures = {
+        name: {
+            "title": fig["layout"]["meta"]["title"],  # type: ignore[index]
+            "json": json.dumps(fig, separators=(",", ":")).replace("</", "<\\/"),
+        }
+        for name, fig in plotly_figures(frames).items()
+    }
+    rows = [
+        {**r, "colour": scenario_colour(r["scenario"])}
+        for r in changes(frames).iter_rows(named=True)
+    ]
     return _form(
         request,
-        images=images,
-        rows=list(rows.iter_rows(named=True)),
+        figures=figures,
+        rows=rows,
+        scenarios_shown=[{"name": n, "colour": scenario_colour(n)} for n in frames.scenarios],
         start=start,
         end=end,
         chosen=chosen,
