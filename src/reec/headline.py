@@ -64,7 +64,6 @@ def _first(reasons: list[Reason], **want: object) -> Reason | None:
 def headline(d: Determination) -> Headline:
     item_reasons = [r for i in d.items for r in i.reasons]
     needs = sorted({n for i in d.items for n in i.needs})
-    verdict = d.verdict.value
     deciding: Reason | None
     if d.verdict is Verdict.LICENCE_REQUIRED:
         policy = d.licence_policy
@@ -76,7 +75,7 @@ def headline(d: Determination) -> Headline:
             [r for i in d.items if i.verdict is Verdict.LICENCE_REQUIRED for r in i.reasons],
             outcome="applies",
         )
-    elif verdict == "NEEDS_FACTS" or needs:
+    elif d.verdict is Verdict.NEEDS_FACTS or needs:
         decision, tone = f"NEEDS FACTS: {', '.join(needs) or 'see reasons'}", "needs"
         deciding = _first(item_reasons, kind="facts_missing") or _first(
             list(d.reasons), kind="facts_missing"

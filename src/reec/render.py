@@ -75,7 +75,6 @@ _STYLE = {
     "SUSPENDED": "bold yellow",
     "NEEDS_FACTS": "bold magenta",
     "NOT_CONTROLLED": "bold green",
-    "NEEDS_FACTS": "bold yellow",
 }
 _TONE = {
     "blocked": "bold white on red",

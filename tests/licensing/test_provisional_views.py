@@ -32,7 +32,7 @@ def test_cli_clock_and_list(tmp_path: Path) -> None:
     _cli(db, "application", "create", "--from", str(ship), "--actor", "alice")
     _cli(db, "application", "submit", "1", "--on", "2026-11-30", "--actor", "alice")
     _cli(db, "application", "accept", "1", "--on", "2026-12-01", "--actor", "mofcom")
-    clock = _cli(db, "licence", "clock", "1", "--today", "2026-12-01")
+    clock = _cli(db, "application", "clock", "1", "--today", "2026-12-01")
     assert f"due {DUE} (provisional)" in clock
     assert "no State Council holiday notice for 2027" in clock
     listing = _cli(db, "application", "list")

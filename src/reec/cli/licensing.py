@@ -241,10 +241,11 @@ def _print_clock(c: lic.ApplicationClock) -> None:
     due = clock.due if clock else None
     used = f"; {clock.used} of {clock.limit} working days" if clock and clock.limit else ""
     flag = " [bold red]OVERDUE[/]" if c.overdue else ""
-    if clock and clock.provisional:
-        flag += " [yellow](provisional)[/]"
+    mark = " [yellow](provisional)[/]" if clock and clock.provisional else ""
     decided = f"; decided {c.decided}" if c.decided else ""
-    out.print(f"[bold]application {c.application.id}[/]: due {due or '-'}{used}{decided}{flag}")
+    out.print(
+        f"[bold]application {c.application.id}[/]: due {due or '-'}{mark}{used}{decided}{flag}"
+    )
     for line in c.why:
         out.print(f"  - {line}", soft_wrap=True)
 
