@@ -6,6 +6,7 @@ a refused action is shown on the page, never a crash.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -68,20 +69,27 @@ def _application_page(
     )
 
 
-@router.get("/book/applications/{app_id}", response_class=HTMLResponse)
-def application_page(request: Request, app_id: int) -> Response:
+_NO_BOOK = "Your key's roles may not read the licence book (applicant, reviewer or auditor)."
+
+
+def _view(
+    request: Request, show: Callable[[Request, Principal, int], HTMLResponse], record: int
+) -> Response:
+    """A book page for a signed-in key that may read the book; a missing record is a 404 page."""
     who = _signed_in(request)
     if not isinstance(who, Principal):
         return who
     if not allowed(who, Permission.READ_BOOK):
         return _page(request, "book.html", 403, page="book", error=_NO_BOOK)
     try:
-        return _application_page(request, who, app_id)
+        return show(request, who, record)
     except ReecError as exc:
         return _page(request, "book.html", exc.http_status, page="book", error=str(exc))
 
 
-_NO_BOOK = "Your key's roles may not read the licence book (applicant, reviewer or auditor)."
+@router.get("/book/applications/{app_id}", response_class=HTMLResponse)
+def application_page(request: Request, app_id: int) -> Response:
+    return _view(request, _application_page, app_id)
 
 
 @router.post("/book/applications/{app_id}/events", response_class=HTMLResponse)
@@ -168,15 +176,7 @@ def _licence_page(
 
 @router.get("/book/licences/{licence_id}", response_class=HTMLResponse)
 def licence_page(request: Request, licence_id: int) -> Response:
-    who = _signed_in(request)
-    if not isinstance(who, Principal):
-        return who
-    if not allowed(who, Permission.READ_BOOK):
-        return _page(request, "book.html", 403, page="book", error=_NO_BOOK)
-    try:
-        return _licence_page(request, who, licence_id)
-    except ReecError as exc:
-        return _page(request, "book.html", exc.http_status, page="book", error=str(exc))
+    return _view(request, _licence_page, licence_id)
 
 
 @router.post("/book/licences/{licence_id}/{action}", response_class=HTMLResponse)
