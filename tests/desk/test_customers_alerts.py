@@ -116,3 +116,53 @@ def test_webhook_gives_up_after_its_attempts_and_keeps_the_error(store: Store) -
     sent = al.deliver(store, settings, post=refuse, sleep=lambda _s: None)
     assert (sent.delivered, sent.failed, len(calls)) == (0, 1, 3)
     assert al.list_alerts(store)[0].last_error == "HTTP 503"
+
+
+def test_review_clock_alerts_near_and_past_the_limit(store: Store) -> None:
+    """An accepted application 42 working days in (limit 45, DUR Art. 17) is near; past its
+    due date it is past: one alert each, however often the check runs."""
+    from datetime import timedelta
+
+    from desk_helpers import shipment
+
+    from reec import licensing as lic
+    from reec.determine import determine
+    from reec.screening import default_screener
+    from reec.shipment_input import parse_shipment
+
+    doc = shipment(end_user="Example Magnetwerke GmbH", country="DE")
+    parsed = parse_shipment(doc)
+    det = determine(parsed, screener=default_screener())
+    view = lic.create_application(
+        store, shipment_doc=doc, shipment=parsed, determination=det, actor="app"
+    )
+    lic.transition(store, view.id, "submit", on_date=date(2026, 12, 1), actor="app")
+    lic.transition(store, view.id, "accept", on_date=date(2026, 12, 2), actor="rev")
+    due = lic.application_clock(store, view.id, today=date(2026, 12, 2)).clock
+    assert due is not None
+    assert due.due is not None
+    near_day = due.due - timedelta(days=3)
+    assert len(al.clock_alerts(store, near_day, 5)) == 1
+    assert al.clock_alerts(store, near_day, 5) == []  # once
+    assert al.clock_alerts(store, due.due - timedelta(days=40), 5) == []  # far: nothing
+    past = al.clock_alerts(store, due.due + timedelta(days=1), 5)
+    assert len(past) == 1
+    messages = [a.message for a in al.list_alerts(store, kind="review_clock")]
+    assert any("past its limit" in m for m in messages)
+    assert any("working day(s) left" in m for m in messages)
+
+
+def test_rule_changes_become_alerts_once(store: Store) -> None:
+    """What `reec data impact` reports (answers the new data changes) lands in the inbox."""
+    from types import SimpleNamespace
+
+    change = SimpleNamespace(
+        kind="application", subject="application 3", what="licence_policy",
+        before="FAVOURABLE", after="CASE_BY_CASE",
+        sentence="application 3: licence policy FAVOURABLE -> CASE_BY_CASE.",
+    )  # fmt: skip
+    assert len(al.rule_change_alerts(store, [change], "v1", "v2")) == 1
+    assert al.rule_change_alerts(store, [change], "v1", "v2") == []
+    [alert] = al.list_alerts(store, kind="rule_change")
+    assert alert.message == change.sentence
+    assert alert.payload["after"] == "CASE_BY_CASE"

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from reec.cli.common import AsOf, out, parse_date, reporting_errors
 from reec.cli.desk import Actor, OutFile, open_desk_store, who
+from reec.errors import InputError
 
 __all__ = ["alerts_app", "audit_list", "parties_app"]
 
@@ -226,3 +227,34 @@ def audit_list(
         for e in entries:
             table.add_row(str(e.seq), e.at[:19], e.actor, e.action, e.subject, e.data_version or "")
         out.print(table)
+
+
+@alerts_app.command("rule-change")
+def alerts_rule_change(
+    new: Annotated[Path, typer.Argument(help="The new rule-data folder.")],
+    as_of: AsOf = None,
+) -> None:
+    """Raise a `rule_change` alert for every answer kept in the licence book that the new rule
+    data changes (through `reec data impact`), and deliver them to the webhook."""
+    import importlib
+    from datetime import date
+
+    from reec.desk.alerts import deliver, rule_change_alerts
+
+    with reporting_errors(), open_desk_store() as store:
+        try:
+            updates = importlib.import_module("reec.updates.impact")
+        except ImportError:
+            raise InputError(
+                "this reec has no `reec data impact` yet (issue 10)", field="rule-change"
+            ) from None
+        found = updates.impact(
+            updates.RuleSet.of_folder(new), store=store, as_of=parse_date(as_of) or date.today()
+        )
+        ids = rule_change_alerts(store, found.changes, found.old_version, found.new_version)
+        sent = deliver(store)
+        out.print(
+            f"{len(found.changes)} answers change from {found.old_version} to "
+            f"{found.new_version}: {len(ids)} new rule_change alerts; "
+            f"{sent.delivered} delivered, {sent.failed} failed"
+        )

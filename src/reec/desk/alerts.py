@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -34,6 +34,7 @@ __all__ = [
     "deliver",
     "list_alerts",
     "raise_alert",
+    "rule_change_alerts",
     "sign",
 ]
 
@@ -228,3 +229,28 @@ def deliver(
         delivered += error is None
         failed += error is not None
     return Delivery(delivered, failed)
+
+
+def rule_change_alerts(store: Store, changes: Sequence[Any], old: str, new: str) -> list[int]:
+    """A `rule_change` alert per answer the user holds that the new rule data changes.
+
+    `changes` are the `AnswerChange`s of `reec data impact` (kind, subject, sentence ...), read
+    by attribute so the desk does not depend on where that service lives."""
+    ids = []
+    with store.transaction() as s:
+        for c in changes:
+            subject = str(getattr(c, "subject", "?"))
+            what = str(getattr(c, "what", getattr(c, "field", "")))
+            new_id = raise_alert(
+                s, kind="rule_change", subject=subject,
+                dedupe=f"rule_change|{old}|{new}|{subject}|{what}",
+                message=str(getattr(c, "sentence", subject)),
+                payload={
+                    "kind": getattr(c, "kind", None), "subject": subject, "what": what,
+                    "before": getattr(c, "before", None), "after": getattr(c, "after", None),
+                    "old_version": old, "new_version": new,
+                },
+            )  # fmt: skip
+            if new_id is not None:
+                ids.append(new_id)
+    return ids
