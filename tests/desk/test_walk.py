@@ -137,3 +137,21 @@ def test_the_whole_desk(
     one = client.get(f"/v1/audit?record=determination:{det_id}", headers=auditor).json()
     assert {e["action"] for e in one} == {"determination", "document.notice"}
     assert client.get("/v1/audit", headers=analyst).status_code == 403
+
+
+def test_reec_serve_rescreens_on_its_schedule(app: FastAPI, tmp_path: Path) -> None:
+    """REEC_DESK_RESCREEN_MINUTES: the service re-screens by itself (audited as reec-schedule)."""
+    import time
+
+    from reec.desk.auditview import AuditFilter, list_audit
+
+    app.state.desk_settings = DeskSettings(rescreen_minutes=0.002)  # every 0.12 s
+    with TestClient(app):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            found = list_audit(app.state.store, AuditFilter(actor="reec-schedule"))
+            if found:
+                break
+            time.sleep(0.05)
+    assert found
+    assert found[0].action == "parties.rescreen"
