@@ -101,7 +101,7 @@ def desk_screening(
         desk = DeskScreener(screener, s, source)
         result = desk.screen(parties, as_of)
         audit.append(
-            s, actor=source.actor, action="screening", subject=f"{source.kind}:{source.ref}",
+            s, actor=source.actor, action="screening", subject=f"{source.kind}:{source.ref}"[:100],
             payload={
                 "parties": [p.name for p in parties][:50], "as_of": as_of,
                 "hits": len(result.hits), "possible": len(result.possible),

@@ -138,7 +138,8 @@ def import_customers(
         ref = r.get(cols["id"], "").strip() or name or zh or ""
         owners = _owners(r.get(cols["owners"], ""), f"{path}: row {n}, column {cols['owners']}")
         parsed[ref[:100]] = {
-            "name": name or zh, "name_zh": zh, "country": country, "role": role, "owners": owners,
+            "name": (name or zh or "")[:300], "name_zh": zh[:300] if zh else None,
+            "country": country, "role": role, "owners": owners,
         }  # fmt: skip
     added = updated = unchanged = lapsed = 0
     now = datetime.now(UTC)
@@ -168,7 +169,7 @@ def import_customers(
             updated += 1
         report = ImportReport(len(parsed), added, updated, unchanged, lapsed)
         audit.append(
-            s, actor=actor, action="parties.import", subject=f"file:{path.name}",
+            s, actor=actor, action="parties.import", subject=f"file:{path.name}"[:100],
             payload={
                 "rows": report.rows, "added": added, "updated": updated,
                 "unchanged": unchanged, "lapsed_decisions": lapsed,

@@ -134,7 +134,7 @@ def _settle(
     version = hit_entry_version(hit, versions)
     rows = session.scalars(
         select(ReviewRow)
-        .where(ReviewRow.identity == pk.identity, ReviewRow.entry_ident == ident)
+        .where(ReviewRow.identity == pk.identity[:400], ReviewRow.entry_ident == ident)
         .order_by(ReviewRow.id.desc())
     ).all()
     same = [r for r in rows if r.entry_version == version and r.fingerprint == pk.fingerprint]
@@ -156,10 +156,11 @@ def _settle(
             )  # fmt: skip
     refs = source.customer_refs or {}
     row = ReviewRow(
-        identity=pk.identity, fingerprint=pk.fingerprint, party_name=hit.party_name,
-        party_country=party.country if party else None, party_role=hit.role.value,
+        identity=pk.identity[:400], fingerprint=pk.fingerprint, party_name=hit.party_name[:300],
+        party_country=(party.country or None) if party else None, party_role=hit.role.value,
         customer_ref=refs.get(hit.party_name), entry_ident=ident, entry_version=version,
-        list_name=hit.list_name, entry_name=hit.entry_name, announcement=hit.announcement,
+        list_name=hit.list_name, entry_name=hit.entry_name[:300],
+        announcement=hit.announcement[:200],
         kind="hit" if auto else "possible", score=hit.score, via_owner=hit.via_owner,
         features=[dict(f) for f in hit.features], explanation=hit.explanation,
         source_kind=source.kind, source_ref=source.ref[:300],
