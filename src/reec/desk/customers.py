@@ -27,7 +27,7 @@ from reec.desk.review import CheckSource, apply_reviews
 from reec.desk.tables import CustomerRow, DeskStateRow, ReviewRow
 from reec.errors import InputError
 from reec.model import Owner, Party, PartyRole
-from reec.screening.base import Screener
+from reec.screening.base import Screener, ScreeningResult
 from reec.store import audit
 from reec.store.db import Store
 from reec.tabular import read_rows
@@ -286,6 +286,21 @@ def _affected_by_entries(
     return {ref for (ref, _), ms in zip(queries, found, strict=True) if ms}
 
 
+def _with_any_match(screener: Screener, customers: Sequence[CustomerRow]) -> set[str] | None:
+    """Customers whose name or an owner's name is near any entry, by one batched match over
+    the whole set (the rest cannot have a hit); None when the screener cannot tell."""
+    from reec.screening.screener import ListScreener, NameQuery
+
+    if not isinstance(screener, ListScreener) or screener.ownership:
+        return None
+    queries: list[tuple[str, Any]] = []
+    for c in customers:
+        queries.append((c.ref, NameQuery(c.name, c.name_zh, c.country)))
+        queries.extend((c.ref, NameQuery(o["name"])) for o in c.owners)
+    found = screener.match_many([q for _, q in queries])
+    return {ref for (ref, _), ms in zip(queries, found, strict=True) if ms}
+
+
 def rescreen(
     store: Store,
     screener: Screener,
@@ -316,12 +331,17 @@ def rescreen(
                 c.ref for c in customers if any(h["entry"] in changed for h in c.last_hits)
             }  # fmt: skip
             todo |= _affected_by_entries(screener, changed, customers)
+        matched = _with_any_match(screener, [c for c in customers if c.ref in todo])
         for c in customers:
             if c.ref not in todo:
                 continue
             party = _party(c)
             source = CheckSource(actor, "customer", c.ref, data_version, {c.name: c.ref})
-            result, _ = apply_reviews(s, screener.screen([party], as_of), [party], versions, source)
+            if matched is not None and c.ref not in matched:
+                result = ScreeningResult(as_of, (), (), ())  # no name near any entry
+            else:
+                found = screener.screen([party], as_of)
+                result, _ = apply_reviews(s, found, [party], versions, source)
             now_hits: dict[str, dict[str, Any]] = {}
             for status, group in (
                 ("hit", result.hits), ("possible", result.possible), ("cleared", result.cleared),

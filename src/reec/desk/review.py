@@ -127,7 +127,8 @@ def _settle(
     source: CheckSource,
     raise_items: bool,
     auto: bool,
-) -> ReviewRow | None:
+) -> tuple[ReviewRow | None, bool]:
+    """The item that settles this match (decided, or open), and whether it was raised now."""
     owners = [(o.name, o.share) for o in party.owners] if party else []
     pk = party_key(hit.party_name, party.country if party else None, _zh(party), owners)
     ident = entry_ident(hit.list_name, hit.announcement, hit.entry_name)
@@ -140,12 +141,12 @@ def _settle(
     same = [r for r in rows if r.entry_version == version and r.fingerprint == pk.fingerprint]
     for r in same:
         if r.status in DECISIONS:
-            return r
+            return r, False
     for r in same:
         if r.status == "open":
-            return r
+            return r, False
     if not raise_items:
-        return None
+        return None, False
     now = datetime.now(UTC)
     for r in rows:
         if r.status in DECISIONS:
@@ -177,7 +178,7 @@ def _settle(
             "data_version": source.data_version,
         },
     )  # fmt: skip
-    return row
+    return row, True
 
 
 def _zh(party: Party | None) -> str | None:
@@ -199,15 +200,14 @@ def apply_reviews(
     possible: list[ListHit] = []
     cleared: list[ListHit] = list(result.cleared)
     raised: list[int] = []
-    before = _max_id(session)
     for auto, group in ((True, result.hits), (False, result.possible)):
         for h in group:
             party = by_name.get(h.party_name)
-            row = _settle(session, h, party, versions, source, raise_items, auto)
+            row, new = _settle(session, h, party, versions, source, raise_items, auto)
             if row is None:
                 (hits if auto else possible).append(h)
                 continue
-            if row.id > before:
+            if new:
                 raised.append(row.id)
             view = _view(row)
             noted = replace(h, review=view.note)
@@ -221,11 +221,6 @@ def apply_reviews(
         result.as_of, tuple(hits), tuple(possible), result.lists_checked, tuple(cleared)
     )
     return shaped, sorted(set(raised))
-
-
-def _max_id(session: Session) -> int:
-    last = session.scalars(select(ReviewRow.id).order_by(ReviewRow.id.desc()).limit(1)).first()
-    return last or 0
 
 
 def decide(
