@@ -48,6 +48,9 @@ def test_the_whole_desk(
     assert r.json()["added"] == 3
     first = client.post("/v1/parties/rescreen?as_of=2026-12-01", headers=analyst).json()
     assert first["first_run"]
+    master = client.get("/v1/parties", headers=auditor).json()
+    assert {c["ref"] for c in master} == {"C-1", "C-2", "C-3"}
+    assert next(c for c in master if c["ref"] == "C-2")["owners"] == "Acme Widgets GmbH: 60%"
 
     # 2. check a shipment with a possible match
     r = client.post("/v1/determinations", json=shipment(), headers=analyst)

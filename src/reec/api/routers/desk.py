@@ -485,3 +485,30 @@ def start_schedule(app: Any) -> Callable[[], Awaitable[None]]:
         task.cancel()
 
     return stop
+
+
+class CustomerOut(Out):
+    ref: str = Field(examples=["C-1001"])
+    name: str = Field(examples=["Acme Widgets GmbH"])
+    name_zh: str | None = Field(examples=[None])
+    country: str | None = Field(examples=["DE"])
+    role: str = Field(examples=["importer"])
+    owners: str = Field(examples=["Acme Holding AG: 60%"])
+    screened_at: datetime | None = Field(examples=["2026-12-01T09:30:00+00:00"])
+    screened_version: str | None = Field(examples=["2026.12.1+3f9a1c2e"])
+    matches: str = Field(
+        description="The matches at the last re-screening.",
+        examples=["hit unreliable_entity_list: Acme Widgets GmbH"],
+    )
+
+
+@router.get(
+    "/parties",
+    response_model=list[CustomerOut],
+    summary="The customer master with each customer's last matches",
+    responses=responses(401, 403),
+)
+def list_parties(store: StoreDep, _key: Reader) -> list[CustomerOut]:
+    from reec.desk.customers import customer_rows
+
+    return [CustomerOut.model_validate(r) for r in customer_rows(store)]
