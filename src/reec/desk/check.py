@@ -40,6 +40,8 @@ class DeskScreener:
 
     def screen(self, parties: Sequence[Party], as_of: date) -> ScreeningResult:
         result = self.inner.screen(parties, as_of)
+        if not (result.hits or result.possible):
+            return result  # nothing to review: no lookup
         shaped, raised = apply_reviews(
             self.session, result, parties, entry_versions(self.inner), self.source,
             raise_items=self.raise_items,

@@ -13,7 +13,6 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from reec.screening.base import ListHit, Screener
@@ -54,9 +53,9 @@ def entry_version(entry: ListEntry) -> str:
     )
 
 
-@lru_cache(maxsize=8)
-def _versions(entries: tuple[ListEntry, ...]) -> dict[str, str]:
-    return {entry_ident(e.list_name, e.announcement, e.name): entry_version(e) for e in entries}
+_VERSIONS: dict[int, tuple[tuple[ListEntry, ...], dict[str, str]]] = {}
+"""id(entries) -> (entries, versions): hashing ~300 entries per check would cost more than
+the check itself; the entries tuple is kept so its id cannot be reused while cached."""
 
 
 def entry_versions(screener: Screener) -> dict[str, str]:
@@ -64,7 +63,15 @@ def entry_versions(screener: Screener) -> dict[str, str]:
     entries = getattr(screener, "entries", None)
     if not isinstance(entries, tuple):
         return {}
-    return _versions(entries)
+    found = _VERSIONS.get(id(entries))
+    if found is None or found[0] is not entries:
+        if len(_VERSIONS) >= 8:
+            _VERSIONS.clear()
+        versions = {
+            entry_ident(e.list_name, e.announcement, e.name): entry_version(e) for e in entries
+        }
+        found = _VERSIONS[id(entries)] = (entries, versions)
+    return found[1]
 
 
 def hit_entry_version(hit: ListHit, versions: Mapping[str, str]) -> str:
