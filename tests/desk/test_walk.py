@@ -158,3 +158,20 @@ def test_reec_serve_rescreens_on_its_schedule(app: FastAPI, tmp_path: Path) -> N
             time.sleep(0.05)
     assert found
     assert found[0].action == "parties.rescreen"
+
+
+def test_keep_checks_off_keeps_only_checks_with_a_match(
+    app: FastAPI, client: TestClient, keys: dict[str, Any]
+) -> None:
+    """REEC_DESK_KEEP_CHECKS=false: a clean check is answered without a database write; a check
+    with a possible match is still kept and reviewed."""
+    app.state.desk_settings = DeskSettings(keep_checks=False)
+    clean = client.post(
+        "/v1/determinations", json=shipment(end_user="Example Magnetwerke GmbH", country="DE"),
+        headers=keys["analyst"],
+    )  # fmt: skip
+    assert clean.status_code == 200
+    assert "X-Reec-Determination" not in clean.headers
+    matched = client.post("/v1/determinations", json=shipment(), headers=keys["analyst"])
+    assert matched.headers["X-Reec-Determination"] == "1"
+    assert client.get("/v1/reviews", headers=keys["auditor"]).json()

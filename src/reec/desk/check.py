@@ -50,6 +50,18 @@ class DeskScreener:
         return shaped
 
 
+class _Peek:
+    """A screener that remembers whether anything matched."""
+
+    def __init__(self, inner: Screener) -> None:
+        self.inner, self.matched = inner, False
+
+    def screen(self, parties: Sequence[Party], as_of: date) -> ScreeningResult:
+        result = self.inner.screen(parties, as_of)
+        self.matched = bool(result.hits or result.possible)
+        return result
+
+
 def shipment_ref(shipment: Shipment) -> str:
     """A readable reference: exporter -> destination on the day."""
     return f"{shipment.exporter.name} -> {shipment.destination} {shipment.date}"
@@ -58,7 +70,8 @@ def shipment_ref(shipment: Shipment) -> str:
 @dataclass(frozen=True, slots=True)
 class DeskCheck:
     determination: Determination
-    determination_id: int
+    determination_id: int | None
+    """None when the check was not kept (`REEC_DESK_KEEP_CHECKS=false`, no match)."""
     reviews_raised: tuple[int, ...]
 
 
@@ -72,7 +85,14 @@ def desk_determination(
     actor: str,
     via: str,
     as_of: date | None = None,
+    keep: bool = True,
 ) -> DeskCheck:
+    """`keep=False` keeps (and reviews) only a check with a hit or a possible match."""
+    if not keep:
+        peek = _Peek(screener)
+        plain = determine(shipment, regime, as_of=as_of, screener=peek)
+        if not peek.matched:
+            return DeskCheck(plain, None, ())
     with store.transaction() as s:
         source = CheckSource(actor, "shipment", shipment_ref(shipment), regime.version)
         desk = DeskScreener(screener, s, source)

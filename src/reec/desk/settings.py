@@ -13,6 +13,12 @@ __all__ = ["DeskSettings"]
 class DeskSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REEC_DESK_", extra="ignore", frozen=True)
 
+    keep_checks: bool = Field(
+        default=True,
+        description="Keep every determination made through the API or the web page in the "
+        "licence book and the audit log. With false, only checks with a hit or a possible "
+        "match are kept (and reviewed): more requests/s, a thinner audit trail.",
+    )
     rescreen_minutes: float = Field(
         default=0,
         ge=0,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
 
 from reec.api.auth import Permission, Principal, require
 from reec.api.deps import AsOfQuery, RegimeDep, ScreenerDep, StoreDep
 from reec.api.examples import SHIPMENT_EXAMPLES
+from reec.api.routers.desk import desk_settings
 from reec.api.schemas import DeterminationOut, responses
 from reec.desk.check import desk_determination
 from reec.render import determination_to_dict
@@ -31,6 +32,7 @@ def create_determination(
     regime: RegimeDep,
     screener: ScreenerDep,
     store: StoreDep,
+    request: Request,
     key: Annotated[Principal, Depends(require(Permission.DETERMINE))],
     as_of: AsOfQuery = None,
 ) -> Any:
@@ -49,8 +51,10 @@ def create_determination(
         actor=key.name,
         via="api",
         as_of=as_of,
+        keep=desk_settings(request).keep_checks,
     )
+    kept = check.determination_id
     return JSONResponse(
         determination_to_dict(check.determination),
-        headers={"X-Reec-Determination": str(check.determination_id)},
+        headers={"X-Reec-Determination": str(kept)} if kept is not None else None,
     )
