@@ -6,6 +6,7 @@ reviewers decide them; analysts, reviewers and auditors read them.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
@@ -474,8 +475,13 @@ def start_schedule(app: Any) -> Callable[[], Awaitable[None]]:
     async def loop() -> None:
         while True:
             await asyncio.sleep(settings.rescreen_minutes * 60)
+            job = asyncio.ensure_future(asyncio.to_thread(scheduled_run, app))
             try:
-                await asyncio.to_thread(scheduled_run, app)
+                await asyncio.shield(job)
+            except asyncio.CancelledError:  # shutting down: let the round finish first
+                with contextlib.suppress(Exception):
+                    await job
+                raise
             except Exception:  # the schedule must outlive a bad round; the log says why
                 log.exception("scheduled re-screening failed")
 
@@ -483,6 +489,8 @@ def start_schedule(app: Any) -> Callable[[], Awaitable[None]]:
 
     async def stop() -> None:
         task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
     return stop
 
