@@ -162,7 +162,10 @@ def to_pdf(blocks: Sequence[Block], settings: DeskSettings) -> bytes:
         elif b.kind == "note":
             pdf.set_font("cjk", size=9)
             pdf.set_fill_color(255, 244, 214)
-            pdf.multi_cell(width, 5, b.text, border=1, fill=True, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                width, 5, b.text, border=1, fill=True, align="L", new_x="LMARGIN", new_y="NEXT"
+            )
+            pdf.set_fill_color(255, 255, 255)
             pdf.ln(3)
         elif b.kind == "table":
             pdf.set_font("cjk", size=8.5)
@@ -176,7 +179,7 @@ def to_pdf(blocks: Sequence[Block], settings: DeskSettings) -> bytes:
         else:
             pdf.set_font("cjk", size=9.5)
             text = ("• " + b.text) if b.kind == "item" else b.text
-            pdf.multi_cell(width, 5.2, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width, 5.2, text, align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1.5)
     return bytes(pdf.output())
 
