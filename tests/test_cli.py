@@ -187,6 +187,24 @@ def test_rules_show_one_entry() -> None:
     assert "secondary" in result.stdout
 
 
+def test_rules_show_parent_code_lists_its_children() -> None:
+    # 1C903.a and 1C903.a.3 are the announcement's own codes; the data holds their leaves.
+    for parent, child in (("1C903.a", "1C903.a.2.b"), ("1C903.a.3", "1C903.a.3.c")):
+        result = runner.invoke(app, ["rules", "show", parent, "--as-of", "2025-06-02"])
+        assert result.exit_code == 0, result.output
+        assert child in result.output
+        assert "1C902" not in result.output
+
+
+def test_rules_show_states_parameters_and_what_confidence_means() -> None:
+    result = runner.invoke(app, ["rules", "show", "2B902.d", "--as-of", "2026-11-20"])
+    assert result.exit_code == 0, result.output
+    assert "mixing_chamber_volume_m3" in result.output
+    result = runner.invoke(app, ["rules", "show", "1C913.b", "--as-of", "2026-11-20"])
+    assert "secondary: from a secondary source; applied" in result.output
+    assert "never law" not in result.output
+
+
 def test_rules_show_unknown_code_is_one_line() -> None:
     result = runner.invoke(app, ["rules", "show", "9Z999"])
     assert result.exit_code != 0

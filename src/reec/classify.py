@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from typing import TypeVar
 
 from reec.model import Form, Item
-from reec.regime.matching import match_detail
+from reec.regime.matching import match_detail, missing_parameters
 from reec.regime.schema import MatchData
 from reec.regime.snapshot import AnnexEntry, ControlEntry, Regime
 
@@ -37,10 +38,20 @@ COMPOSITION_FORMS = frozenset(Form) - {
 """Forms whose entries are recognised by composition: without one they cannot be classified."""
 
 
+_ZERO = Decimal(0)
+
+
 @dataclass(frozen=True, slots=True)
 class EntryMatch:
     entry: ControlEntry
     detail: str
+    missing: tuple[str, ...] = ()
+    """Parameters the entry states that the item does not give: the match is undecided."""
+
+    @property
+    def law(self) -> bool:
+        """Decided and law: not an [I]nferred entry, no parameter missing."""
+        return not self.missing and self.entry.confidence != "inferred"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +136,8 @@ def _fact_key(item: Item) -> FactKey | None:
     if item.contents or item.bom is not None:
         return None
     comp = tuple(sorted(item.composition.items())) if item.composition is not None else None
-    return (item.form, comp, item.hs_code, item.description, item.technology_activities)
+    params = tuple(sorted(item.parameters.items())) if item.parameters else None
+    return (item.form, comp, item.hs_code, item.description, item.technology_activities, params)
 
 
 @cache
@@ -163,10 +175,13 @@ def _classify(item: Item, regime: Regime) -> Classification:
     index, order = _entry_index(regime)
     unique = {order[e.code]: e for e in _candidates(item, index)}
     candidates = [unique[k] for k in sorted(unique)]
-    matches = tuple(
-        EntryMatch(entry, detail)
-        for entry in candidates
-        if (detail := match_detail(entry.match, item)) is not None
+    matches = _named_alloys(
+        tuple(
+            EntryMatch(entry, detail, missing_parameters(entry.match, item))
+            for entry in candidates
+            if (detail := match_detail(entry.match, item)) is not None
+        ),
+        item,
     )
     hints: tuple[ControlEntry, ...] = ()
     if item.hs_code is not None:
@@ -174,6 +189,24 @@ def _classify(item: Item, regime: Regime) -> Classification:
         hints = regime.entries_by_hs.get(key, ())
     needs = item.composition is None and item.form in COMPOSITION_FORMS
     return Classification(matches, hints, needs)
+
+
+def _named_alloys(matches: tuple[EntryMatch, ...], item: Item) -> tuple[EntryMatch, ...]:
+    """Sibling entries (one parent code) named by their constituents (Sm-Co, Sm-Fe ... alloys;
+    Sm-Co, Sm-Fe alloy targets) are alternatives: an alloy is the one its named elements make
+    up most of. Sm2Co17 with some Fe is the Sm-Co alloy, not also the Sm-Fe alloy; ties keep
+    every entry."""
+    comp = item.composition or {}
+    named: dict[str, list[tuple[Decimal, EntryMatch]]] = {}
+    for m in matches:
+        if m.entry.match.all_of:
+            share = sum((comp.get(e, _ZERO) for e in m.entry.match.all_of), _ZERO)
+            named.setdefault(m.entry.code.rsplit(".", 1)[0], []).append((share, m))
+    drop: set[str] = set()
+    for group in named.values():
+        best = max(share for share, _ in group)
+        drop.update(m.entry.code for share, m in group if share < best)
+    return tuple(m for m in matches if m.entry.code not in drop) if drop else matches
 
 
 def annex1_matches(item: Item, regime: Regime) -> AnnexMatches:

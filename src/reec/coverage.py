@@ -58,11 +58,18 @@ def render_coverage(regime: Regime) -> str:
                 None,
                 [
                     f"principal {m.principal}" if m.principal else "",
+                    f"({', '.join(m.principal_excluding)} set aside as backing)"
+                    if m.principal_excluding
+                    else "",
                     f"all of {' '.join(m.all_of)}" if m.all_of else "",
                     f"any of {' '.join(m.any_of)}" if m.any_of else "",
                     f"keywords {', '.join(m.keywords)}" if m.keywords else "",
                     f"activities {', '.join(a.value for a in m.activities_any)}"
                     if m.activities_any
+                    else "",
+                    "parameters "
+                    + ", ".join(f"{p.name} ({p.text}, {p.confidence})" for p in m.parameters)
+                    if m.parameters
                     else "",
                 ],
             )
@@ -87,14 +94,41 @@ def render_coverage(regime: Regime) -> str:
         "",
         "## Licence-policy rules",
         "",
-        "| id | policy | scope | provision |",
-        "|---|---|---|---|",
+        "A rule with a *reach* makes an item need a licence by itself (docs/guide.md 7.2), not",
+        "only once an item rule fired.",
+        "",
+        "| id | policy | scope | provision | reaches items on its own |",
+        "|---|---|---|---|---|",
     ]
     for pol in regime.policies:
+        r = pol.reach
+        reach = (
+            f"{r.id}: {r.items} items, exports {r.exporters} "
+            f"({r.provision.announcement} {_cell(r.provision.clause)})"
+            if r is not None
+            else "-"
+        )
         lines.append(
             f"| {pol.id} | {pol.policy.value} | {pol.scope} | "
-            f"{pol.provision.announcement} {_cell(pol.provision.clause)} |"
+            f"{pol.provision.announcement} {_cell(pol.provision.clause)} | {reach} |"
         )
+    lines += [
+        "",
+        "## Classification readings",
+        "",
+        "Forms that can hold the same substance: an item is classified under each form of its",
+        "group and answered for the stricter reading, with a warning (docs/guide.md 7.3). Alloys",
+        "named by their constituents under one parent code are alternatives: the alloy is the one",
+        "its named elements make up most of. Export scope: "
+        + _cell(regime.provision("ECL-2020/art2_3", "coverage").summary)
+        + " No. 61 Art. 1: "
+        + _cell(regime.no61("art1").summary),
+        "",
+        "| forms | reading |",
+        "|---|---|",
+    ]
+    for group in regime.data.meta.form_groups:
+        lines.append(f"| {', '.join(f.value for f in group.forms)} | {_cell(group.reading)} |")
     lines += ["", "## Obligations", "", "| id | provision | deadline |", "|---|---|---|"]
     for o in regime.obligations:
         lines.append(

@@ -150,6 +150,9 @@ def _from_china(item: Item, view: RegimeView, cls: Classification, work: _ItemWo
                 "official text before relying on this answer."
             )
             continue
+        if m.missing:
+            _missing_parameters(item, view, m, work)
+            continue
         _finding(
             work,
             view,
@@ -206,8 +209,35 @@ def _from_china(item: Item, view: RegimeView, cls: Classification, work: _ItemWo
 
 
 def _law(cls: Classification) -> tuple[EntryMatch, ...]:
-    """The matches that are law: [I]nferred entries are screening triggers only."""
-    return tuple(m for m in cls.matches if m.entry.confidence != "inferred")
+    """The matches that are law and decided: [I]nferred entries are screening triggers only;
+    an entry whose parameters the item does not give is undecided."""
+    return tuple(m for m in cls.matches if m.law)
+
+
+def _missing_parameters(item: Item, view: RegimeView, m: EntryMatch, work: _ItemWork) -> None:
+    """An entry matched by description whose stated parameters are not given: NEEDS_FACTS when
+    the entry would apply or be suspended that day (the strictest completion)."""
+    state, when = _status_text(view, m.entry.provision)
+    worst = _OUTCOME_VERDICT[state]
+    deciding = worst is not Verdict.NOT_CONTROLLED
+    params = [p for p in m.entry.match.parameters if p.name in m.missing]
+    wanted = "; ".join(f"{p.name} ({p.text}, {p.unit})" for p in params)
+    work.reasons.append(
+        Reason(
+            rule="facts-missing-parameters",
+            kind="facts_missing",
+            outcome="needs_fact",
+            detail=f"{m.entry.title} ({m.entry.code}) matches by description ({m.detail}), but "
+            f"the entry states parameters the item does not give: {wanted}. Under the strictest "
+            f"completion (inside the range) the answer would be {worst.value}. {when} Give "
+            "them in the item's `parameters`.",
+            citation=m.entry.citation,
+            facts={"needs": ", ".join(m.missing), "strictest_completion": worst.value},
+        )
+    )
+    if deciding:
+        work.needs.extend(n for n in m.missing if n not in work.needs)
+        work.verdicts.append(Verdict.NEEDS_FACTS)
 
 
 def _annex_codes(item: Item, regime: Regime, part: str | None = None) -> tuple[str, ...]:
@@ -232,6 +262,68 @@ if TYPE_CHECKING:
     _Membership = tuple[
         tuple[tuple[AnnexEntry, str], ...], tuple[str, ...] | None, tuple[Rollup, Trace] | None
     ]
+
+
+def _reading_rank(item: Item, view: RegimeView, from_china: bool) -> tuple[int, ...]:
+    """How strict a reading is: the list entries' status that day for an export from China;
+    for a transfer from abroad, No. 61 Annex 1 membership first (it decides Art. 1)."""
+    cls = classify(item, view.regime)
+    rank = max(
+        (_OUTCOME_VERDICT[view.status(m.entry.provision).state].rank for m in _law(cls)),
+        default=0,
+    )
+    return (rank,) if from_china else (int(bool(annex1_matches(item, view.regime))), rank)
+
+
+def _coverage(cls: Classification, item: Item) -> Decimal:
+    """Largest share of the composition that one matching entry names."""
+    comp = item.composition or {}
+    best = Decimal(0)
+    for m in _law(cls):
+        spec = m.entry.match
+        named = {*spec.all_of, *spec.any_of, *([spec.principal] if spec.principal else [])}
+        best = max(best, sum((comp.get(e, Decimal(0)) for e in named), Decimal(0)))
+    return best
+
+
+def _read_item(
+    item: Item, view: RegimeView, work: _ItemWork, from_china: bool
+) -> tuple[Item, Classification]:
+    """Classify by substance: the item under its declared form and under every form of its
+    group (regime.yaml `form_groups`); when another form gives a stricter answer, the declared
+    form and the composition disagree: warn and answer for the stricter reading."""
+    regime = view.regime
+    alternatives = regime.form_alternatives.get(item.form, ())
+    if not alternatives or item.composition is None or item.bom is not None:
+        return item, classify(item, regime)
+    declared = _reading_rank(item, view, from_china)
+    best, best_key = item, (declared, Decimal(0))
+    for form in alternatives:
+        other = replace(item, form=form)
+        rank = _reading_rank(other, view, from_china)
+        # Among equally strict readings, the one whose entries name most of the composition
+        # (a Tb-Dy-Fe alloy rather than "Dy metal" for Tb 18, Dy 42, Fe 40).
+        key = (rank, _coverage(classify(other, regime), other))
+        if rank > declared and key > best_key:
+            best, best_key = other, key
+    if best is not item:
+        cls = classify(best, regime)
+        codes = ", ".join(m.entry.code for m in _law(cls)) or "No. 61 Annex 1"
+        text = (
+            f"declared form {item.form.value}, but the composition ({item.parameters_text()}) "
+            f"also reads as {best.form.value} ({codes}), which gives the stricter answer: "
+            f"answered as {best.form.value}."
+        )
+        work.warnings.append(f"{item.id}: {text}")
+        work.reasons.append(
+            Reason(
+                rule="form-reading",
+                kind="classification",
+                outcome="applies",
+                detail=f"Classified by substance: {text} (docs/guide.md).",
+            )
+        )
+    return best, classify(best, regime)
 
 
 def _annex_membership(item: Item, regime: Regime) -> _Membership:
@@ -380,6 +472,17 @@ def _value_rule(
         )
         for n in share.nested
     )
+    children.extend(
+        Reason(
+            rule="no61-art1-1-excluded",
+            kind="contribution",
+            outcome="not_counted",
+            detail=f"{x.item_id} ({x.path}): {x.description}, {x.value} {cur}: does not count: "
+            f"{x.why}.",
+            figures={"value": float(x.value)},
+        )
+        for x in share.excluded
+    )
     if share.unknown_count:
         more = share.unknown_count - len(share.unknown_origin)
         names = ", ".join(share.unknown_origin) + (f" and {more} more" if more else "")
@@ -392,6 +495,7 @@ def _value_rule(
         "share": float(share.share),
         "threshold": float(threshold),
         "currency": cur,
+        "excluded_lines": len(share.excluded),
     }
     arithmetic = (
         f"Chinese-origin Part I content {share.cn_value.normalize():f} {cur} / item value "
@@ -684,8 +788,8 @@ def _determine_item(
 ) -> tuple[ItemDetermination, ItemFacts, list[str]]:
     regime = view.regime
     work = _ItemWork()
-    cls = classify(item, regime)
     from_china = scope.from_china
+    item, cls = _read_item(item, view, work, from_china)
     # Annex 1 membership matters for a Chinese export only once it needs a licence (policy
     # scope, Art. 7 obligations); skipping it otherwise keeps the common path short.
     membership = None if from_china else _annex_membership(item, regime)

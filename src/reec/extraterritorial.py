@@ -36,6 +36,7 @@ __all__ = [
     "CHINA",
     "SHOWN",
     "Contribution",
+    "Excluded",
     "NestedShare",
     "ValueShare",
     "bom_annex",
@@ -70,6 +71,17 @@ class NestedShare:
 
 
 @dataclass(frozen=True, slots=True)
+class Excluded:
+    """Content holding a Part I element that does not count toward the share, and why."""
+
+    item_id: str
+    path: str
+    description: str
+    value: Decimal
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class ValueShare:
     cn_value: Decimal
     item_value: Decimal
@@ -82,6 +94,8 @@ class ValueShare:
     """First SHOWN lines of unknown origin that were counted."""
     unknown_count: int = 0
     nested: tuple[NestedShare, ...] = ()
+    excluded: tuple[Excluded, ...] = ()
+    """Rare-earth content that does not count, with why (nested contents only; at most SHOWN)."""
 
     @property
     def share(self) -> Decimal:
@@ -225,6 +239,16 @@ def _nested_value_share(item: Item, regime: Regime) -> ValueShare:
     threshold = Decimal(str(regime.no61("art1_1").parameter("value_share_threshold")))
     found: list[Contribution] = []
     nested: list[NestedShare] = []
+    excluded: list[Excluded] = []
+    elements = {
+        e for a in part1 for e in (*a.match.all_of, *a.match.any_of, a.match.principal) if e
+    }
+
+    def exclude(child: Item, multiplier: Decimal, why: str) -> None:
+        if child.contents or not any(child.contains_element(e) for e in elements):
+            return
+        what = child.description or child.form.value
+        excluded.append(Excluded(child.id, child.path, what, child.value.amount * multiplier, why))
 
     def walk(parent: Item, multiplier: Decimal, per_unit: Decimal) -> Decimal:
         """Chinese-origin Part I value in `parent`'s line, counted `multiplier` times."""
@@ -256,6 +280,21 @@ def _nested_value_share(item: Item, regime: Regime) -> ValueShare:
                 )
                 total += child.value.amount * per_unit
                 continue
+            if annex is not None:
+                exclude(
+                    child,
+                    multiplier,
+                    f"{annex.title} (Part I {annex.id}) of {child.origin} origin: only "
+                    "Chinese-origin Part I content counts",
+                )
+            elif child.origin in (CHINA, None):
+                exclude(
+                    child,
+                    multiplier,
+                    f"Chinese-origin {child.form.value} ({child.parameters_text()}) is not a "
+                    "Part I item (Part I: Sm, Dy, Gd, Tb, Lu, Sc, Y metals; Sm-Co, Tb-Fe, Dy-Fe, "
+                    "Tb-Dy-Fe alloys; Dy and Tb oxides)",
+                )
             q = child.quantity.amount if child.quantity is not None else Decimal(1)
             inner = walk(child, multiplier * q, q)
             p2 = next((a for a, _ in annex1_matches(child, regime) if a.part == "II"), None)
@@ -279,6 +318,7 @@ def _nested_value_share(item: Item, regime: Regime) -> ValueShare:
         unknown_origin=tuple(unknown[:SHOWN]),
         unknown_count=len(unknown),
         nested=tuple(nested[:SHOWN]),
+        excluded=tuple(excluded[:SHOWN]),
     )
 
 

@@ -194,6 +194,9 @@ class Item:
     technology_exclusions: tuple[str, ...] = ()
     contents: tuple[Item, ...] = ()
     bom: str | None = None
+    parameters: Mapping[str, Decimal] | None = None
+    """Quantitative parameters by name (e.g. mixing_chamber_volume_m3): control entries with
+    parameter ranges (equipment) read them; a missing one is a missing fact."""
 
     def contains_element(self, symbol: str) -> bool:
         return self.composition is not None and self.composition.get(symbol, Decimal(0)) > 0
@@ -204,6 +207,8 @@ class Item:
         parts = [f"form {self.form.value}"]
         if self.composition:
             parts.append(", ".join(f"{k} {v.normalize():f} %" for k, v in self.composition.items()))
+        if self.parameters:
+            parts.append(", ".join(f"{k} {v.normalize():f}" for k, v in self.parameters.items()))
         if self.hs_code:
             parts.append(f"HS {self.hs_code}")
         return "; ".join(parts)

@@ -98,6 +98,12 @@ class ItemIn(_In):
     )
     contents: list[ItemIn] = []
     bom: str | None = None
+    parameters: dict[str, Decimal] = Field(
+        default={},
+        description="reec extension: quantitative parameters that equipment entries state "
+        "(e.g. mixing_chamber_volume_m3); `reec rules show CODE` names them.",
+        examples=[{"mixing_chamber_volume_m3": 10}],
+    )
 
     @field_validator("hs_code", mode="before")
     @classmethod
@@ -161,6 +167,7 @@ def _item(item: ItemIn, path: str) -> Item:
         technology_exclusions=tuple(item.technology_exclusions),
         contents=tuple(_item(c, f"{path}.contents[{j}]") for j, c in enumerate(item.contents)),
         bom=item.bom,
+        parameters=dict(item.parameters) or None,
     )
 
 

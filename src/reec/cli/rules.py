@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reec.cli.common import AsOf, err, out, parse_date, reporting_errors
 from reec.errors import InputError
+
+if TYPE_CHECKING:
+    from reec.regime.snapshot import Regime
 
 __all__ = ["app"]
 
@@ -52,6 +55,30 @@ def rules_list(
             err.print(f"[yellow]warning:[/] {w}")
 
 
+_CONFIDENCE = {
+    "verified": "text seen in the official announcement; applied as law",
+    "secondary": "from a secondary source; applied, and marked secondary in every reason",
+    "inferred": "an inference, not text: a screening trigger only, never applied as law",
+}
+
+
+def _show_parent(regime: Regime, code: str, day: date) -> None:
+    """A parent code (1C903.a, 1C903.a.3): the entries under it, each with its status."""
+    from rich.table import Table
+
+    view = regime.as_of(day)
+    children = regime.children(code)
+    table = Table(title=f"{code}: {len(children)} entries under it (as of {day})")
+    for col in ("code", "title", "status", "confidence"):
+        table.add_column(col)
+    for e in children:
+        st = view.status(e.provision)
+        label = st.state.value + (f" through {st.suspension.last_day}" if st.suspension else "")
+        table.add_row(e.code, e.title, label, e.confidence)
+    out.print(table)
+    out.print(f"Show one with `reec rules show {children[0].code}`.")
+
+
 @app.command("show")
 def rules_show(
     code: Annotated[str, typer.Argument(help="Control code, e.g. 1C905.b")],
@@ -64,8 +91,11 @@ def rules_show(
 
     with reporting_errors():
         regime = load_regime()
-        entry = regime.entry(code)
         day = parse_date(as_of) or date.today()
+        if code not in regime.entries_by_code and regime.children(code):
+            _show_parent(regime, code, day)
+            return
+        entry = regime.entry(code)
         st = regime.as_of(day).status(entry.provision)
         table = Table(show_header=False, title=f"{entry.code}: {entry.title}")
         table.add_column("field", style="bold")
@@ -101,10 +131,19 @@ def rules_show(
                 or "-",
             ),
             ("keywords", ", ".join(m.keywords) or "-"),
+            (
+                "parameters (give them in the item's `parameters`)",
+                "; ".join(
+                    f"{p.name}: {p.text} [{p.unit}]"
+                    + ("" if p.confidence == "verified" else f" ({p.confidence})")
+                    for p in m.parameters
+                )
+                or "-",
+            ),
             ("technology activities", ", ".join(a.value for a in m.activities_any) or "-"),
             ("reference HS codes", ", ".join(entry.hs_codes) or "none in the text"),
             ("inferred HS (trigger only)", ", ".join(entry.hs_codes_inferred) or "-"),
-            ("confidence", entry.confidence),
+            ("confidence", f"{entry.confidence}: {_CONFIDENCE[entry.confidence]}"),
             ("source", entry.source),
             ("note", entry.note or "-"),
         ]

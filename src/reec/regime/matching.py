@@ -13,7 +13,7 @@ from decimal import Decimal
 from reec.model import Item
 from reec.regime.schema import MatchData
 
-__all__ = ["match_detail"]
+__all__ = ["match_detail", "missing_parameters"]
 
 _ZERO = Decimal(0)
 
@@ -32,9 +32,14 @@ def match_detail(
     comp = item.composition or {}
     if spec.principal is not None:
         share = comp.get(spec.principal, _ZERO)
-        if share <= 0 or share < max(comp.values()):
+        rest = [v for k, v in comp.items() if k not in spec.principal_excluding]
+        if share <= 0 or share < max(rest):
             return None
-        parts.append(f"{spec.principal} is the principal constituent ({_fmt(share)} %)")
+        aside = [e for e in spec.principal_excluding if comp.get(e, _ZERO) > 0]
+        parts.append(
+            f"{spec.principal} is the principal constituent ({_fmt(share)} %)"
+            + (f", {', '.join(aside)} set aside as backing/bonding" if aside else "")
+        )
     if spec.all_of:
         if any(comp.get(e, _ZERO) <= 0 for e in spec.all_of):
             return None
@@ -59,6 +64,18 @@ def match_detail(
         if not acts:
             return None
         parts.append(f"serves {', '.join(acts)}")
+    if spec.parameters:
+        values = item.parameters or {}
+        for param in spec.parameters:
+            value = values.get(param.name)
+            if value is None:
+                parts.append(f"{param.name} not given ({param.text})")
+                continue
+            if (param.min is not None and value < param.min) or (
+                param.max is not None and value > param.max
+            ):
+                return None
+            parts.append(f"{param.name} {_fmt(value)} {param.unit} within {param.text}")
     if spec.contains:
         if contains is None:
             return None
@@ -67,3 +84,9 @@ def match_detail(
             return None
         parts.append(found)
     return "; ".join(parts)
+
+
+def missing_parameters(spec: MatchData, item: Item) -> tuple[str, ...]:
+    """Names of the parameters `spec` states that `item` does not give."""
+    values = item.parameters or {}
+    return tuple(p.name for p in spec.parameters if p.name not in values)

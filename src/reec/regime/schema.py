@@ -9,6 +9,7 @@ meets a half-valid rule. Inside the engine the data is turned into frozen datacl
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -23,8 +24,10 @@ __all__ = [
     "ConditionData",
     "Confidence",
     "EntryData",
+    "FormGroupData",
     "MatchData",
     "ObligationRuleData",
+    "ParameterData",
     "PartyConditionData",
     "PoliciesFile",
     "PolicyRuleData",
@@ -44,6 +47,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class FormGroupData(_Strict):
+    """Declared forms that the same composition can be: a Tb-Dy-Fe magnetostrictive material
+    is also a Tb-Dy-Fe alloy. Classification reads the item under every form of its group."""
+
+    forms: list[Form] = Field(min_length=2)
+    reading: str = Field(description="Why these forms can hold the same substance.")
+
+
 class RegimeMeta(_Strict):
     """`regime.yaml`: what the data as a whole claims about itself."""
 
@@ -54,6 +65,11 @@ class RegimeMeta(_Strict):
     )
     suspension_reading_note: str
     sources: list[str] = []
+    form_groups: list[FormGroupData] = Field(
+        default=[],
+        description="Forms that can hold the same substance: an item is classified under each "
+        "form of its group and answered for the stricter reading.",
+    )
 
 
 class SuspensionData(_Strict):
@@ -94,6 +110,27 @@ def _check_elements(values: list[str], where: str) -> None:
         raise ValueError(f"{where}: unknown element symbol(s) {unknown}")
 
 
+class ParameterData(_Strict):
+    """A quantitative parameter an entry states (e.g. 2B902.d mixing-chamber volume 0.5-14.2
+    m3): the item matches only inside the range (bounds inclusive); without the value the
+    entry cannot be decided and the item needs it."""
+
+    name: str = Field(description="Key of the item's `parameters` (snake_case with the unit).")
+    min: Decimal | None = None
+    max: Decimal | None = None
+    unit: str
+    text: str = Field(description="The parameter as the text states it.")
+    confidence: Confidence = "verified"
+
+    @model_validator(mode="after")
+    def _bounded(self) -> ParameterData:
+        if self.min is None and self.max is None:
+            raise ValueError(f"parameter {self.name}: give min, max or both")
+        if self.min is not None and self.max is not None and self.max < self.min:
+            raise ValueError(f"parameter {self.name}: max {self.max} < min {self.min}")
+        return self
+
+
 class MatchData(_Strict):
     """How an item is recognised as this entry: form and composition decide.
 
@@ -112,9 +149,15 @@ class MatchData(_Strict):
         default=[],
         description="Elements that must be absent: a pure target is not an alloy target.",
     )
+    principal_excluding: list[str] = Field(
+        default=[],
+        description="Elements set aside when finding the principal constituent: a target's "
+        "backing plate and bonding layer (a target is a target whatever it is bonded to).",
+    )
     keywords: list[str] = []
     activities_any: list[Activity] = []
     contains: list[str] = []
+    parameters: list[ParameterData] = []
 
     @model_validator(mode="after")
     def _elements_known(self) -> MatchData:
@@ -123,6 +166,7 @@ class MatchData(_Strict):
         _check_elements(self.none_of, "none_of")
         if self.principal is not None:
             _check_elements([self.principal], "principal")
+        _check_elements(self.principal_excluding, "principal_excluding")
         return self
 
 

@@ -290,6 +290,11 @@ class Regime:
             for hs in {*e.hs_codes, *e.hs_codes_inferred}:
                 for key in {hs, hs[:8]}:
                     self.entries_by_hs[key] = (*self.entries_by_hs.get(key, ()), e)
+        self.form_alternatives: dict[Form, tuple[Form, ...]] = {}
+        for group in data.meta.form_groups:
+            for form in group.forms:
+                others = tuple(f for f in group.forms if f is not form)
+                self.form_alternatives[form] = (*self.form_alternatives.get(form, ()), *others)
         self.policies = tuple(self._policy(p) for p in data.policies.policies)
         self.obligations = tuple(self._obligation(o) for o in data.policies.obligations)
         self.warning_rules = tuple(
@@ -338,6 +343,12 @@ class Regime:
             return self.entries_by_code[code]
         except KeyError:
             raise UnknownCodeError(f"no control entry {code!r}", field="code") from None
+
+    def children(self, code: str) -> tuple[ControlEntry, ...]:
+        """The entries under a parent code (1C903.a -> 1C903.a.1, 1C903.a.2.a, ...): the
+        announcements name parents that the data holds only through their leaves."""
+        prefix = code.rstrip(".") + "."
+        return tuple(e for e in self.entries if e.code.startswith(prefix))
 
     def no61(self, provision_id: str) -> Provision:
         """The No. 61 provisions the extraterritorial rules hang on (ids from the data)."""
