@@ -8,6 +8,7 @@ Nothing else in reec decides a verdict.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -30,6 +31,7 @@ from reec.model import (
 from reec.regime.conditions import ConditionContext, ItemFacts
 from reec.regime.snapshot import (
     AnnexEntry,
+    PolicyRule,
     Provision,
     ProvisionState,
     Regime,
@@ -679,30 +681,66 @@ def _missing_composition(
     work.warnings.append(f"{item.id}: composition missing; the item is not classified.{hint}")
 
 
+_Fired = tuple[tuple[PolicyRule, tuple[str, ...]], ...]
+
+
+class _Reaches:
+    """Policy rules with a `reach:` whose condition holds for the shipment (computed once per
+    shipment), and, on first need, those that would hold under each strictest completion of a
+    missing fact (most shipments never ask: their items already need a licence)."""
+
+    __slots__ = ("_completions", "_fired_for", "fired", "shipment")
+
+    def __init__(self, shipment: Shipment, fired_for: Callable[[Shipment], _Fired] | None) -> None:
+        self.shipment = shipment
+        self._fired_for = fired_for
+        self.fired: _Fired = fired_for(shipment) if fired_for is not None else ()
+        self._completions: tuple[tuple[str, _Fired], ...] | None = None
+
+    def completions(self) -> tuple[tuple[str, _Fired], ...]:
+        if self._completions is None:
+            fired_for = self._fired_for
+            self._completions = (
+                ()
+                if fired_for is None
+                else tuple(
+                    (need, f) for need, s in _completions(self.shipment) if (f := fired_for(s))
+                )
+            )
+        return self._completions
+
+
+def _shipment_reaches(
+    shipment: Shipment, view: RegimeView, screening: ScreeningResult, from_china: bool
+) -> _Reaches:
+    rules = [
+        r
+        for r in view.regime.policies
+        if r.reach is not None
+        and (r.reach.exporters == "china") is from_china
+        and view.status(r.provision).in_force
+    ]
+    if not rules:
+        return _Reaches(shipment, None)
+
+    def fired(s: Shipment) -> _Fired:
+        ctx = ConditionContext(s, screening)
+        return tuple((r, tuple(got)) for r in rules if (got := r.predicate(ctx)) is not None)
+
+    return _Reaches(shipment, fired)
+
+
 def _reach(
-    item: Item,
-    shipment: Shipment,
-    view: RegimeView,
-    screening: ScreeningResult,
-    cls: Classification,
-    work: _ItemWork,
-    from_china: bool,
+    item: Item, view: RegimeView, cls: Classification, work: _ItemWork, fired: _Fired
 ) -> None:
     """Policy rules that reach an item on their own scope (`reach:` in policies.yaml): the
     catch-all for any item exported from China, the military bans for Chinese-origin dual-use
     items transferred from abroad. They do not wait for an item rule to fire."""
-    ctx = ConditionContext(shipment, screening)
-    for rule in view.regime.policies:
+    for rule, facts in fired:
         reach = rule.reach
-        if reach is None or (reach.exporters == "china") is not from_china:
-            continue
-        if not view.status(rule.provision).in_force:
-            continue
-        got = rule.predicate(ctx)
-        if got is None:
-            continue
+        assert reach is not None
+        got = list(facts)
         codes: tuple[str, ...] = ()
-        assumed = ""
         if reach.items == "chinese_origin_dual_use":
             if item.origin not in (CHINA, None):
                 continue
@@ -711,10 +749,11 @@ def _reach(
             )
             if not codes:
                 continue
+            assumed = ""
             if item.origin is None:
                 assumed = " (origin unknown: treated as Chinese-origin)"
                 work.warnings.append(f"{item.id}: origin unknown, treated as Chinese-origin.")
-            got = [*got, f"Chinese-origin{assumed} dual-use item ({', '.join(codes)})"]
+            got.append(f"Chinese-origin{assumed} dual-use item ({', '.join(codes)})")
         _finding(
             work,
             view,
@@ -744,22 +783,16 @@ def _completions(shipment: Shipment) -> list[tuple[str, Shipment]]:
 
 
 def _missing_user_facts(
-    item: Item,
-    shipment: Shipment,
-    view: RegimeView,
-    screening: ScreeningResult,
-    cls: Classification,
-    work: _ItemWork,
-    from_china: bool,
+    item: Item, view: RegimeView, cls: Classification, work: _ItemWork, reaches: _Reaches
 ) -> None:
     """NEEDS_FACTS when an unknown end use or military status could make the item need a
     licence through a rule that reaches it on its own (FORMAT.md: never NOT_CONTROLLED then)."""
     current = max(work.verdicts, key=lambda v: v.rank, default=Verdict.NOT_CONTROLLED)
     if current.rank >= Verdict.NEEDS_FACTS.rank:
         return
-    for need, completed in _completions(shipment):
+    for need, fired_then in reaches.completions():
         scratch = _ItemWork()
-        _reach(item, completed, view, screening, cls, scratch, from_china)
+        _reach(item, view, cls, scratch, fired_then)
         fired = [r.rule for r in scratch.reasons if r.outcome == "applies"]
         if not fired:
             continue
@@ -783,7 +816,7 @@ def _determine_item(
     item: Item,
     shipment: Shipment,
     view: RegimeView,
-    screening: ScreeningResult,
+    reaches: _Reaches,
     scope: _ExportScope,
 ) -> tuple[ItemDetermination, ItemFacts, list[str]]:
     regime = view.regime
@@ -820,8 +853,8 @@ def _determine_item(
             assert membership is not None
             _from_abroad(item, shipment, view, cls, membership, work)
             _humanitarian(shipment, view, work)
-        _reach(item, shipment, view, screening, cls, work, from_china)
-        _missing_user_facts(item, shipment, view, screening, cls, work, from_china)
+        _reach(item, view, cls, work, reaches.fired)
+        _missing_user_facts(item, view, cls, work, reaches)
     verdict = max(work.verdicts, key=lambda v: v.rank, default=Verdict.NOT_CONTROLLED)
     if from_china and verdict is not Verdict.NOT_CONTROLLED:
         membership = _annex_membership(item, regime)
@@ -871,8 +904,9 @@ def determine(
     items: list[ItemDetermination] = []
     facts: list[ItemFacts] = []
     scope = _export_scope(shipment, view)
+    reaches = _shipment_reaches(shipment, view, screening, scope.from_china)
     for item in shipment.items:
-        result, item_facts, item_warnings = _determine_item(item, shipment, view, screening, scope)
+        result, item_facts, item_warnings = _determine_item(item, shipment, view, reaches, scope)
         items.append(result)
         facts.append(item_facts)
         warnings.extend(item_warnings)
