@@ -591,6 +591,21 @@ def _export_scope(shipment: Shipment, view: RegimeView) -> _ExportScope:
             ),
         )
     unknown = [i for i, p in enumerate(shipment.parties) if p.country is None]
+    if not shipment.parties:
+        return _ExportScope(
+            from_china,
+            export=False,
+            reason=Reason(
+                rule="export-scope-unknown",
+                kind="facts_missing",
+                outcome="needs_fact",
+                detail=f"Destination {shipment.destination} and no party named: an export only "
+                "if the recipient is foreign (deemed export). Under the strictest completion (a "
+                "foreign recipient) the items are exported and the list rules apply.",
+                citation=prov.citation,
+            ),
+            needs=("parties",),
+        )
     if unknown:
         return _ExportScope(
             from_china,
