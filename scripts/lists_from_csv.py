@@ -46,7 +46,8 @@ STATUS: dict[str, list[dict[str, Any]]] = {
          "by": "MOFCOM, 12 Aug 2025 (Stockholm talks)",
          "wording": "suspension extended 90 days from 2025-08-12"},
         {"state": "suspended", "from": "2025-11-10", "period": "1 year", "source": KL,
-         "by": KL_NOTE, "wording": "suspension continued for one year from 2025-11-10"},
+         "by": KL_NOTE, "wording": "suspension continued for one year from 2025-11-10",
+         "readings": {"arrangement-extended": "2027-01-10"}},
     ],
     "MOFCOM Announcement 2025 No. 22": [
         {"state": "suspended", "from": "2025-05-14", "period": "90 days", "source": GENEVA,
@@ -65,7 +66,8 @@ STATUS: dict[str, list[dict[str, Any]]] = {
          "by": "UEL working mechanism, 14 May 2025 (Geneva talks)",
          "wording": "measures suspended for 90 days from 2025-05-14"},
         {"state": "suspended", "from": "2025-11-10", "period": "1 year", "source": KL,
-         "by": KL_NOTE, "wording": "suspension continued for one year from 2025-11-10"},
+         "by": KL_NOTE, "wording": "suspension continued for one year from 2025-11-10",
+         "readings": {"arrangement-extended": "2027-01-10"}},
     ],
     "UEL Working Mechanism Announcement [2025] No. 8": [
         {"state": "suspended", "from": "2025-05-14", "period": "90 days", "source": GENEVA,

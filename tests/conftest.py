@@ -33,6 +33,7 @@ EXPECT_KEYS = {
     "obligations_exclude",
     "warnings_include",
     "needs",
+    "contested",
 }
 
 
@@ -130,6 +131,12 @@ class GoldenCase(pytest.Item):
         for want in exp.get("obligations_exclude") or []:
             if want in obligations:
                 problems.append(f"obligation {want!r} present but must not be")
+        if "contested" in exp:
+            got_contested = [
+                {k: c[k] for k in ("reading", "verdict", "licence_policy")}
+                for c in answer["contested"]
+            ]
+            check("contested", got_contested, exp["contested"] or [])
         for want in exp.get("warnings_include") or []:
             if not any(want in w for w in answer["warnings"]):
                 problems.append(f"no warning contains {want!r}")

@@ -63,8 +63,10 @@ def test_check_json_has_the_format_md_shape(tmp_path: Path) -> None:
         "reasons",
         "obligations",
         "warnings",
+        "contested",
         "regime",
     }
+    assert answer["contested"] == []
     assert answer["as_of"] == "2025-06-02"
     # No. 18 1C905.b (Dy oxide, secondary); policies.md: ordinary review for a civil user.
     assert answer["verdict"] == "LICENCE_REQUIRED"

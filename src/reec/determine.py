@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from reec.classify import Classification, EntryMatch, annex1_matches, classify
 from reec.determine_policy import obligations_for, policy_for, rule_warnings, shipment_reasons
+from reec.determine_readings import contested_readings
 from reec.model import (
     CHINA,
     Citation,
@@ -910,11 +911,27 @@ def determine(
     as_of: date | None = None,
     screener: Screener | None = None,
 ) -> Determination:
-    """Determine `shipment` on `as_of` (default: the shipment's date)."""
+    """Determine `shipment` on `as_of` (default: the shipment's date), under the published
+    text; each other reading of an open dated fact whose answer differs is in `contested`."""
     regime = regime or load_regime()
     day = as_of or shipment.date
+    screener = screener or NullScreener()
+    base = _determine_on(shipment, regime, day, screener)
+    contested, warnings = contested_readings(shipment, regime, day, screener, base, _determine_on)
+    if not contested and not warnings:
+        return base
+    return replace(
+        base,
+        contested=contested,
+        warnings=tuple(dict.fromkeys((*base.warnings, *warnings))),
+    )
+
+
+def _determine_on(
+    shipment: Shipment, regime: Regime, day: date, screener: Screener
+) -> Determination:
     view = regime.as_of(day)
-    screening: ScreeningResult = (screener or NullScreener()).screen(shipment.parties, day)
+    screening: ScreeningResult = screener.screen(shipment.parties, day)
     warnings = list(view.warnings)
     items: list[ItemDetermination] = []
     facts: list[ItemFacts] = []

@@ -16,6 +16,7 @@ __all__ = [
     "CHINA",
     "Activity",
     "Citation",
+    "Contested",
     "Determination",
     "EndUse",
     "Exporter",
@@ -333,6 +334,19 @@ class ItemDetermination:
 
 
 @dataclass(frozen=True, slots=True)
+class Contested:
+    """Another reading of an open dated fact (readings.yaml) under which the answer differs."""
+
+    reading: str
+    verdict: Verdict
+    licence_policy: LicencePolicy | None
+    basis: Citation
+    summary: str
+    question: str = ""
+    """Id of the open question (readings.yaml)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Determination:
     as_of: date
     verdict: Verdict
@@ -343,3 +357,5 @@ class Determination:
     warnings: tuple[str, ...]
     regime_version: str
     current_as_of: date
+    contested: tuple[Contested, ...] = ()
+    """Empty when the law of the day is settled; else each other reading whose answer differs."""

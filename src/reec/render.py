@@ -14,9 +14,15 @@ from rich.text import Text
 from rich.tree import Tree
 
 from reec.headline import headline
-from reec.model import Determination, Obligation, Reason
+from reec.model import Contested, Determination, Obligation, Reason
 
-__all__ = ["determination_to_dict", "print_determination", "reason_to_dict"]
+__all__ = [
+    "contested_text",
+    "contested_to_dict",
+    "determination_to_dict",
+    "print_determination",
+    "reason_to_dict",
+]
 
 
 def reason_to_dict(reason: Reason) -> dict[str, Any]:
@@ -66,8 +72,29 @@ def determination_to_dict(d: Determination) -> dict[str, Any]:
         "reasons": [reason_to_dict(r) for r in d.reasons],
         "obligations": [_obligation(o) for o in d.obligations],
         "warnings": list(d.warnings),
+        "contested": [contested_to_dict(c) for c in d.contested],
         "regime": {"current_as_of": d.current_as_of.isoformat(), "version": d.regime_version},
     }
+
+
+def contested_to_dict(c: Contested) -> dict[str, Any]:
+    return {
+        "reading": c.reading,
+        "verdict": c.verdict.value,
+        "licence_policy": c.licence_policy.value if c.licence_policy else None,
+        "basis": c.basis.to_dict(),
+        "summary": c.summary,
+    }
+
+
+def contested_text(d: Determination) -> str:
+    """One line per contested reading (batch column, banners)."""
+    return " | ".join(
+        f"{c.reading}: {c.verdict.value}"
+        + (f" ({c.licence_policy.value})" if c.licence_policy else "")
+        + f" [{c.basis.announcement} {c.basis.clause}; {c.basis.confidence}]"
+        for c in d.contested
+    )
 
 
 _STYLE = {
@@ -143,7 +170,24 @@ def print_determination(d: Determination, console: Console) -> None:
         ship = trace.add(Text("shipment: parties, end uses, licence policy", style="bold"))
         for r in d.reasons:
             _add(ship, r)
-    parts: list[Any] = [head, table, trace]
+    parts: list[Any] = [head]
+    if d.contested:
+        lines = [
+            f"- {c.reading}: {c.verdict.value}"
+            + (f", {c.licence_policy.value}" if c.licence_policy else "")
+            + f". {c.summary}\n  Basis: {c.basis.announcement}, {c.basis.clause} "
+            f"(confidence {c.basis.confidence}){' ' + c.basis.url if c.basis.url else ''}"
+            for c in d.contested
+        ]
+        parts.append(
+            Panel(
+                "The law of this day is contested: the verdict above follows the published "
+                "text; under another reading the answer differs.\n" + "\n".join(lines),
+                title="CONTESTED",
+                border_style="bold magenta",
+            )
+        )
+    parts.extend([table, trace])
     if d.obligations:
         ob = Tree("Obligations")
         for o in d.obligations:

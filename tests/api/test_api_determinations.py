@@ -147,3 +147,49 @@ def test_bom_upload(client: TestClient, keys: dict[str, str]) -> None:
     )
     refused = client.post("/v1/bom/analyses", files=files, headers=auth(keys["auditor"]))
     assert refused.status_code == 403
+
+
+HO_METAL = {
+    "date": "2026-12-01",
+    "exporter": {"name": "Example Exporter", "country": "CN"},
+    "destination": "DE",
+    "end_uses": ["civil"],
+    "items": [
+        {
+            "id": "H1",
+            "description": "Holmium metal",
+            "form": "metal",
+            "composition": {"Ho": 99.9},
+            "origin": "CN",
+            "value": {"amount": 10000, "currency": "USD"},
+        }
+    ],
+}
+
+
+def test_contested_reading_in_the_json_and_on_the_page(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """No. 57 Ho metal on 2026-12-01: LICENCE_REQUIRED under No. 70's text; SUSPENDED to
+    2027-01-10 under the arrangement-extended reading (MOFCOM readout 2026-09-28, item 8)."""
+    r = client.post("/v1/determinations", json=HO_METAL, headers=auth(keys["analyst"]))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["verdict"] == "LICENCE_REQUIRED"
+    (c,) = body["contested"]
+    assert c["reading"] == "arrangement-extended"
+    assert c["verdict"] == "SUSPENDED"
+    assert c["basis"]["confidence"] == "inferred"
+    import yaml
+
+    from reec.api.auth import COOKIE
+
+    client.cookies.set(COOKIE, keys["analyst"])
+    page = client.post("/check", data={"shipment": yaml.safe_dump(HO_METAL)})
+    assert page.status_code == 200
+    assert 'id="contested"' in page.text
+    assert "The law of this day is contested" in page.text
+    settled = client.post(
+        "/check", data={"shipment": yaml.safe_dump(HO_METAL), "as_of": "2026-11-05"}
+    )
+    assert 'id="contested"' not in settled.text

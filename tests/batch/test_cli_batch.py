@@ -70,3 +70,27 @@ def test_batch_missing_column(tmp_path: Path) -> None:
     result = runner.invoke(app, ["batch", str(path), "--out", str(tmp_path / "o.csv")])
     assert result.exit_code == 2
     assert "required column(s) missing" in result.output
+
+
+def test_batch_contested_column(tmp_path: Path) -> None:
+    """Ho metal (No. 57, suspended by No. 70): settled on 2026-11-05 and 2027-01-20, contested
+    on 2026-12-01 (the arrangement-extended reading keeps it SUSPENDED to 2027-01-10)."""
+    df = pl.read_csv(EXAMPLES / "orders.csv", infer_schema=False)
+    ho = df.filter(pl.col("line_id") == "O-1003")
+    days = ("2026-11-05", "2026-12-01", "2027-01-20")
+    rows = pl.concat(
+        [ho.with_columns(pl.lit(d).alias("date"), pl.lit(f"H-{d}").alias("line_id")) for d in days]
+    )
+    path, out = tmp_path / "ho.csv", tmp_path / "ho-out.csv"
+    rows.write_csv(path)
+    result = runner.invoke(app, ["batch", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    got = {
+        r["line_id"]: (r["verdict"], r["contested"] or "")
+        for r in pl.read_csv(out, infer_schema=False).iter_rows(named=True)
+    }
+    assert got["H-2026-11-05"] == ("SUSPENDED", "")
+    verdict, contested = got["H-2026-12-01"]
+    assert verdict == "LICENCE_REQUIRED"
+    assert contested.startswith("arrangement-extended: SUSPENDED [MOFCOM readout of 2026-09-28")
+    assert got["H-2027-01-20"] == ("LICENCE_REQUIRED", "")

@@ -32,7 +32,9 @@ def _share(frames: ExposureFrames, scenario: str, day: date) -> float:
 
 def test_daily_covers_every_day(frames: ExposureFrames) -> None:
     days = (END - START).days + 1
-    assert frames.daily.height == 4 * days
+    # the four asked for, and the arrangement-extended reading charted without being asked
+    assert frames.scenarios[-1] == "reading-arrangement-extended"
+    assert frames.daily.height == 5 * days
     assert frames.daily.get_column("share_licence").null_count() == 0
 
 
@@ -58,6 +60,16 @@ def test_scenarios_differ_where_they_should(frames: ExposureFrames) -> None:
     assert _share(frames, "suspension-extended", date(2026, 6, 1)) == _share(
         frames, "as-is", date(2026, 6, 1)
     )
+
+
+def test_reading_is_a_scenario_of_its_own(frames: ExposureFrames) -> None:
+    """arrangement-extended (MOFCOM readout 2026-09-28 item 8, inferred): the No. 70
+    suspension runs to 2027-01-10, so less is under licence between 2026-11-11 and that day;
+    before and after, the reading and the text agree."""
+    reading = "reading-arrangement-extended"
+    assert _share(frames, reading, date(2026, 12, 1)) < _share(frames, "as-is", date(2026, 12, 1))
+    for day in (date(2026, 11, 10), date(2027, 1, 11)):
+        assert _share(frames, reading, day) == _share(frames, "as-is", day)
 
 
 def test_evaluation_days_are_boundaries_in_range() -> None:
@@ -86,10 +98,15 @@ def test_cli_exposure_writes_report(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64,") == 5
+    # overall + market and element charts of 3 scenarios (the reading is charted unasked)
+    assert html.count("data:image/png;base64,") == 7
     assert (out / "overall.png").read_bytes().startswith(b"\x89PNG")
     lines = pl.read_csv(out / "exposure-lines.csv")
-    assert set(lines.get_column("scenario").unique()) == {"as-is", "suspension-extended"}
+    assert set(lines.get_column("scenario").unique()) == {
+        "as-is",
+        "suspension-extended",
+        "reading-arrangement-extended",
+    }
 
 
 def test_cli_exposure_errors(tmp_path: Path) -> None:

@@ -48,6 +48,8 @@ BROKEN = [
     ("bad-hs-code", "test-ann.yaml", "HS code '284690'"),
     ("policy-unknown-provision", "policies.yaml", "TEST-ANN/no-such-provision"),
     ("condition-two-keys", "policies.yaml", "policies[0].when"),
+    ("readings-two-defaults", "readings.yaml", "exactly one reading is the default"),
+    ("readings-unknown-reading", "readings.yaml", "'no-such-reading'"),
 ]
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "CitationOut",
+    "ContestedOut",
     "DeterminationOut",
     "ErrorDetail",
     "ErrorOut",
@@ -122,8 +123,34 @@ class RegimeRefOut(Out):
     version: str = Field(examples=["2026.11.1+3f9a1c2e"])
 
 
+class ContestedOut(Out):
+    """Another reading of an open dated fact under which the answer differs (docs/format.md)."""
+
+    reading: str = Field(examples=["arrangement-extended"])
+    verdict: VerdictName = Field(examples=["SUSPENDED"])
+    licence_policy: PolicyName | None = Field(examples=[None])
+    basis: CitationOut = Field(
+        description="What the reading rests on, with its confidence.",
+        examples=[
+            {
+                "announcement": "MOFCOM readout of 2026-09-28",
+                "clause": "item 8",
+                "url": None,
+                "confidence": "inferred",
+            }
+        ],
+    )
+    summary: str = Field(
+        examples=[
+            "If the extension of the Kuala Lumpur arrangement to 2027-01-10 carries the steps "
+            "taken under it, this shipment is SUSPENDED until 2027-01-10; under the published "
+            "text it is LICENCE_REQUIRED (FAVOURABLE)."
+        ]
+    )
+
+
 class DeterminationOut(Out):
-    """The JSON answer of shared/FORMAT.md."""
+    """The JSON answer of docs/format.md."""
 
     as_of: date = Field(examples=["2025-06-02"])
     verdict: VerdictName = Field(examples=["LICENCE_REQUIRED"])
@@ -132,6 +159,12 @@ class DeterminationOut(Out):
     reasons: list[ReasonOut] = Field(examples=[[]])
     obligations: list[ObligationOut] = Field(examples=[[]])
     warnings: list[str] = Field(examples=[["L1: composition missing; the item is not classified."]])
+    contested: list[ContestedOut] = Field(
+        description="Empty when the law of the day is settled; else each other reading of an "
+        "open dated fact (readings.yaml) under which the verdict or policy differs. `verdict` "
+        "and `licence_policy` always follow the published text.",
+        examples=[[]],
+    )
     regime: RegimeRefOut = Field(
         examples=[{"current_as_of": "2026-11-01", "version": "2026.11.1+3f9a1c2e"}]
     )

@@ -57,6 +57,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "needs",
     "reason",
     "warnings",
+    "contested",
 )
 """Columns `determine_table` appends (all strings; lists joined with `;`)."""
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from reec.errors import InputError
 from reec.model import Determination, Shipment
+from reec.render import contested_text
 from reec.shipment_input import parse_shipment
 
 __all__ = ["ITEM_ID", "LineAnswer", "answer_of", "composition_of", "shipment_dict"]
@@ -148,6 +149,7 @@ class LineAnswer:
     needs: str
     reason: str
     warnings: str
+    contested: str = ""
 
 
 _SHOWN = ("applies", "suspended", "exempted", "needs_fact", "below_threshold")
@@ -179,4 +181,5 @@ def answer_of(d: Determination, day_warnings: tuple[str, ...]) -> LineAnswer:
         needs=";".join(item.needs),
         reason="; ".join(parts),
         warnings=" | ".join(warnings),
+        contested=contested_text(d),
     )

@@ -8,7 +8,7 @@ determination per unique key; the worst case, every line a different key, is one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -136,6 +136,7 @@ class _CachedScreener:
     def __init__(self, inner: Screener) -> None:
         self.inner = inner
         self.cache: dict[tuple[tuple[Party, ...], date], ScreeningResult] = {}
+        self.readings: dict[str, _CachedScreener] = {}
 
     def screen(self, parties: Sequence[Party], as_of: date) -> ScreeningResult:
         key = (tuple(parties), as_of)
@@ -143,6 +144,17 @@ class _CachedScreener:
         if found is None:
             found = self.cache[key] = self.inner.screen(parties, as_of)
         return found
+
+    def under_reading(self, reading: str) -> _CachedScreener:
+        if reading not in self.readings:
+            self.readings[reading] = _CachedScreener(self.inner.under_reading(reading))
+        return self.readings[reading]
+
+    def reading_windows(self, reading: str) -> tuple[tuple[date, date], ...]:
+        return self.inner.reading_windows(reading)
+
+    def reading_announcements(self, readings: Collection[str]) -> frozenset[str]:
+        return self.inner.reading_announcements(readings)
 
 
 def _screener_boundaries(screener: Screener) -> tuple[date, ...] | None:
@@ -158,4 +170,5 @@ def _screener_boundaries(screener: Screener) -> tuple[date, ...] | None:
             days.add(iv.start)
             if iv.last is not None:
                 days.add(iv.last + timedelta(days=1))
+            days.update(last + timedelta(days=1) for last in iv.readings.values())
     return tuple(days)

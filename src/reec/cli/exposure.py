@@ -26,7 +26,8 @@ def exposure(
         typer.Option(
             "--scenario",
             help="Scenario name (suspension-extended, suspension-lapses, no-61) or a YAML "
-            "file; repeatable. The data as it stands (as-is) is always included.",
+            "file; repeatable. The data as it stands (as-is) is always included, and so is "
+            "each other reading of an open dated fact (reading-<id>, docs/guide.md).",
         ),
     ] = None,
     out_dir: Annotated[

@@ -8,7 +8,7 @@ all in one transaction. `desk_screening` does the same for a list of parties.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -48,6 +48,17 @@ class DeskScreener:
         )  # fmt: skip
         self.raised.extend(raised)
         return shaped
+
+    def under_reading(self, reading: str) -> DeskScreener:
+        """Another reading (readings.yaml) re-screens the same parties: reviews are applied,
+        never raised twice."""
+        return DeskScreener(self.inner.under_reading(reading), self.session, self.source, False)
+
+    def reading_windows(self, reading: str) -> tuple[tuple[date, date], ...]:
+        return self.inner.reading_windows(reading)
+
+    def reading_announcements(self, readings: Collection[str]) -> frozenset[str]:
+        return self.inner.reading_announcements(readings)
 
 
 class _Peek:

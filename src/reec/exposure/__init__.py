@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from reec.exposure.charts import chart_png
 from reec.exposure.report import charts, html_report, intervals, write_outputs
-from reec.exposure.scenarios import AS_IS, Scenario, bundled_scenarios, load_scenario
+from reec.exposure.scenarios import (
+    AS_IS,
+    Scenario,
+    bundled_scenarios,
+    load_scenario,
+    reading_scenarios,
+)
 from reec.exposure.timeline import ExposureFrames, exposure_frames
 
 __all__ = [
@@ -18,5 +24,6 @@ __all__ = [
     "html_report",
     "intervals",
     "load_scenario",
+    "reading_scenarios",
     "write_outputs",
 ]

@@ -36,6 +36,7 @@ __all__ = [
     "apply_scenario",
     "bundled_scenarios",
     "load_scenario",
+    "reading_scenarios",
 ]
 
 AS_IS = "as-is"
@@ -125,6 +126,25 @@ class Scenario:
     title: str
     description: str
     regime: Regime
+    reading: str | None = None
+    """Set for a reading of an open dated fact: list statuses are screened under it too."""
+
+
+def reading_scenarios(base: Regime) -> tuple[Scenario, ...]:
+    """One scenario per other reading of an open dated fact (readings.yaml), named
+    `reading-<id>`: the exposure charts them without being asked."""
+    return tuple(
+        Scenario(
+            f"reading-{r.id}",
+            f"Reading: {r.title}",
+            f"{r.summary}. Basis: {r.basis.announcement}, {r.basis.clause} "
+            f"(confidence {r.basis.confidence}). Open question: {q.text}",
+            base.under(r.id),
+            r.id,
+        )
+        for q in base.questions
+        for r in q.alternatives
+    )
 
 
 def _bundled_dir() -> Path:
@@ -160,7 +180,11 @@ def _map_suspensions(ann: AnnouncementData, by: str, until: date | None) -> Anno
     def fix(items: list[SuspensionData]) -> list[SuspensionData]:
         if until is None:
             return [s for s in items if s.by != by]
-        return [s.model_copy(update={"until": until}) if s.by == by else s for s in items]
+        # A scenario states the end: other readings of it (readings.yaml) no longer apply.
+        return [
+            s.model_copy(update={"until": until, "readings": {}}) if s.by == by else s
+            for s in items
+        ]
 
     return ann.model_copy(
         update={

@@ -19,7 +19,7 @@ import pyarrow as pa
 from reec.batch.table import date_boundaries, determine_table
 from reec.elements import RARE_EARTHS
 from reec.errors import InputError
-from reec.exposure.scenarios import Scenario
+from reec.exposure.scenarios import AS_IS, Scenario, reading_scenarios
 from reec.screening import default_screener
 from reec.screening.base import Screener
 
@@ -122,6 +122,17 @@ def _shares(lines: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     )
 
 
+def _with_readings(scenarios: Sequence[Scenario]) -> list[Scenario]:
+    """The scenarios asked for, and after the data as it stands each other reading of an open
+    dated fact (readings.yaml) as a scenario of its own."""
+    out = list(scenarios)
+    names = {s.name for s in out}
+    for s in scenarios:
+        if s.name == AS_IS:
+            out.extend(r for r in reading_scenarios(s.regime) if r.name not in names)
+    return out
+
+
 def exposure_frames(
     portfolio: pa.Table,
     start: date,
@@ -140,8 +151,10 @@ def exposure_frames(
         raw = raw.with_columns(pl.int_range(pl.len()).cast(pl.String).alias("line_id"))
     keep = ["sku", "customer", "market", "element", "value"]
     parts: list[pl.DataFrame] = []
+    scenarios = _with_readings(scenarios)
     for scenario in scenarios:
-        days = evaluation_days(scenario, start, end, screener)
+        lists = screener if scenario.reading is None else screener.under_reading(scenario.reading)
+        days = evaluation_days(scenario, start, end, lists)
         ends = [*(d - timedelta(days=1) for d in days[1:]), end]
         # One table of every line on every evaluation day, determined in one call: keys shared
         # across days (and the screening cache) are computed once.
@@ -155,7 +168,7 @@ def exposure_frames(
             ]
         )
         answered = pl.from_arrow(
-            determine_table(stacked.to_arrow(), None, scenario.regime, screener=screener)
+            determine_table(stacked.to_arrow(), None, scenario.regime, screener=lists)
         )
         assert isinstance(answered, pl.DataFrame)
         spans = pl.DataFrame(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from reec.errors import RegimeDataError
 from reec.regime.calendar import HolidayNotice, HolidayNoticeData
-from reec.regime.schema import AnnouncementData, PoliciesFile, RegimeMeta
+from reec.regime.schema import AnnouncementData, PoliciesFile, ReadingsFile, RegimeMeta
 from reec.yamlio import YamlSyntaxError, load_yaml_text, pydantic_error_path
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "bundled_data_dir",
     "data_dir",
     "holidays_file",
+    "load_readings",
     "load_regime_data",
 ]
 
@@ -49,6 +50,8 @@ class RegimeData:
     """The State Council holiday notices (`holidays/*.yaml`, then REEC_HOLIDAYS_FILE)."""
     root: Path | None = None
     """The folder the data was read from."""
+    readings: ReadingsFile = field(default_factory=ReadingsFile)
+    """The open questions and their readings (`readings.yaml`; none when absent)."""
 
 
 def bundled_data_dir() -> Path:
@@ -122,9 +125,16 @@ def _load_holidays(root: Path, extra: Path | None, hasher: Any) -> tuple[Holiday
     return tuple(notices)
 
 
+def load_readings(root: Path | None = None) -> ReadingsFile:
+    """Only `readings.yaml` of a data folder (the party lists check their readings against it)."""
+    path = (root or bundled_data_dir()) / "readings.yaml"
+    return _read(path, ReadingsFile, hashlib.sha256()) if path.is_file() else ReadingsFile()
+
+
 def load_regime_data(directory: Path | None = None, holidays: Path | None = None) -> RegimeData:
-    """Read `regime.yaml`, `policies.yaml`, every `announcements/*.yaml` and the holiday
-    notices (`holidays/*.yaml`, then the file `holidays`); the digest covers every file."""
+    """Read `regime.yaml`, `policies.yaml`, `readings.yaml`, every `announcements/*.yaml` and
+    the holiday notices (`holidays/*.yaml`, then the file `holidays`); the digest covers every
+    file."""
     root = directory or bundled_data_dir()
     hasher = hashlib.sha256()
     if not root.is_dir():
@@ -140,10 +150,30 @@ def load_regime_data(directory: Path | None = None, holidays: Path | None = None
     if duplicates:
         raise RegimeDataError(f"announcement id(s) used twice: {duplicates}", field="announcements")
     policies = _read(root / "policies.yaml", PoliciesFile, hasher)
+    readings = (
+        _read(root / "readings.yaml", ReadingsFile, hasher)
+        if (root / "readings.yaml").is_file()
+        else ReadingsFile()
+    )
+    _check_readings(announcements, readings)
     # The party lists are validated by reec.screening.lists; they are hashed here too, because
     # screening decides policies, so a list change must change the version on every answer.
     for path in sorted((root / "lists").glob("*.yaml")):
         hasher.update(path.name.encode())
         hasher.update(path.read_bytes())
     notices = _load_holidays(root, holidays, hasher)
-    return RegimeData(meta, announcements, policies, hasher.hexdigest()[:12], notices, root)
+    digest = hasher.hexdigest()[:12]
+    return RegimeData(meta, announcements, policies, digest, notices, root, readings)
+
+
+def _check_readings(announcements: tuple[AnnouncementData, ...], readings: ReadingsFile) -> None:
+    """Every reading a suspension names is an alternative reading of readings.yaml."""
+    for ann in announcements:
+        for where, suspensions in [
+            ("suspensions", ann.suspensions),
+            *((f"provisions.{p.id}.suspensions", p.suspensions) for p in ann.provisions),
+        ]:
+            for s in suspensions:
+                problem = readings.unknown(s.readings)
+                if problem:
+                    raise RegimeDataError(problem, field=f"{ann.id}: {where} (by {s.by})")

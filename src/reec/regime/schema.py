@@ -8,6 +8,7 @@ meets a half-valid rule. Inside the engine the data is turned into frozen datacl
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -32,7 +33,11 @@ __all__ = [
     "PoliciesFile",
     "PolicyRuleData",
     "ProvisionData",
+    "QuestionData",
     "ReachData",
+    "ReadingBasis",
+    "ReadingData",
+    "ReadingsFile",
     "RegimeMeta",
     "SuspensionData",
     "WarningRuleData",
@@ -79,6 +84,11 @@ class SuspensionData(_Strict):
     clause: str
     url: str | None = None
     confidence: Confidence = "verified"
+    readings: dict[str, date] = Field(
+        default={},
+        description="Other readings of the end date (readings.yaml): reading id -> the end "
+        "date as that reading would write it. The default reading is `until`.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> SuspensionData:
@@ -336,6 +346,81 @@ class WarningRuleData(_Strict):
     provision: str
     when: ConditionData
     text: str
+
+
+class ReadingBasis(_Strict):
+    """What a reading rests on: the citation shown with every answer that differs under it."""
+
+    announcement: str
+    clause: str
+    url: str | None = None
+    confidence: Confidence
+
+
+class ReadingData(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    default: bool = Field(
+        default=False, description="The published legal text: verdicts follow this reading."
+    )
+    basis: ReadingBasis
+    summary: str = Field(
+        description="The reading in one clause, completed by the engine: '<summary>, this "
+        "shipment is SUSPENDED until ...'."
+    )
+
+
+class QuestionData(_Strict):
+    """A dated fact the sources leave open, with every reading of it the data knows."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    question: str
+    readings: list[ReadingData] = Field(min_length=2)
+    unknown_after: date | None = Field(
+        default=None,
+        description="After this day no reading is known to hold: answers that rest on a fact "
+        "of this question warn.",
+    )
+    unknown_note: str = ""
+
+    @model_validator(mode="after")
+    def _one_default(self) -> QuestionData:
+        defaults = [r.id for r in self.readings if r.default]
+        if len(defaults) != 1:
+            raise ValueError(f"exactly one reading is the default; got {defaults or 'none'}")
+        ids = [r.id for r in self.readings]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"duplicate reading id in {ids}")
+        return self
+
+
+class ReadingsFile(_Strict):
+    """`readings.yaml`: the open questions. A question settled by a later announcement is
+    removed (and the settled date written into the fact): a data change only."""
+
+    questions: list[QuestionData] = []
+
+    @model_validator(mode="after")
+    def _unique(self) -> ReadingsFile:
+        ids = [r.id for q in self.questions for r in q.readings if not r.default]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"a non-default reading id is used by two questions: {ids}")
+        return self
+
+    def alternative_ids(self) -> frozenset[str]:
+        """The readings a dated fact may name (every reading but the defaults)."""
+        return frozenset(r.id for q in self.questions for r in q.readings if not r.default)
+
+    def unknown(self, named: Iterable[str]) -> str | None:
+        """What is wrong with the readings a dated fact names, or None."""
+        known = self.alternative_ids()
+        bad = sorted(set(named) - known)
+        if not bad:
+            return None
+        return (
+            f"reading(s) {bad} are not alternative readings of readings.yaml "
+            f"(known: {sorted(known)})"
+        )
 
 
 class PoliciesFile(_Strict):

@@ -7,7 +7,7 @@ files; no engine function compares against a literal date.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -35,7 +35,9 @@ __all__ = [
     "Provision",
     "ProvisionState",
     "ProvisionStatus",
+    "Question",
     "Reach",
+    "Reading",
     "Regime",
     "RegimeView",
     "Suspension",
@@ -61,6 +63,8 @@ class Suspension:
     by: str
     clause: str
     url: str | None
+    readings: Mapping[str, date] = field(default_factory=dict)
+    """Last suspended day under another reading (readings.yaml), by reading id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,7 @@ class Provision:
             days.add(self.repealed)
         for s in self.suspensions:
             days.update({s.start, s.last_day + timedelta(days=1)})
+            days.update(last + timedelta(days=1) for last in s.readings.values())
         return tuple(sorted(days))
 
 
@@ -198,30 +203,65 @@ class ObligationRule:
 
 
 def _suspensions(
-    ann: AnnouncementData, prov: ProvisionData, inclusive: bool
+    ann: AnnouncementData, prov: ProvisionData, inclusive: bool, reading: str | None
 ) -> tuple[Suspension, ...]:
+    """The provision's suspensions; under `reading`, with that reading's end dates."""
     raw = [*(ann.suspensions if prov.suspended else []), *prov.suspensions]
-    return tuple(
-        Suspension(
-            start=s.start,
-            last_day=s.until if inclusive else s.until - timedelta(days=1),
-            written_until=s.until,
-            by=s.by,
-            clause=s.clause,
-            url=s.url,
+    gap = timedelta(days=0 if inclusive else 1)
+    out = []
+    for s in raw:
+        until = s.readings.get(reading, s.until) if reading is not None else s.until
+        out.append(
+            Suspension(
+                start=s.start,
+                last_day=until - gap,
+                written_until=until,
+                by=s.by,
+                clause=s.clause if until == s.until else f"{s.clause}, under the {reading} reading",
+                url=s.url,
+                readings={r: d - gap for r, d in s.readings.items()},
+            )
         )
-        for s in raw
-    )
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    id: str
+    question: str
+    """The question id (readings.yaml)."""
+    title: str
+    default: bool
+    basis: Citation
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    text: str
+    readings: tuple[Reading, ...]
+    unknown_after: date | None
+    unknown_note: str
+    announcements: frozenset[str]
+    """Citation names of the announcements whose dates the readings change."""
+
+    @property
+    def alternatives(self) -> tuple[Reading, ...]:
+        return tuple(r for r in self.readings if not r.default)
 
 
 class Regime:
     """All announcements, entries and rules, compiled once; `as_of` gives a day's view."""
 
-    def __init__(self, data: RegimeData) -> None:
+    def __init__(self, data: RegimeData, reading: str | None = None) -> None:
         self.data = data
+        self.reading = reading
+        """None: the default readings (the published text); else that reading's dates."""
         self.version = f"{data.meta.version}+{data.digest}"
         self.current_as_of = data.meta.current_as_of
         self.calendar = WorkingCalendar.of(data.holidays)
+        self._under: dict[str, Regime] = {}
         inclusive = data.meta.suspension_end_inclusive
         self.announcements = {a.id: a for a in data.announcements}
         self.provisions: dict[str, Provision] = {}
@@ -236,7 +276,7 @@ class Regime:
                     summary=prov.summary,
                     effective=prov.effective,
                     repealed=prov.repealed,
-                    suspensions=_suspensions(ann, prov, inclusive),
+                    suspensions=_suspensions(ann, prov, inclusive, reading),
                     citation=Citation(ann.short, prov.clause, prov.url or ann.url, prov.confidence),
                     parameters=dict(prov.parameters),
                 )
@@ -295,6 +335,7 @@ class Regime:
             for form in group.forms:
                 others = tuple(f for f in group.forms if f is not form)
                 self.form_alternatives[form] = (*self.form_alternatives.get(form, ()), *others)
+        self.questions = self._questions()
         self.policies = tuple(self._policy(p) for p in data.policies.policies)
         self.obligations = tuple(self._obligation(o) for o in data.policies.obligations)
         self.warning_rules = tuple(
@@ -306,6 +347,48 @@ class Regime:
             )
             for w in data.policies.warnings
         )
+
+    def _questions(self) -> tuple[Question, ...]:
+        out = []
+        for q in self.data.readings.questions:
+            ids = {r.id for r in q.readings}
+            touched = frozenset(
+                p.announcement
+                for p in self.provisions.values()
+                if any(set(s.readings) & ids for s in p.suspensions)
+            )
+            readings = tuple(
+                Reading(
+                    r.id,
+                    q.id,
+                    r.title,
+                    r.default,
+                    Citation(r.basis.announcement, r.basis.clause, r.basis.url, r.basis.confidence),
+                    r.summary.strip(),
+                )
+                for r in q.readings
+            )
+            out.append(
+                Question(q.id, q.question.strip(), readings, q.unknown_after,
+                         q.unknown_note.strip(), touched)
+            )  # fmt: skip
+        return tuple(out)
+
+    def under(self, reading: str) -> Regime:
+        """The same data with `reading`'s dates (compiled once per reading)."""
+        if reading not in self._under:
+            self._under[reading] = Regime(self.data, reading)
+        return self._under[reading]
+
+    def reading_windows(self, reading: str) -> tuple[tuple[date, date], ...]:
+        """Day ranges (first, last) on which some provision's status differs under `reading`."""
+        out = set()
+        for p in self.provisions.values():
+            for s in p.suspensions:
+                alt = s.readings.get(reading)
+                if alt is not None and alt != s.last_day:
+                    out.add((min(alt, s.last_day) + timedelta(days=1), max(alt, s.last_day)))
+        return tuple(sorted(out))
 
     def provision(self, key: str, where: str) -> Provision:
         try:
@@ -355,8 +438,11 @@ class Regime:
         return self.provision(f"MOFCOM-2025-61/{provision_id}", "extraterritorial rule")
 
     def boundaries(self) -> tuple[date, ...]:
-        """Every day on which some provision's status changes (for interval-aware tests)."""
-        return tuple(sorted({d for p in self.provisions.values() for d in p.boundaries()}))
+        """Every day on which some provision's status (under some reading) changes, or an
+        open question's readings run out (for interval-aware tests and the batch keys)."""
+        days = {d for p in self.provisions.values() for d in p.boundaries()}
+        days.update(q.unknown_after + timedelta(days=1) for q in self.questions if q.unknown_after)
+        return tuple(sorted(days))
 
     def as_of(self, day: date) -> RegimeView:
         return _view(self, day)

@@ -9,7 +9,7 @@ without importing screening; they are re-exported here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -21,9 +21,30 @@ __all__ = ["ListHit", "NullScreener", "Screener", "ScreeningResult"]
 class Screener(Protocol):
     def screen(self, parties: Sequence[Party], as_of: date) -> ScreeningResult: ...
 
+    def under_reading(self, reading: str) -> Screener:
+        """The same screener with list statuses under another reading (readings.yaml)."""
+        ...
+
+    def reading_windows(self, reading: str) -> tuple[tuple[date, date], ...]:
+        """Day ranges (first, last) on which a list status differs under `reading`."""
+        ...
+
+    def reading_announcements(self, readings: Collection[str]) -> frozenset[str]:
+        """Listing announcements whose dates one of `readings` changes."""
+        ...
+
 
 class NullScreener:
     """Checks nothing, and says so: for callers that screen parties elsewhere."""
 
     def screen(self, parties: Sequence[Party], as_of: date) -> ScreeningResult:
         return ScreeningResult(as_of, (), (), ())
+
+    def under_reading(self, reading: str) -> NullScreener:
+        return self
+
+    def reading_windows(self, reading: str) -> tuple[tuple[date, date], ...]:
+        return ()
+
+    def reading_announcements(self, readings: Collection[str]) -> frozenset[str]:
+        return frozenset()

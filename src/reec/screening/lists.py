@@ -16,7 +16,8 @@ that day; regime.yaml `suspension_end_inclusive`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -27,6 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from reec.errors import InputError, RegimeDataError
 from reec.model import Citation
+from reec.regime.loader import load_readings
+from reec.regime.schema import ReadingsFile
 from reec.yamlio import YamlSyntaxError, load_yaml_text, pydantic_error_path
 
 __all__ = [
@@ -74,6 +77,10 @@ class StatusData(_Strict):
     by: str
     wording: str = Field(description="What the source says, for the explanation.")
     source: str
+    readings: dict[str, date] = Field(
+        default={},
+        description="Other readings of the last day (readings.yaml): reading id -> last day.",
+    )
 
     @field_validator("period")
     @classmethod
@@ -116,9 +123,17 @@ class StatusInterval:
     by: str
     wording: str
     source: str
+    readings: Mapping[str, date] = field(default_factory=dict)
+    """Last day under another reading (readings.yaml), by reading id."""
 
-    def covers(self, day: date) -> bool:
-        return self.start <= day and (self.last is None or day <= self.last)
+    def last_under(self, reading: str | None) -> date | None:
+        if reading is not None and reading in self.readings:
+            return self.readings[reading]
+        return self.last
+
+    def covers(self, day: date, reading: str | None = None) -> bool:
+        last = self.last_under(reading)
+        return self.start <= day and (last is None or day <= last)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,15 +164,19 @@ class ListEntry:
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
-    def status_on(self, day: date) -> ListStatus:
+    def status_on(self, day: date, reading: str | None = None) -> ListStatus:
+        """The status on `day` under the published text, or under another `reading`."""
         if day < self.date_added:
             return ListStatus(False, False, f"not yet listed on {day} (added {self.date_added})")
         for iv in self.intervals:
-            if iv.covers(day) and iv.state == "removed":
+            if iv.covers(day, reading) and iv.state == "removed":
                 return ListStatus(False, False, f"removed from {iv.start} ({iv.by})")
         for iv in self.intervals:
-            if iv.covers(day):
-                until = f" through {iv.last}" if iv.last else ""
+            if iv.covers(day, reading):
+                last = iv.last_under(reading)
+                until = f" through {last}" if last else ""
+                if reading is not None and reading in iv.readings:
+                    until += f" under the {reading} reading"
                 return ListStatus(
                     True,
                     False,
@@ -187,7 +206,7 @@ def _entries(path: Path, data: ListFileData, user: bool = False) -> list[ListEnt
     intervals = tuple(
         StatusInterval(
             s.state, s.start, last_day(s.start, s.period) if s.period else None,
-            s.by, s.wording, s.source,
+            s.by, s.wording, s.source, dict(s.readings),
         )
         for s in data.status
     )  # fmt: skip
@@ -218,11 +237,15 @@ def _entries(path: Path, data: ListFileData, user: bool = False) -> list[ListEnt
     return out
 
 
-def _read(path: Path, user: bool) -> list[ListEntry]:
+def _read(path: Path, user: bool, readings: ReadingsFile) -> list[ListEntry]:
     error = InputError if user else RegimeDataError
     try:
         raw = load_yaml_text(path.read_text(encoding="utf-8"), path.name)
         data = ListFileData.model_validate(raw)
+        for i, s in enumerate(data.status):
+            problem = readings.unknown(s.readings)
+            if problem:
+                raise error(problem, field=f"{path}: status.{i}.readings")
     except YamlSyntaxError as exc:
         raise error(str(exc), field=str(path)) from exc
     except ValidationError as exc:
@@ -236,14 +259,17 @@ def _read(path: Path, user: bool) -> list[ListEntry]:
 
 def load_lists(extra: Path | None = None) -> tuple[ListEntry, ...]:
     """The bundled list files, plus a user's folder of list files in the same format."""
-    entries = [e for p in sorted(bundled_lists_dir().glob("*.yaml")) for e in _read(p, False)]
+    known = load_readings(bundled_lists_dir().parent)
+    entries = [
+        e for p in sorted(bundled_lists_dir().glob("*.yaml")) for e in _read(p, False, known)
+    ]
     if extra is not None:
         if not extra.is_dir():
             raise InputError("not a folder of list files", field=str(extra))
         files = sorted(extra.glob("*.yaml"))
         if not files:
             raise InputError("no *.yaml list files in this folder", field=str(extra))
-        entries.extend(e for p in files for e in _read(p, True))
+        entries.extend(e for p in files for e in _read(p, True, known))
     return tuple(entries)
 
 

@@ -12,9 +12,9 @@ import bisect
 import copy
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -92,6 +92,33 @@ class ListScreener:
         for dates in self._added.values():
             dates.sort()
         self._memo: dict[NameQuery, list[EntryMatch]] = {}
+        self.reading: str | None = None
+        """None: list statuses under the published text; else under that reading."""
+
+    def under_reading(self, reading: str) -> ListScreener:
+        """The same lists with statuses under another reading (readings.yaml); no rebuild."""
+        clone = copy.copy(self)  # the index and the memo depend on names only
+        clone.reading = reading
+        clone._checked = {}
+        return clone
+
+    def reading_windows(self, reading: str) -> tuple[tuple[date, date], ...]:
+        """Day ranges on which some list status differs under `reading` from the text."""
+        out = set()
+        for e in self.entries:
+            for iv in e.intervals:
+                alt = iv.readings.get(reading)
+                if alt is not None and iv.last is not None and alt != iv.last:
+                    out.add((min(alt, iv.last) + timedelta(days=1), max(alt, iv.last)))
+        return tuple(sorted(out))
+
+    def reading_announcements(self, readings: Collection[str]) -> frozenset[str]:
+        """Listing announcements whose dates one of `readings` changes."""
+        return frozenset(
+            e.announcement
+            for e in self.entries
+            if any(set(i.readings).intersection(readings) for i in e.intervals)
+        )
 
     def with_ownership(self, ownership: Sequence[Holding]) -> ListScreener:
         """The same lists and index with an ownership file's holdings added (no rebuild)."""
@@ -187,14 +214,16 @@ class ListScreener:
         for name, added in self._added.items():
             counts[name] = bisect.bisect_right(added, as_of)
         for e in self._removable:
-            counts[e.list_name] = counts.get(e.list_name, 0) + e.status_on(as_of).listed
+            counts[e.list_name] = (
+                counts.get(e.list_name, 0) + e.status_on(as_of, self.reading).listed
+            )
         return tuple(f"{name} ({n} entries listed on {as_of})" for name, n in counts.items())
 
     def hit(
         self, role: PartyRole, party: str, em: EntryMatch, as_of: date, **extra: str
     ) -> ListHit:
         e, m = em.entry, em.match
-        st = e.status_on(as_of)
+        st = e.status_on(as_of, self.reading)
         return ListHit(
             role=role,
             party_name=party,
@@ -226,7 +255,7 @@ class ListScreener:
         country = {p.name: p.country for p in parties}
         found = self.match_names([NameQuery(n, zh.get(n), country.get(n)) for n in names])
         listed_matches = {
-            n: [em for em in ms if em.entry.status_on(as_of).listed]
+            n: [em for em in ms if em.entry.status_on(as_of, self.reading).listed]
             for n, ms in zip(names, found, strict=True)
         }
         hits: list[ListHit] = []
@@ -270,7 +299,7 @@ class ListScreener:
                 roots = [
                     (o, em)
                     for o, em in strong
-                    if not in_force_only or em.entry.status_on(as_of).in_force
+                    if not in_force_only or em.entry.status_on(as_of, self.reading).in_force
                 ]
                 caught = graph.caught(
                     party.name,
