@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from reec.determine import determine
-from reec.model import Exporter, Form, Item, Money, Shipment, Verdict
+from reec.model import EndUse, Exporter, Form, Item, Money, Party, PartyRole, Shipment, Verdict
 from reec.regime.loader import bundled_data_dir, load_regime_data
 from reec.regime.snapshot import ProvisionState, Regime, load_regime
 from reec.screening import default_screener
@@ -19,6 +19,8 @@ HO_METAL = Shipment(
     date=date(2026, 12, 1),
     exporter=Exporter("Example Exporter", "CN"),
     destination="DE",
+    parties=(Party(PartyRole.IMPORTER, "Example Industrie GmbH", "DE", military=False),),
+    end_uses=(EndUse.CIVIL,),
     items=(
         Item(
             "H1",

@@ -170,5 +170,5 @@ def _screener_boundaries(screener: Screener) -> tuple[date, ...] | None:
             days.add(iv.start)
             if iv.last is not None:
                 days.add(iv.last + timedelta(days=1))
-            days.update(last + timedelta(days=1) for last in iv.readings.values())
+            days.update(last + timedelta(days=1) for _, last in iv.readings)
     return tuple(days)

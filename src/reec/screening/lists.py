@@ -16,8 +16,7 @@ that day; regime.yaml `suspension_end_inclusive`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -123,13 +122,16 @@ class StatusInterval:
     by: str
     wording: str
     source: str
-    readings: Mapping[str, date] = field(default_factory=dict)
-    """Last day under another reading (readings.yaml), by reading id."""
+    readings: tuple[tuple[str, date], ...] = ()
+    """Last day under another reading (readings.yaml): (reading id, last day) pairs (a tuple,
+    so that list entries stay hashable)."""
+
+    def alternative(self, reading: str | None) -> date | None:
+        """The last day under `reading`, if that reading changes it."""
+        return next((d for r, d in self.readings if r == reading), None)
 
     def last_under(self, reading: str | None) -> date | None:
-        if reading is not None and reading in self.readings:
-            return self.readings[reading]
-        return self.last
+        return self.alternative(reading) or self.last
 
     def covers(self, day: date, reading: str | None = None) -> bool:
         last = self.last_under(reading)
@@ -175,7 +177,7 @@ class ListEntry:
             if iv.covers(day, reading):
                 last = iv.last_under(reading)
                 until = f" through {last}" if last else ""
-                if reading is not None and reading in iv.readings:
+                if iv.alternative(reading) is not None:
                     until += f" under the {reading} reading"
                 return ListStatus(
                     True,
@@ -206,7 +208,7 @@ def _entries(path: Path, data: ListFileData, user: bool = False) -> list[ListEnt
     intervals = tuple(
         StatusInterval(
             s.state, s.start, last_day(s.start, s.period) if s.period else None,
-            s.by, s.wording, s.source, dict(s.readings),
+            s.by, s.wording, s.source, tuple(sorted(s.readings.items())),
         )
         for s in data.status
     )  # fmt: skip

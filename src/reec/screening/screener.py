@@ -107,7 +107,7 @@ class ListScreener:
         out = set()
         for e in self.entries:
             for iv in e.intervals:
-                alt = iv.readings.get(reading)
+                alt = iv.alternative(reading)
                 if alt is not None and iv.last is not None and alt != iv.last:
                     out.add((min(alt, iv.last) + timedelta(days=1), max(alt, iv.last)))
         return tuple(sorted(out))
@@ -117,7 +117,7 @@ class ListScreener:
         return frozenset(
             e.announcement
             for e in self.entries
-            if any(set(i.readings).intersection(readings) for i in e.intervals)
+            if any(r in readings for i in e.intervals for r, _ in i.readings)
         )
 
     def with_ownership(self, ownership: Sequence[Holding]) -> ListScreener:
