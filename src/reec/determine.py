@@ -383,7 +383,7 @@ def _from_abroad(
         work.verdicts.append(Verdict.NOT_CONTROLLED)
         return
     titles = "; ".join(f"{a.title} (Annex 1 {a.id}: {why})" for a, why in annex)
-    # FORMAT.md: the entries the item itself matches by form and composition; otherwise those
+    # docs/format.md: the entries the item itself matches by form and composition; otherwise those
     # of the contents that bring it under the rule.
     own = tuple(m.entry.code for m in _law(cls))
     codes = own or (bom_codes if bom_codes is not None else _annex_codes(item, regime))
@@ -802,7 +802,8 @@ def _missing_user_facts(
     item: Item, view: RegimeView, cls: Classification, work: _ItemWork, reaches: _Reaches
 ) -> None:
     """NEEDS_FACTS when an unknown end use or military status could make the item need a
-    licence through a rule that reaches it on its own (FORMAT.md: never NOT_CONTROLLED then)."""
+    licence through a rule that reaches it on its own (docs/format.md: never NOT_CONTROLLED
+    then)."""
     current = max(work.verdicts, key=lambda v: v.rank, default=Verdict.NOT_CONTROLLED)
     if current.rank >= Verdict.NEEDS_FACTS.rank:
         return

@@ -9,14 +9,21 @@ is listed in `contested` only when its verdict or licence policy differs. After 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import date
+from typing import cast
 
 from reec.model import Contested, Determination, Reason, Shipment, Verdict
 from reec.regime.snapshot import Question, Reading, Regime
 from reec.screening.base import Screener
 
-__all__ = ["Evaluate", "contested_readings"]
+__all__ = [
+    "Evaluate",
+    "contested_readings",
+    "list_windows",
+    "listed_announcements",
+    "screener_under",
+]
 
 Evaluate = Callable[[Shipment, Regime, date, Screener], Determination]
 """One determination of a shipment on a day under a regime and a screener (no readings)."""
@@ -56,6 +63,25 @@ def _rests_on(base: Determination, announcements: frozenset[str]) -> bool:
     )
 
 
+def screener_under(screener: Screener, reading: str) -> Screener:
+    """`screener` with list statuses under `reading`, if it knows readings; else itself."""
+    under = getattr(screener, "under_reading", None)
+    return screener if under is None else cast(Screener, under(reading))
+
+
+def list_windows(screener: Screener, reading: str) -> tuple[tuple[date, date], ...]:
+    """Day ranges on which a list status of `screener` differs under `reading` (none if it
+    does not know readings)."""
+    windows = getattr(screener, "reading_windows", None)
+    return () if windows is None else tuple(windows(reading))
+
+
+def listed_announcements(screener: Screener, readings: Collection[str]) -> frozenset[str]:
+    """Listing announcements whose dates one of `readings` changes, if `screener` knows."""
+    listed = getattr(screener, "reading_announcements", None)
+    return frozenset() if listed is None else frozenset(listed(readings))
+
+
 def _in(day: date, windows: tuple[tuple[date, date], ...]) -> bool:
     return any(first <= day <= last for first, last in windows)
 
@@ -77,10 +103,10 @@ def contested_readings(
     for q in regime.questions:
         default = next(r for r in q.readings if r.default)
         for r in q.alternatives:
-            windows = (*regime.reading_windows(r.id), *screener.reading_windows(r.id))
+            windows = (*regime.reading_windows(r.id), *list_windows(screener, r.id))
             if not _in(day, windows):
                 continue
-            alt = evaluate(shipment, regime.under(r.id), day, screener.under_reading(r.id))
+            alt = evaluate(shipment, regime.under(r.id), day, screener_under(screener, r.id))
             if (alt.verdict, alt.licence_policy) != (base.verdict, base.licence_policy):
                 contested.append(
                     Contested(
@@ -103,4 +129,4 @@ def _unknown(q: Question, day: date) -> bool:
 
 def _touched(q: Question, screener: Screener) -> frozenset[str]:
     ids = [r.id for r in q.alternatives]
-    return q.announcements | screener.reading_announcements(ids)
+    return q.announcements | listed_announcements(screener, ids)

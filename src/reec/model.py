@@ -102,12 +102,12 @@ class Verdict(StrEnum):
     NOT_CONTROLLED = "NOT_CONTROLLED"
     SUSPENDED = "SUSPENDED"
     NEEDS_FACTS = "NEEDS_FACTS"
-    """A fact that decides the answer is missing (FORMAT.md): never NOT_CONTROLLED then."""
+    """A fact that decides the answer is missing (docs/format.md): never NOT_CONTROLLED then."""
     LICENCE_REQUIRED = "LICENCE_REQUIRED"
 
     @property
     def rank(self) -> int:
-        """Strictness: the shipment takes the strictest of its items (FORMAT.md)."""
+        """Strictness: the shipment takes the strictest of its items (docs/format.md)."""
         return _VERDICT_RANK[self]
 
 

@@ -1,4 +1,4 @@
-"""Determinations out: the JSON of shared/FORMAT.md, and a Rich table with an indented trace.
+"""Determinations out: the JSON of docs/format.md, and a Rich table with an indented trace.
 
 The JSON shape is the public contract (CLI `--format json`, HTTP API, batch); keep it stable.
 """

@@ -1,4 +1,4 @@
-"""The shipment file (shared/FORMAT.md) as pydantic models: the one edge where input is read.
+"""The shipment file (docs/format.md) as pydantic models: the one edge where input is read.
 
 Unknown keys, bad dates, unknown forms or end uses, negative values and duplicate item ids are
 rejected with the field path (``items[1].contents[0].value.amount``), then the validated
@@ -32,6 +32,7 @@ from reec.model import (
     Quantity,
     Shipment,
 )
+from reec.today import today_in_china
 from reec.yamlio import YamlSyntaxError, load_yaml_text, pydantic_error_path
 
 __all__ = [
@@ -127,8 +128,17 @@ class ItemIn(_In):
         return v
 
 
+_Day = date
+"""`date` under another name: the field `date` below shadows the type in the class body."""
+
+
 class ShipmentIn(_In):
-    date: date
+    date: _Day | None = Field(
+        default=None,
+        description="Date of the export, the legal day of the answer; absent: today in China "
+        "(Asia/Shanghai). `--as-of` (CLI) and `?as_of=` (API) override it.",
+        examples=["2025-12-15"],
+    )
     exporter: ExporterIn
     destination: Country = Field(pattern=r"^[A-Z]{2}$", examples=["DE"])
     parties: list[PartyIn] = []
@@ -175,7 +185,7 @@ def shipment_from_input(doc: ShipmentIn, base: Path | None = None) -> Shipment:
     """`base`: the folder `bom:` paths are relative to (the shipment file's)."""
     _duplicate_ids(doc.items, "items", {})
     return Shipment(
-        date=doc.date,
+        date=doc.date if doc.date is not None else today_in_china(),
         exporter=Exporter(doc.exporter.name, doc.exporter.country),
         destination=doc.destination,
         items=attach_boms(
@@ -202,7 +212,7 @@ def _rejoin_split_names(mapping: Any, fields: frozenset[str]) -> None:
     """Undo YAML's flow-mapping split of a name with a comma.
 
     ``{name: Example Co., Ltd., country: CN}`` parses as name "Example Co." plus a key "Ltd."
-    with no value. shared/FORMAT.md's own examples are written that way, so a valueless
+    with no value. docs/format.md's own examples are written that way, so a valueless
     unknown key right after `name` is read as the rest of the name; any other unknown key is
     still an error.
     """

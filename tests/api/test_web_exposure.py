@@ -56,7 +56,9 @@ def test_charts_the_portfolio(client: tuple[TestClient, dict[str, str]]) -> None
     data = {"start": "2026-11-01", "end": "2026-11-30", "scenario": ["no-61"]}
     r = c.post("/exposure", files=files, data=data)
     assert r.status_code == 200
-    assert r.text.count('class="plot"') == 7  # overall, market and element per scenario (3: the reading unasked)
+    assert (
+        r.text.count('class="plot"') == 7
+    )  # overall, market and element per scenario (3: the reading unasked)
     assert "plotly/plotly-basic.min.js" in r.text
     assert "no-61" in r.text
     assert "reading-arrangement-extended" in r.text

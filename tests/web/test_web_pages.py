@@ -115,9 +115,10 @@ def test_exposure_charts_of_the_sample_portfolio(page: Any, site: Any, tmp_path:
     page.locator("#exposure-charts").wait_for(timeout=120_000)
     page.locator("#plot-overall .main-svg").first.wait_for()
     plots = page.locator("#exposure-charts .plot")
-    # overall + (market, element) for each of the two scenarios, drawn by the vendored Plotly
-    assert plots.count() == 5
+    # overall + (market, element) for each of three scenarios (the reading is charted unasked)
+    assert plots.count() == 7
     rows = page.inner_text("#exposure-intervals")
+    assert "reading-arrangement-extended" in rows
     # No. 61 revives on 2026-11-11 as the data stands, but not under the extended suspension.
     assert "as-is" in rows
     assert "suspension-extended" in rows

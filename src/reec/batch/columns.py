@@ -23,7 +23,11 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("line_id", True, "Unique id of the line; errors and results name it.", in_key=False),
-    Column("date", False, "Export date YYYY-MM-DD; required unless `--as-of` is given."),
+    Column(
+        "date",
+        False,
+        "Export date YYYY-MM-DD; empty or absent: today in China, unless `--as-of` is given.",
+    ),
     Column("exporter_country", True, "ISO alpha-2 country the goods leave; CN = from China."),
     Column("destination", True, "ISO alpha-2 country of the next recipient."),
     Column("importer_name", False, "Importer's name (screened against the lists)."),
@@ -32,8 +36,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("end_user_name", False, "End user's name (screened against the lists)."),
     Column("end_user_country", False, "End user's ISO alpha-2 country."),
     Column("end_user_military", False, "true / false / empty = unknown."),
-    Column("end_uses", False, "`;`-separated end uses (FORMAT.md vocabulary); empty = unknown."),
-    Column("form", True, "Item form (FORMAT.md vocabulary), e.g. oxide, magnet, technology."),
+    Column(
+        "end_uses", False, "`;`-separated end uses (docs/format.md vocabulary); empty = unknown."
+    ),
+    Column("form", True, "Item form (docs/format.md vocabulary), e.g. oxide, magnet, technology."),
     Column("description", False, "Item description (keyword entries read it)."),
     Column("composition", False, "Mass percent by element, e.g. `Dy:87.1;O:12.9`."),
     Column("hs_code", False, "8 or 10 digits (read as text: leading zeros kept)."),
@@ -63,7 +69,6 @@ RESULT_COLUMNS: tuple[str, ...] = (
 
 
 def required_columns(*, have_as_of: bool) -> tuple[str, ...]:
-    names = [c.name for c in COLUMNS if c.required]
-    if not have_as_of:
-        names.insert(1, "date")
-    return tuple(names)
+    """The columns a batch file must have (`date` is optional: a line without one is
+    answered as of today in China; `have_as_of` is kept for callers)."""
+    return tuple(c.name for c in COLUMNS if c.required)

@@ -1,6 +1,6 @@
 """One unique fact key -> the shipment the engine reads -> one compact answer.
 
-The shipment is built as the same dict a user would write (shared/FORMAT.md) and goes through
+The shipment is built as the same dict a user would write (docs/format.md) and goes through
 `parse_shipment`, so the batch path validates and decides exactly as `reec check` does. An
 error found in a key names the first line carrying it and the batch column it came from.
 """
@@ -72,7 +72,7 @@ def _party(role: str, row: dict[str, Any], prefix: str) -> dict[str, Any] | None
 
 
 def shipment_dict(row: dict[str, Any], day: date, value: str, currency: str) -> dict[str, Any]:
-    """The FORMAT.md document of one key (`row` holds the normalised columns)."""
+    """The docs/format.md document of one key (`row` holds the normalised columns)."""
     item: dict[str, Any] = {
         "id": ITEM_ID,
         "form": row["form"],

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from reec.batch.columns import COLUMNS, KEY_COLUMNS, required_columns
 from reec.errors import InputError
+from reec.today import today_in_china
 
 __all__ = ["DAY", "DAY_KEY", "ROW", "VALUE_KEY", "canonical", "line_frame"]
 
@@ -76,8 +77,15 @@ def line_frame(
     if as_of is not None:
         df = df.with_columns(pl.lit(as_of, dtype=pl.Date).alias(DAY))
     else:
-        day = pl.col("date").str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
-        df = df.with_columns(day.alias(DAY))
+        # A line without a date is answered as of today in China (Asia/Shanghai).
+        text = pl.col("date").str.strip_chars()
+        day = text.str.to_date("%Y-%m-%d", strict=False)
+        df = df.with_columns(
+            pl.when(text == "")
+            .then(pl.lit(today_in_china(), dtype=pl.Date))
+            .otherwise(day)
+            .alias(DAY)
+        )
         first_bad(df, pl.col(DAY).is_null(), "date", "not a date (YYYY-MM-DD)")
     if boundaries is None:
         df = df.with_columns(pl.col(DAY).cast(pl.Int64).alias(DAY_KEY))

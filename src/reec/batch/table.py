@@ -20,6 +20,7 @@ from reec.batch.columns import KEY_COLUMNS, RESULT_COLUMNS
 from reec.batch.facts import LineAnswer, answer_of, parse_key, validated
 from reec.batch.normalise import DAY, DAY_KEY, ROW, VALUE_KEY, canonical, line_frame
 from reec.determine import determine
+from reec.determine_readings import list_windows, listed_announcements, screener_under
 from reec.model import Party
 from reec.regime.snapshot import Regime, load_regime
 from reec.screening import default_screener
@@ -147,14 +148,14 @@ class _CachedScreener:
 
     def under_reading(self, reading: str) -> _CachedScreener:
         if reading not in self.readings:
-            self.readings[reading] = _CachedScreener(self.inner.under_reading(reading))
+            self.readings[reading] = _CachedScreener(screener_under(self.inner, reading))
         return self.readings[reading]
 
     def reading_windows(self, reading: str) -> tuple[tuple[date, date], ...]:
-        return self.inner.reading_windows(reading)
+        return list_windows(self.inner, reading)
 
     def reading_announcements(self, readings: Collection[str]) -> frozenset[str]:
-        return self.inner.reading_announcements(readings)
+        return listed_announcements(self.inner, readings)
 
 
 def _screener_boundaries(screener: Screener) -> tuple[date, ...] | None:

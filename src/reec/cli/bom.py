@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from reec.cli.common import AsOf, out, parse_date, reporting_errors
+from reec.cli.common import AsOf, legal_day, out, parse_date, reporting_errors
 from reec.errors import InputError
 
 if TYPE_CHECKING:
@@ -87,7 +86,7 @@ def explain_cmd(
             day = day or shipment.date
         elif file.suffix.lower() in SUFFIXES:
             boms = [read_bom(file, table)]
-            day = day or date.today()
+            day = day or legal_day(None)
         else:
             raise InputError(
                 f"not a shipment or BOM file ({', '.join(('.yaml', *SUFFIXES))})", field=str(file)

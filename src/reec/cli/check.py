@@ -19,7 +19,7 @@ def check(
     file: Annotated[
         Path,
         typer.Argument(
-            help="Shipment file (YAML or JSON, as in examples/); - reads standard input."
+            help="Shipment file (YAML or JSON, docs/format.md); - reads standard input."
         ),
     ],
     as_of: AsOf = None,

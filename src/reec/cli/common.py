@@ -6,19 +6,47 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from reec.errors import InputError, ReecError
 
-__all__ = ["AsOf", "err", "out", "parse_date", "reporting_errors", "write_or_check"]
+__all__ = [
+    "AsOf",
+    "err",
+    "legal_day",
+    "old_name",
+    "out",
+    "parse_date",
+    "reporting_errors",
+    "write_or_check",
+]
 
 out = Console()
 err = Console(stderr=True)
 
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD) to answer for.")]
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The legal day (YYYY-MM-DD) to answer for; default: the file's date, else today in "
+        "China (Asia/Shanghai).",
+    ),
+]
+
+
+def old_name(name: str) -> Any:
+    """A hidden option: the old name of `--as-of` on this command, still accepted."""
+    return typer.Option(name, hidden=True, help="Old name of --as-of.")
+
+
+def legal_day(value: str | None, field: str = "--as-of") -> date:
+    """The day given, else today in China (Asia/Shanghai)."""
+    from reec.today import today_in_china
+
+    return parse_date(value, field) or today_in_china()
 
 
 @contextmanager

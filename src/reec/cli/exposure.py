@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from reec.cli.common import out, parse_date, reporting_errors
-from reec.errors import InputError
+from reec.cli.common import legal_day, out, parse_date, reporting_errors
 
 if TYPE_CHECKING:
     import polars as pl
@@ -19,8 +18,14 @@ __all__ = ["register"]
 
 def exposure(
     portfolio: Annotated[Path, typer.Argument(help="Portfolio CSV or Parquet (docs/exposure.md).")],
-    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
-    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="First day (YYYY-MM-DD); default: today in China."),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", help="Last day (YYYY-MM-DD); default: 365 days after --from."),
+    ] = None,
     scenario: Annotated[
         list[str] | None,
         typer.Option(
@@ -39,10 +44,8 @@ def exposure(
     from reec.exposure import AS_IS, exposure_frames, intervals, load_scenario, write_outputs
 
     with reporting_errors():
-        first = parse_date(start, "--from")
-        last = parse_date(end, "--to")
-        if first is None or last is None:  # options are required; keeps mypy informed
-            raise InputError("give --from and --to", field="--from")
+        first = legal_day(start, "--from")
+        last = parse_date(end, "--to") or first + timedelta(days=365)
         names = list(dict.fromkeys([AS_IS, *(scenario or [])]))
         scenarios = [load_scenario(n) for n in names]
         frames = exposure_frames(read_table(portfolio), first, last, scenarios)

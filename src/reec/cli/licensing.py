@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from reec.cli.common import err, out, parse_date, reporting_errors
+from reec.cli.common import err, legal_day, out, parse_date, reporting_errors
 from reec.errors import InputError
 
 if TYPE_CHECKING:
@@ -28,7 +28,12 @@ __all__ = ["register"]
 Actor = Annotated[
     str | None, typer.Option("--actor", help="Who acts (default REEC_ACTOR or OS user).")
 ]
-On = Annotated[str | None, typer.Option("--on", help="Legal date of the step (default today).")]
+On = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", "--on", help="Legal day of the step (default: today in China; --on: old name)."
+    ),
+]
 AppId = Annotated[int, typer.Argument(help="Application id.")]
 LicenceId = Annotated[int, typer.Argument(help="Licence id.")]
 ShipmentAsOf = Annotated[
@@ -58,8 +63,8 @@ def _who(actor: str | None) -> str:
     return StoreSettings().who(actor)
 
 
-def _day(value: str | None, field: str) -> date:
-    return parse_date(value, field) or date.today()
+def _day(value: str | None, field: str = "--as-of") -> date:
+    return legal_day(value, field)
 
 
 def _shipment(path: Path, as_of: str | None) -> tuple[Any, Shipment, Determination]:
@@ -133,7 +138,7 @@ def _step(action: str):  # type: ignore[no-untyped-def]
 
         with reporting_errors(), _store() as store:
             view = lic.transition(
-                store, application, action, on_date=_day(on, "--on"), actor=_who(actor), detail=note
+                store, application, action, on_date=_day(on), actor=_who(actor), detail=note
             )
             out.print(f"application {view.id}: [bold]{view.state}[/]")
 
@@ -160,7 +165,7 @@ def app_stop(
             store,
             application,
             "stop_clock",
-            on_date=_day(on, "--on"),
+            on_date=_day(on),
             actor=_who(actor),
             detail=kind,
         )
@@ -174,7 +179,7 @@ def app_resume(application: AppId, on: On = None, actor: Actor = None) -> None:
 
     with reporting_errors(), _store() as store:
         view = lic.transition(
-            store, application, "resume_clock", on_date=_day(on, "--on"), actor=_who(actor)
+            store, application, "resume_clock", on_date=_day(on), actor=_who(actor)
         )
         out.print(f"application {view.id}: [bold]{view.state}[/]")
 
@@ -228,7 +233,7 @@ def app_list() -> None:
         t = Table("id", "kind", "licence", "state", "exporter", "destination", "review due")
         start = _clock_start()
         for v in lic.list_applications(store):
-            c = lic.application_clock(store, v.id, today=_day(None, "--today"), start=start)
+            c = lic.application_clock(store, v.id, today=_day(None), start=start)
             due = str(c.clock.due or "-") if c.clock else "-"
             if c.clock and c.clock.provisional:
                 due += " (provisional)"
@@ -251,7 +256,12 @@ def _print_clock(c: lic.ApplicationClock) -> None:
 
 
 ClockDay = Annotated[
-    str | None, typer.Option("--today", help="Count up to this day (default today).")
+    str | None,
+    typer.Option(
+        "--as-of",
+        "--today",
+        help="Count up to this day (default: today in China; --today: old name).",
+    ),
 ]
 
 
@@ -266,9 +276,7 @@ def application_clock_cmd(
 
     with reporting_errors(), _store() as store:
         _print_clock(
-            lic.application_clock(
-                store, application, today=_day(today, "--today"), start=_clock_start()
-            )
+            lic.application_clock(store, application, today=_day(today), start=_clock_start())
         )
 
 
@@ -281,7 +289,7 @@ def licence_clock(
     from reec import licensing as lic
 
     with reporting_errors(), _store() as store:
-        day = _day(today, "--today")
+        day = _day(today)
         v = lic.get_licence(store, licence)
         left = (v.valid_until - day).days
         state = (
@@ -302,7 +310,12 @@ def licence_clock(
 def licence_issue(
     application: AppId,
     valid_from: Annotated[
-        str | None, typer.Option("--valid-from", help="First day of validity (default today).")
+        str | None,
+        typer.Option(
+            "--as-of",
+            "--valid-from",
+            help="First day of validity (default: today in China; --valid-from: old name).",
+        ),
     ] = None,
     valid_until: Annotated[
         str | None,
@@ -323,7 +336,7 @@ def licence_issue(
             store,
             application,
             actor=_who(actor),
-            valid_from=_day(valid_from, "--valid-from"),
+            valid_from=_day(valid_from),
             valid_until=parse_date(valid_until, "--valid-until"),
             scale=factor,
             regime_version=_regime_version(),

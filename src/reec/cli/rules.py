@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from reec.cli.common import AsOf, err, out, parse_date, reporting_errors
+from reec.cli.common import AsOf, err, legal_day, out, reporting_errors
 from reec.errors import InputError
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def rules_list(
 
     with reporting_errors():
         regime = load_regime()
-        day = parse_date(as_of) or date.today()
+        day = legal_day(as_of)
         view = regime.as_of(day)
         if status is not None and status not in {s.value for s in ProvisionState}:
             raise InputError(
@@ -91,7 +91,7 @@ def rules_show(
 
     with reporting_errors():
         regime = load_regime()
-        day = parse_date(as_of) or date.today()
+        day = legal_day(as_of)
         if code not in regime.entries_by_code and regime.children(code):
             _show_parent(regime, code, day)
             return

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from reec.cli.common import AsOf, err, out, parse_date, reporting_errors
+from reec.cli.common import AsOf, err, legal_day, out, reporting_errors
 
 __all__ = ["register"]
 
@@ -45,7 +44,7 @@ def screen(
     from reec.screening.table import read_parties, screen_rows, write_hits
 
     with reporting_errors():
-        day = parse_date(as_of) or date.today()
+        day = legal_day(as_of)
         rows = read_parties(parties)
         holdings = read_ownership_csv(ownership) if ownership is not None else []
         screener = ListScreener(load_lists(lists)) if lists is not None else default_screener()

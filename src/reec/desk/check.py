@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from reec.desk.identity import entry_versions
 from reec.desk.review import CheckSource, apply_reviews
 from reec.determine import determine
+from reec.determine_readings import list_windows, listed_announcements, screener_under
 from reec.licensing.records import store_determination
 from reec.model import Determination, Party, Shipment
 from reec.regime.snapshot import Regime
@@ -52,13 +53,13 @@ class DeskScreener:
     def under_reading(self, reading: str) -> DeskScreener:
         """Another reading (readings.yaml) re-screens the same parties: reviews are applied,
         never raised twice."""
-        return DeskScreener(self.inner.under_reading(reading), self.session, self.source, False)
+        return DeskScreener(screener_under(self.inner, reading), self.session, self.source, False)
 
     def reading_windows(self, reading: str) -> tuple[tuple[date, date], ...]:
-        return self.inner.reading_windows(reading)
+        return list_windows(self.inner, reading)
 
     def reading_announcements(self, readings: Collection[str]) -> frozenset[str]:
-        return self.inner.reading_announcements(readings)
+        return listed_announcements(self.inner, readings)
 
 
 class _Peek:

@@ -17,6 +17,7 @@ import polars as pl
 import pyarrow as pa
 
 from reec.batch.table import date_boundaries, determine_table
+from reec.determine_readings import screener_under
 from reec.elements import RARE_EARTHS
 from reec.errors import InputError
 from reec.exposure.scenarios import AS_IS, Scenario, reading_scenarios
@@ -153,7 +154,7 @@ def exposure_frames(
     parts: list[pl.DataFrame] = []
     scenarios = _with_readings(scenarios)
     for scenario in scenarios:
-        lists = screener if scenario.reading is None else screener.under_reading(scenario.reading)
+        lists = screener if scenario.reading is None else screener_under(screener, scenario.reading)
         days = evaluation_days(scenario, start, end, lists)
         ends = [*(d - timedelta(days=1) for d in days[1:]), end]
         # One table of every line on every evaluation day, determined in one call: keys shared

@@ -4,7 +4,7 @@ ALL Art. 82 counts licensing time limits in working days excluding statutory hol
 State Council's yearly notice also moves some weekend days to working days (调休上班). The notices
 are rule data (`holidays/*.yaml`, REEC_HOLIDAYS_FILE). A count that runs into a year without a
 notice is still made, on weekends and statutory holidays, and marked provisional with the reason:
-the clock never fails (procedure.md 3.4).
+the clock never fails (docs/licensing.md).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ def jsonable(raw: Any) -> Any:
 def store_determination(
     session: Session, shipment_doc: Any, determination: Determination, actor: str
 ) -> DeterminationRow:
-    """Keep the determination with its full FORMAT.md trace and regime version (Art. 27)."""
+    """Keep the determination with its full docs/format.md trace and regime version (Art. 27)."""
     row = DeterminationRow(
         created_at=now(),
         actor=actor,

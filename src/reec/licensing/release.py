@@ -2,7 +2,7 @@
 
 No licence, no release (DUR Art. 21). A controlled item's declaration remark is "属于两用物项"
 plus its control code; an uncontrolled item whose parameters come close is declared
-"不属于管制物项" plus its parameters (No. 18 closing provisions; items.md 1.5). Customs
+"不属于管制物项" plus its parameters (No. 18 closing provisions). Customs
 questioning holds the goods; the consignor answers within 7 working days (GACC 123/2025).
 """
 

@@ -45,7 +45,7 @@ __all__ = [
 
 Confidence = Literal["verified", "secondary", "inferred"]
 """[V]/[V2] -> verified (law); [S] -> secondary (shown in explanations); [I] -> inferred
-(screening trigger only, never law). See shared/regime/README.md."""
+(screening trigger only, never law). See docs/guide.md."""
 
 
 class _Strict(BaseModel):

@@ -19,19 +19,12 @@ __all__ = ["ListHit", "NullScreener", "Screener", "ScreeningResult"]
 
 
 class Screener(Protocol):
+    """Screens parties on a day. A screener may also offer the readings of open dated facts
+    (readings.yaml): `under_reading(reading) -> Screener`, `reading_windows(reading)` (day
+    ranges on which a list status differs) and `reading_announcements(readings)`; one that
+    does not is used as it is under every reading (`reec.determine_readings`)."""
+
     def screen(self, parties: Sequence[Party], as_of: date) -> ScreeningResult: ...
-
-    def under_reading(self, reading: str) -> Screener:
-        """The same screener with list statuses under another reading (readings.yaml)."""
-        ...
-
-    def reading_windows(self, reading: str) -> tuple[tuple[date, date], ...]:
-        """Day ranges (first, last) on which a list status differs under `reading`."""
-        ...
-
-    def reading_announcements(self, readings: Collection[str]) -> frozenset[str]:
-        """Listing announcements whose dates one of `readings` changes."""
-        ...
 
 
 class NullScreener:

@@ -33,7 +33,7 @@ class StoreSettings(BaseSettings):
     actor: str | None = None
     """Who acts, when `--actor` is not given; falls back to the OS user."""
     clock_start: ClockStart = "next_working_day"
-    """Whether the acceptance day is review day 1 (procedure.md 1.4: default, the next one)."""
+    """Whether the acceptance day is review day 1 (docs/licensing.md: default, the next one)."""
     auto_upgrade: bool = True
     """Create or upgrade the schema on first use (CLI); `reec db upgrade` does it explicitly."""
 

@@ -21,6 +21,7 @@ from reec.bom.readers import SUFFIXES
 from reec.errors import InputError, ReecError
 from reec.regime.snapshot import Regime
 from reec.render_bom import explain, explanation_to_dict
+from reec.today import today_in_china
 
 __all__ = ["analyse_bom_file", "router"]
 
@@ -71,7 +72,7 @@ def analyse_bom(
     _key: Annotated[Principal, Depends(require(Permission.DETERMINE))],
     as_of: date | None = None,
 ) -> BomAnalysisOut:
-    day = as_of or date.today()
+    day = as_of or today_in_china()
     name = file.filename or "upload"
     analysis = analyse_bom_file(name, file.file.read(), regime, day)
     return BomAnalysisOut(file=name, as_of=day, analysis=analysis)

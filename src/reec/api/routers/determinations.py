@@ -1,4 +1,4 @@
-"""`POST /v1/determinations`: a shipment (shared/FORMAT.md) in, the engine's answer out."""
+"""`POST /v1/determinations`: a shipment (docs/format.md) in, the engine's answer out."""
 
 from __future__ import annotations
 

@@ -35,6 +35,7 @@ from reec.screening.base import Screener
 from reec.shipment_input import ShipmentIn, shipment_from_input
 from reec.store import audit as audit_log
 from reec.store.settings import StoreSettings
+from reec.today import today_in_china
 
 __all__ = ["router"]
 
@@ -68,7 +69,7 @@ class ApplicationIn(_In):
 
 class EventIn(_In):
     action: Action = Field(examples=["accept"])
-    on_date: date | None = Field(default=None, description="Legal date (default today).")
+    on_date: date | None = Field(default=None, description="Legal date (default: today in China).")
     note: str | None = Field(
         default=None,
         max_length=2000,
@@ -79,7 +80,7 @@ class EventIn(_In):
 
 class LicenceIn(_In):
     application_id: int = Field(ge=1, le=2**62, examples=[1])
-    valid_from: date | None = Field(default=None, description="Default today.")
+    valid_from: date | None = Field(default=None, description="Default: today in China.")
     valid_until: date | None = None
     scale: Decimal = Field(default=Decimal(1), gt=0, le=1000, examples=[1])
 
@@ -133,7 +134,7 @@ def create_application(
         lic.application_clock(
             store,
             view.id,
-            today=date.today(),
+            today=today_in_china(),
             start=StoreSettings().clock_start,
             calendar=regime.calendar,
         )
@@ -155,7 +156,7 @@ def list_applications(
     start, cal = StoreSettings().clock_start, regime.calendar
     return [
         application_out(
-            lic.application_clock(store, a.id, today=date.today(), start=start, calendar=cal)
+            lic.application_clock(store, a.id, today=today_in_china(), start=start, calendar=cal)
         )
         for a in lic.list_applications(store)
     ]
@@ -178,7 +179,7 @@ def get_application(
         lic.application_clock(
             store,
             application_id,
-            today=today or date.today(),
+            today=today or today_in_china(),
             start=StoreSettings().clock_start,
             calendar=regime.calendar,
         )
@@ -212,7 +213,7 @@ def application_event(
         store,
         application_id,
         body.action,
-        on_date=body.on_date or date.today(),
+        on_date=body.on_date or today_in_china(),
         actor=key.name,
         detail=body.note,
     )
@@ -220,7 +221,7 @@ def application_event(
         lic.application_clock(
             store,
             application_id,
-            today=date.today(),
+            today=today_in_china(),
             start=StoreSettings().clock_start,
             calendar=regime.calendar,
         )
@@ -244,7 +245,7 @@ def issue_licence(
         store,
         body.application_id,
         actor=key.name,
-        valid_from=body.valid_from or date.today(),
+        valid_from=body.valid_from or today_in_china(),
         valid_until=body.valid_until,
         scale=body.scale,
         regime_version=regime.version,

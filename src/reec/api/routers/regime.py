@@ -10,13 +10,14 @@ from fastapi import APIRouter, Path, Query
 from reec.api.deps import RegimeDep
 from reec.api.regime_view import EntryOut, RegimeOut, entry_out, regime_out
 from reec.api.schemas import responses
+from reec.today import today_in_china
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/regime", tags=["regime"])
 
 DayQuery = Annotated[
-    date | None, Query(description="The day (YYYY-MM-DD); default: the rule data's current_as_of.")
+    date | None, Query(description="The day (YYYY-MM-DD); default: today in China (Asia/Shanghai).")
 ]
 
 
@@ -29,7 +30,7 @@ DayQuery = Annotated[
 def get_regime(regime: RegimeDep, as_of: DayQuery = None) -> RegimeOut:
     """Every announcement with its provisions (effective, suspended, repealed on the day, with
     their suspension periods) and every control entry with its status."""
-    return regime_out(regime, as_of or regime.current_as_of)
+    return regime_out(regime, as_of or today_in_china())
 
 
 @router.get(
@@ -43,5 +44,5 @@ def get_entry(
     code: Annotated[str, Path(description="Control code, e.g. 1C902.a", max_length=40)],
     as_of: DayQuery = None,
 ) -> EntryOut:
-    day = as_of or regime.current_as_of
+    day = as_of or today_in_china()
     return entry_out(regime.as_of(day), regime.entry(code))

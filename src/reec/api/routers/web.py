@@ -29,6 +29,7 @@ from reec.model import EndUse
 from reec.model import Form as ItemForm
 from reec.render import determination_to_dict
 from reec.shipment_input import parse_shipment
+from reec.today import today_in_china
 from reec.yamlio import YamlSyntaxError, load_yaml_text
 
 __all__ = ["router"]
@@ -195,12 +196,12 @@ def _composition(text: str) -> dict[str, str] | None:
 @router.post("/check/form", response_class=HTMLResponse)
 def check_form(
     request: Request,
-    date_: Annotated[str, Form(alias="date")],
     destination: Annotated[str, Form()],
     exporter: Annotated[str, Form()],
     exporter_country: Annotated[str, Form()],
     form: Annotated[str, Form()],
     value: Annotated[str, Form()],
+    date_: Annotated[str, Form(alias="date")] = "",
     currency: Annotated[str, Form()] = "USD",
     importer: Annotated[str, Form()] = "",
     importer_country: Annotated[str, Form()] = "",
@@ -228,7 +229,7 @@ def check_form(
     if quantity.strip():
         item["quantity"] = {"amount": quantity.strip(), "unit": unit}
     raw: dict[str, Any] = {
-        "date": date_,
+        **({"date": date_} if date_.strip() else {}),
         "exporter": {"name": exporter, "country": exporter_country.upper()},
         "destination": destination.upper(),
         "end_uses": [end_use],
@@ -267,7 +268,7 @@ def check_bom(
         status = 401 if principal is None else 403
     else:
         try:
-            day = _day(as_of, "as_of") or date.today()
+            day = _day(as_of, "as_of") or today_in_china()
             analysis = analyse_bom_file(
                 file.filename or "upload", file.file.read(), request.app.state.regime, day
             )
@@ -285,7 +286,7 @@ def check_bom(
 @router.get("/rules", response_class=HTMLResponse)
 def rules(request: Request, as_of: str | None = None) -> HTMLResponse:
     regime = request.app.state.regime
-    day = _day(as_of, "as_of") or regime.current_as_of
+    day = _day(as_of, "as_of") or today_in_china()
     r = regime_out(regime, day)
     counts = {
         s: sum(1 for e in r.entries if e.state == s)
@@ -299,7 +300,7 @@ def rules(request: Request, as_of: str | None = None) -> HTMLResponse:
 @router.get("/rules/entries/{code}", response_class=HTMLResponse)
 def entry(request: Request, code: str, as_of: str | None = None) -> HTMLResponse:
     regime = request.app.state.regime
-    day = _day(as_of, "as_of") or regime.current_as_of
+    day = _day(as_of, "as_of") or today_in_china()
     return _page(
         request, "entry.html", page="rules", e=entry_out(regime.as_of(day), regime.entry(code))
     )
@@ -322,7 +323,7 @@ def book(request: Request) -> Response:
     from reec import licensing as lic
 
     store = request.app.state.store
-    today = date.today()
+    today = today_in_china()
     cal = request.app.state.regime.calendar
     clocks = [
         lic.application_clock(store, a.id, today=today, calendar=cal)

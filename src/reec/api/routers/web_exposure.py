@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +24,7 @@ from reec.exposure import AS_IS, bundled_scenarios, exposure_frames
 from reec.exposure import load_scenario as scenario_named
 from reec.exposure.charts import plotly_figures, scenario_colour
 from reec.exposure.report import changes
+from reec.today import today_in_china
 
 __all__ = ["router"]
 
@@ -51,8 +53,8 @@ def exposure_page(request: Request) -> HTMLResponse:
 def exposure(
     request: Request,
     file: Annotated[UploadFile, File()],
-    start: Annotated[str, Form()],
-    end: Annotated[str, Form()],
+    start: Annotated[str, Form()] = "",
+    end: Annotated[str, Form()] = "",
     scenario: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
     principal = _principal(request)
@@ -61,9 +63,9 @@ def exposure(
         return _form(request, 401 if principal is None else 403, error={"message": why})
     chosen = [s for s in scenario or [] if s in bundled_scenarios()]
     try:
-        first, last = _day(start, "start"), _day(end, "end")
-        if first is None or last is None:
-            raise InputError("give the first and the last day", field="start")
+        # No first day: today in China; no last day: a year on.
+        first = _day(start, "start") or today_in_china()
+        last = _day(end, "end") or first + timedelta(days=365)
         suffix = Path(file.filename or "").suffix.lower()
         if suffix not in _SUFFIXES:
             raise InputError("upload a .csv or .parquet portfolio (docs/exposure.md)", field="file")
