@@ -24,6 +24,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reec.classify import clear_memo
 from reec.determine import determine
 from reec.model import (
     Activity,
@@ -36,10 +37,13 @@ from reec.model import (
     PartyRole,
     Shipment,
 )
-from reec.regime.snapshot import load_regime
+from reec.regime.loader import load_regime_data
+from reec.regime.snapshot import Regime, load_regime
 from reec.render import determination_to_dict
 
 REGIME = load_regime()
+FRESH_REGIME = Regime(load_regime_data())
+"""Loaded apart from `REGIME`: none of its per-regime caches are shared."""
 SETTINGS = settings(max_examples=200, deadline=None)
 
 ELEMENTS = sorted(
@@ -131,10 +135,15 @@ def shipments(draw: st.DrawFn, item_forms: list[Form] | None = None) -> Shipment
 
 @SETTINGS
 @given(shipments())
-def test_same_input_same_answer(shipment: Shipment) -> None:
+def test_same_input_same_answer_cold_and_warm(shipment: Shipment) -> None:
+    """A cold determination (classification memo cleared, a separately loaded regime) and a
+    warm one (the same shipment again) answer alike. tests/test_determinism.py compares whole
+    processes under different PYTHONHASHSEED values."""
+    clear_memo()
+    cold = determination_to_dict(determine(shipment, FRESH_REGIME))
     first = determination_to_dict(determine(shipment, REGIME))
-    second = determination_to_dict(determine(shipment, REGIME))
-    assert first == second
+    warm = determination_to_dict(determine(shipment, REGIME))
+    assert cold == first == warm
 
 
 @SETTINGS
