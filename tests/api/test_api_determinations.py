@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from reec.determine import determine
+from reec.regime.snapshot import load_regime
 from reec.render import determination_to_dict
 from reec.screening import default_screener
 from reec.shipment_input import read_shipment_file
@@ -109,9 +111,15 @@ def test_regime_and_health_need_no_key(client: TestClient) -> None:
     assert r.status_code == 200
     body = r.json()
     no61 = next(a for a in body["announcements"] if a["id"] == "MOFCOM-2025-61")
-    assert {p["state"] for p in no61["provisions"]} == {"suspended", "not_yet_effective"} or {
-        p["state"] for p in no61["provisions"]
-    } == {"suspended"}
+    states = {p["key"]: p["state"] for p in no61["provisions"]}
+    view = load_regime().as_of(date(2025, 12, 1))
+    assert states == {
+        key: view.status(prov).state.value
+        for key, prov in load_regime().provisions.items()
+        if key.startswith("MOFCOM-2025-61/")
+    }
+    # No. 61 as a whole is suspended 2025-11-07 to 2026-11-10 (MOFCOM/GAC 2025 No. 70).
+    assert states["MOFCOM-2025-61/art1_1"] == "suspended"
     code = body["entries"][0]["code"]
     r = client.get(f"/v1/regime/entries/{code}", params={"as_of": "2025-12-01"})
     assert r.status_code == 200
