@@ -24,7 +24,13 @@ from reec.extraterritorial import (
 )
 from reec.regime.snapshot import AnnexEntry, Provision, ProvisionState, RegimeView
 
-__all__ = ["Explanation", "explain", "explanation_to_dict", "explanation_tree"]
+__all__ = [
+    "ClauseStatus",
+    "Explanation",
+    "explain",
+    "explanation_to_dict",
+    "explanation_tree",
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,12 @@ from reec.today import today_in_china
 from reec.yamlio import YamlSyntaxError, load_yaml_text, pydantic_error_path
 
 __all__ = [
+    "ExporterIn",
     "ItemIn",
+    "MoneyIn",
+    "OwnerIn",
+    "PartyIn",
+    "QuantityIn",
     "ShipmentIn",
     "parse_shipment",
     "read_shipment_file",

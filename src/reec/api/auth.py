@@ -17,7 +17,15 @@ from fastapi.security import APIKeyHeader
 from reec.api.errors import AuthenticationError, PermissionDeniedError
 from reec.api.keys import ApiKey, KeyBook, Role
 
-__all__ = ["COOKIE", "PERMISSIONS", "Permission", "Principal", "current_key", "require"]
+__all__ = [
+    "COOKIE",
+    "PERMISSIONS",
+    "Permission",
+    "Principal",
+    "allowed",
+    "current_key",
+    "require",
+]
 
 COOKIE = "reec_key"
 

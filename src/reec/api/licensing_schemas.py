@@ -14,9 +14,15 @@ from reec.api.schemas import Out
 __all__ = [
     "ApplicationOut",
     "AuditOut",
+    "AuditProblemOut",
+    "ClockOut",
     "DrawdownOut",
+    "DrawnLineOut",
+    "EventOut",
     "LicenceOut",
+    "LineOut",
     "ReleaseOut",
+    "RemarkOut",
     "application_out",
     "licence_out",
 ]

@@ -18,6 +18,7 @@ __all__ = [
     "RegimeOut",
     "SuspensionOut",
     "entry_out",
+    "provision_out",
     "regime_out",
 ]
 

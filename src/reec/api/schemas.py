@@ -20,8 +20,10 @@ __all__ = [
     "HealthOut",
     "ItemDeterminationOut",
     "ObligationOut",
+    "Out",
     "ReasonOut",
     "RegimeRefOut",
+    "responses",
 ]
 
 VerdictName = Literal["NOT_CONTROLLED", "SUSPENDED", "NEEDS_FACTS", "LICENCE_REQUIRED"]

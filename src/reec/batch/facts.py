@@ -17,7 +17,15 @@ from reec.model import Determination, Shipment
 from reec.render import contested_text
 from reec.shipment_input import parse_shipment
 
-__all__ = ["ITEM_ID", "LineAnswer", "answer_of", "composition_of", "shipment_dict"]
+__all__ = [
+    "ITEM_ID",
+    "LineAnswer",
+    "answer_of",
+    "composition_of",
+    "parse_key",
+    "shipment_dict",
+    "validated",
+]
 
 ITEM_ID = "line"
 """Item id of every batch shipment: the answer of a key is shared by many lines."""

@@ -20,7 +20,15 @@ from reec.batch.columns import COLUMNS, KEY_COLUMNS, required_columns
 from reec.errors import InputError
 from reec.today import today_in_china
 
-__all__ = ["DAY", "DAY_KEY", "ROW", "VALUE_KEY", "canonical", "line_frame"]
+__all__ = [
+    "DAY",
+    "DAY_KEY",
+    "ROW",
+    "VALUE_KEY",
+    "canonical",
+    "first_bad",
+    "line_frame",
+]
 
 ROW = "__row"
 DAY = "__day"

@@ -31,8 +31,15 @@ from reec.yamlio import YamlSyntaxError, load_yaml_text, pydantic_error_path
 
 __all__ = [
     "AS_IS",
+    "AddSuspension",
+    "Change",
+    "RemoveEntries",
+    "RemoveSuspensions",
+    "Repeal",
     "Scenario",
     "ScenarioFile",
+    "SetEffective",
+    "SetSuspensionEnd",
     "apply_scenario",
     "bundled_scenarios",
     "load_scenario",

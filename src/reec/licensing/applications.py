@@ -33,6 +33,7 @@ __all__ = [
     "application_clock",
     "create_application",
     "get_application",
+    "key_elements",
     "list_applications",
     "transition",
 ]

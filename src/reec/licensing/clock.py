@@ -22,6 +22,7 @@ __all__ = [
     "add_working_days",
     "calendar_source",
     "default_calendar",
+    "first_counting_day",
     "is_working_day",
     "review_clock",
 ]

@@ -37,6 +37,7 @@ __all__ = [
     "Drawdown",
     "LicenceLine",
     "LicenceView",
+    "coverage_problems",
     "draw",
     "get_licence",
     "issue",

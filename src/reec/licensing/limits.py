@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from reec.model import Citation
 from reec.regime.snapshot import Regime, load_regime
 
-__all__ = ["ProceduralLimits", "procedural_limits"]
+__all__ = [
+    "Limit",
+    "ProceduralLimits",
+    "procedural_limits",
+]
 
 
 @dataclass(frozen=True, slots=True)

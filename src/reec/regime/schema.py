@@ -26,6 +26,7 @@ __all__ = [
     "Confidence",
     "EntryData",
     "FormGroupData",
+    "ListedConditionData",
     "MatchData",
     "ObligationRuleData",
     "ParameterData",

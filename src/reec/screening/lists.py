@@ -33,8 +33,11 @@ from reec.yamlio import YamlSyntaxError, load_yaml_text, pydantic_error_path
 
 __all__ = [
     "LIST_NAMES",
+    "EntryData",
     "ListEntry",
+    "ListFileData",
     "ListStatus",
+    "StatusData",
     "StatusInterval",
     "bundled_lists_dir",
     "last_day",

@@ -29,7 +29,14 @@ from reec.errors import InputError
 from reec.model import Party
 from reec.screening.normalize import normalize
 
-__all__ = ["Holding", "OwnershipGraph", "read_ownership_csv"]
+__all__ = [
+    "Caught",
+    "Holding",
+    "OwnershipGraph",
+    "holdings_of",
+    "key",
+    "read_ownership_csv",
+]
 
 _EPS = 1e-9
 

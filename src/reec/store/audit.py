@@ -25,6 +25,7 @@ __all__ = [
     "AuditReport",
     "append",
     "canonical_json",
+    "entry_hash",
     "verify",
 ]
 
