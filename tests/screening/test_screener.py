@@ -83,18 +83,38 @@ def test_affiliate_of_stopped_listing_is_reported_not_in_force() -> None:
     assert hit.owner_share == "80%"
 
 
-def test_labelled_set_quality() -> None:
+# Recall the scorer must reach per variant at the auto threshold. The bars were set on the tuning
+# split; the holdout split (entries the tuning never looked at, quality.split_of) has fewer cases
+# per variant, so one miss moves it more: its bars are lower where its samples are small.
+BARS = {
+    "tune": {"legal_form": 0.97, "word_order": 0.97, "case_punct": 0.97, "abbreviation": 0.97,
+               "chinese": 0.97, "typo": 0.85, "pinyin": 0.95},
+    "holdout": {"legal_form": 0.97, "word_order": 0.97, "case_punct": 0.97, "abbreviation": 0.97,
+                 "chinese": 0.92, "typo": 0.85, "pinyin": 0.9},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("split", ["tune", "holdout"])
+def test_labelled_set_quality(split: str) -> None:
     s = _screener()
-    cases = read_cases(CASES)
+    cases = [c for c in read_cases(CASES) if c.split == split]
     auto = evaluate(s, cases, s.settings.auto_threshold)
     review = evaluate(s, cases, s.settings.review_threshold)
     assert auto["non_match"].false_positives == 0
     assert auto["all"].precision == 1.0
-    for variant in ("legal_form", "word_order", "case_punct", "abbreviation", "chinese"):
-        assert (auto[variant].recall or 0) >= 0.97, variant
-    assert (auto["typo"].recall or 0) >= 0.85
-    assert (auto["pinyin"].recall or 0) >= 0.95
+    for variant, bar in BARS[split].items():
+        assert (auto[variant].recall or 0) >= bar, variant
     assert (review["all"].recall or 0) >= 0.99
+
+
+def test_held_out_split_is_a_quarter_of_the_entries_with_all_their_variants() -> None:
+    cases = read_cases(CASES)
+    by_entry: dict[str, set[str]] = {}
+    for c in cases:
+        by_entry.setdefault(c.expected or c.query, set()).add(c.split)
+    assert all(len(splits) == 1 for splits in by_entry.values())
+    held = sum(1 for splits in by_entry.values() if splits == {"holdout"})
+    assert 0.15 < held / len(by_entry) < 0.35
 
 
 def test_blocking_keeps_every_labelled_match_brute_force_finds() -> None:
