@@ -29,6 +29,7 @@ from reec.store.db import Store
 __all__ = [
     "KINDS",
     "AlertView",
+    "Delivery",
     "acknowledge",
     "clock_alerts",
     "deliver",

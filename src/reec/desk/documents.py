@@ -24,7 +24,17 @@ from reec.store import audit
 from reec.store.db import Store
 from reec.store.tables import DeterminationRow
 
-__all__ = ["Block", "Document", "Format", "application_pack", "compliance_notice", "parse_markup"]
+__all__ = [
+    "Block",
+    "Document",
+    "DocumentError",
+    "Format",
+    "application_pack",
+    "compliance_notice",
+    "parse_markup",
+    "to_docx",
+    "to_pdf",
+]
 
 Format = Literal["pdf", "docx"]
 BUNDLED = Path(__file__).parent / "templates"
