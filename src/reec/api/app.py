@@ -29,6 +29,7 @@ from reec.api.routers import (
     web_exposure,
 )
 from reec.api.routers import regime as regime_routes
+from reec.api.rules import Rules, RulesMiddleware, install_sighup
 from reec.api.settings import ApiSettings
 from reec.regime.snapshot import Regime, load_regime
 from reec.screening import default_screener
@@ -66,6 +67,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop_schedule = desk.start_schedule(_app)  # REEC_DESK_RESCREEN_MINUTES (docs/desk.md)
+        install_sighup(_app)  # `kill -HUP`: reload the rule data without dropping a request
         yield
         await stop_schedule()
         store.dispose()
@@ -81,8 +83,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.store = store
-    app.state.regime = regime or load_regime()
-    app.state.screener = screener or default_screener()
+    app.state.rules = Rules(regime or load_regime(), screener or default_screener())
     app.state.keybook = KeyBook(store, settings.key_cache_seconds)
     routers = (health, determinations, screenings, bom, regime_routes, licensing, keys, web)
     for module in (*routers, web_exposure, desk, web_desk, web_book, web_docs):
@@ -90,4 +91,5 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLogMiddleware, enabled=settings.access_log)
+    app.add_middleware(RulesMiddleware)
     return app

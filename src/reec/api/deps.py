@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from reec.api.keys import KeyBook
+from reec.api.rules import Rules, rules_of
 from reec.regime.snapshot import Regime
 from reec.screening.base import Screener
 from reec.store.db import Store
@@ -15,14 +16,17 @@ from reec.store.db import Store
 __all__ = ["AsOfQuery", "get_keybook", "get_regime", "get_screener", "get_store"]
 
 
-async def get_regime(request: Request) -> Regime:
-    regime: Regime = request.app.state.regime
-    return regime
+async def get_rules(request: Request) -> Rules:
+    """The rule data pinned to this request (one version for the whole answer)."""
+    return rules_of(request.app, request.scope)
 
 
-async def get_screener(request: Request) -> Screener:
-    screener: Screener = request.app.state.screener
-    return screener
+async def get_regime(rules: Annotated[Rules, Depends(get_rules)]) -> Regime:
+    return rules.regime
+
+
+async def get_screener(rules: Annotated[Rules, Depends(get_rules)]) -> Screener:
+    return rules.screener
 
 
 async def get_store(request: Request) -> Store:

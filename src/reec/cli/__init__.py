@@ -13,6 +13,7 @@ from reec.cli import (
     batch,
     bom,
     check,
+    data,
     desk,
     desk_parties,
     exposure,
@@ -65,6 +66,7 @@ app.add_typer(desk.app, name="desk")
 app.add_typer(desk_parties.parties_app, name="parties")
 app.add_typer(desk_parties.alerts_app, name="alerts")
 licensing.audit_app.command("list")(desk_parties.audit_list)
+data.register(app)  # also the global --data DIR option
 
 
 def main() -> None:

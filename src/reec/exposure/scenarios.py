@@ -13,13 +13,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from reec.errors import InputError, RegimeDataError
-from reec.regime.loader import RegimeData
+from reec.regime.loader import RegimeData, data_dir
 from reec.regime.schema import (
     AnnouncementData,
     PolicyRuleData,
@@ -155,7 +154,8 @@ def reading_scenarios(base: Regime) -> tuple[Scenario, ...]:
 
 
 def _bundled_dir() -> Path:
-    return Path(str(resources.files("reec.regime") / "data" / "scenarios"))
+    """The scenarios of the rule data reec answers from (REEC_DATA_DIR or the bundled)."""
+    return data_dir() / "scenarios"
 
 
 def bundled_scenarios() -> tuple[str, ...]:

@@ -69,12 +69,14 @@ def holidays_file() -> Path | None:
     return Path(configured).expanduser().resolve() if configured else None
 
 
-def _raw(path: Path, hasher: Any, name: str) -> Any:
+def _raw(path: Path, hasher: Any, name: str, label: str | None = None) -> Any:
+    """Parse one file; the digest covers `label` (default `name`) and the text, never where
+    the folder is, so the same data has the same version on every machine."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RegimeDataError(f"cannot read the file ({exc})", field=name) from None
-    hasher.update(name.encode())
+    hasher.update((label or name).encode())
     hasher.update(text.encode())
     try:
         return load_yaml_text(text, name)
@@ -99,9 +101,9 @@ def _read(path: Path, model: type[M], hasher: Any, name: str | None = None) -> M
     return _validate(_raw(path, hasher, name), model, name)
 
 
-def _notices(path: Path, hasher: Any, name: str) -> list[HolidayNotice]:
+def _notices(path: Path, hasher: Any, name: str, label: str | None = None) -> list[HolidayNotice]:
     """A notice file holds one notice, or a list of them (a user's REEC_HOLIDAYS_FILE)."""
-    raw = _raw(path, hasher, name)
+    raw = _raw(path, hasher, name, label)
     if isinstance(raw, list):
         return [
             HolidayNotice.from_data(_validate(r, HolidayNoticeData, name, f"[{i}]."), name)
@@ -121,7 +123,7 @@ def _load_holidays(root: Path, extra: Path | None, hasher: Any) -> tuple[Holiday
     if extra is not None:
         if not extra.is_file():
             raise RegimeDataError("no such file", field=f"{HOLIDAYS_FILE_ENV}={extra}")
-        notices.extend(_notices(extra, hasher, str(extra)))
+        notices.extend(_notices(extra, hasher, str(extra), HOLIDAYS_FILE_ENV))
     return tuple(notices)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reec.screening.base import ListHit, NullScreener, Screener, ScreeningResult
@@ -17,21 +18,34 @@ __all__ = [
     "Screener",
     "ScreeningResult",
     "default_screener",
+    "screener_for",
 ]
 
 
-@lru_cache(maxsize=1)
-def _bundled_screener() -> ListScreener:
-    from reec.screening.lists import bundled_lists
+@lru_cache(maxsize=4)
+def _screener_of(folder: str) -> ListScreener:
+    from reec.screening.lists import bundled_lists, bundled_lists_dir, load_lists
     from reec.screening.screener import ListScreener
 
-    return ListScreener(bundled_lists())
+    path = Path(folder)
+    entries = bundled_lists() if path == bundled_lists_dir() else load_lists(base=path)
+    return ListScreener(entries)
 
 
 def default_screener() -> Screener:
-    """The screener the CLI and API use by default: the bundled lists, loaded and indexed once
-    per process."""
-    return _bundled_screener()
+    """The screener the CLI and API use by default: the lists of the rule data reec answers
+    from (REEC_DATA_DIR or the bundled), loaded and indexed once per process."""
+    from reec.screening.lists import lists_dir
+
+    return _screener_of(str(lists_dir()))
+
+
+def screener_for(data_folder: Path) -> ListScreener:
+    """A fresh screener over the list files of a rule-data folder (reloads, `reec data impact`)."""
+    from reec.screening.lists import load_lists
+    from reec.screening.screener import ListScreener
+
+    return ListScreener(load_lists(base=data_folder / "lists"))
 
 
 def __getattr__(name: str) -> Any:

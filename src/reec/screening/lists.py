@@ -41,6 +41,7 @@ __all__ = [
     "StatusInterval",
     "bundled_lists_dir",
     "last_day",
+    "lists_dir",
     "load_lists",
 ]
 
@@ -199,6 +200,13 @@ def bundled_lists_dir() -> Path:
     return Path(str(resources.files("reec.regime") / "data" / "lists"))
 
 
+def lists_dir() -> Path:
+    """The list files of the rule data reec answers from (REEC_DATA_DIR or the bundled)."""
+    from reec.regime.loader import data_dir
+
+    return data_dir() / "lists"
+
+
 def _first_url(*sources: str) -> str | None:
     for s in sources:
         m = re.search(r"https?://\S+", s)
@@ -262,12 +270,12 @@ def _read(path: Path, user: bool, readings: ReadingsFile) -> list[ListEntry]:
     return _entries(path, data, user)
 
 
-def load_lists(extra: Path | None = None) -> tuple[ListEntry, ...]:
-    """The bundled list files, plus a user's folder of list files in the same format."""
-    known = load_readings(bundled_lists_dir().parent)
-    entries = [
-        e for p in sorted(bundled_lists_dir().glob("*.yaml")) for e in _read(p, False, known)
-    ]
+def load_lists(extra: Path | None = None, base: Path | None = None) -> tuple[ListEntry, ...]:
+    """The list files of the rule data (`base`, default `lists_dir()`), plus a user's folder
+    of list files in the same format."""
+    folder = base if base is not None else lists_dir()
+    known = load_readings(folder.parent)
+    entries = [e for p in sorted(folder.glob("*.yaml")) for e in _read(p, False, known)]
     if extra is not None:
         if not extra.is_dir():
             raise InputError("not a folder of list files", field=str(extra))
@@ -280,4 +288,4 @@ def load_lists(extra: Path | None = None) -> tuple[ListEntry, ...]:
 
 @lru_cache(maxsize=1)
 def bundled_lists() -> tuple[ListEntry, ...]:
-    return load_lists()
+    return load_lists(base=bundled_lists_dir())

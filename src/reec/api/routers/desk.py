@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -21,6 +22,7 @@ from reec.api.auth import Principal, current_key
 from reec.api.deps import RegimeDep, StoreDep
 from reec.api.errors import PermissionDeniedError
 from reec.api.keys import Role
+from reec.api.rules import Rules, rules_of
 from reec.api.schemas import Out, responses
 from reec.desk import review as rv
 from reec.desk.settings import DeskSettings
@@ -180,24 +182,27 @@ def desk_settings(request: Request) -> DeskSettings:
 
 
 def refresh_screener(app: Any) -> Screener:
-    """With `REEC_DESK_LISTS_DIR`, re-read the list folder when its files changed and use the
-    new lists for every later check; otherwise the app's screener as it is."""
+    """With `REEC_DESK_LISTS_DIR`, re-read the list folder when its files (or the rule data,
+    reloaded on SIGHUP) changed and use the new lists for every later check; otherwise the
+    app's screener as it is."""
     settings: DeskSettings = getattr(app.state, "desk_settings", None) or DeskSettings()
     folder = settings.lists_dir
+    rules: Rules = app.state.rules
     if folder is None:
-        screener: Screener = app.state.screener
-        return screener
+        return rules.screener
     from reec.screening import ListScreener
     from reec.screening.lists import load_lists
 
-    stamp = tuple(
+    files = tuple(
         (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.yaml"))
     )
+    stamp = (rules.version, files)
     if getattr(app.state, "desk_lists_stamp", None) != stamp:
-        app.state.screener = ListScreener(load_lists(folder) if stamp else load_lists())
+        screener = ListScreener(load_lists(folder) if files else load_lists())
+        app.state.rules = replace(rules, screener=screener)
         app.state.desk_lists_stamp = stamp
-    current: Screener = app.state.screener
-    return current
+        return screener
+    return rules.screener
 
 
 class ImportOut(Out):
@@ -297,7 +302,7 @@ def run_rescreen(request: Request, actor: str, as_of: date | None) -> Any:
     store: Store = request.app.state.store
     screener = refresh_screener(request.app)
     report = rescreen(
-        store, screener, actor=actor, data_version=request.app.state.regime.version,
+        store, screener, actor=actor, data_version=rules_of(request.app, request.scope).version,
         as_of=as_of or date.today(),
     )  # fmt: skip
     deliver(store, desk_settings(request))
@@ -452,7 +457,7 @@ def scheduled_run(app: Any, today: date | None = None) -> None:
     day = today or date.today()
     rescreen(
         store, refresh_screener(app), actor="reec-schedule",
-        data_version=app.state.regime.version, as_of=day,
+        data_version=app.state.rules.version, as_of=day,
     )  # fmt: skip
     clock_alerts(store, day, settings.clock_near_days)
     deliver(store, settings)

@@ -21,6 +21,7 @@ from reec.api.auth import COOKIE, Permission, Principal, allowed
 from reec.api.examples import EXAMPLE_TITLES, EXAMPLES_YAML
 from reec.api.regime_view import entry_out, regime_out
 from reec.api.routers.bom import analyse_bom_file
+from reec.api.rules import rules_of
 from reec.api.timeline import timeline_svg
 from reec.desk.check import desk_determination
 from reec.errors import InputError, ReecError
@@ -130,12 +131,13 @@ def _result(
     else:
         try:
             shipment = parse_shipment(raw)
+            rules = rules_of(request.app, request.scope)
             kept = desk_determination(  # review items, decisions, audit (docs/desk.md)
                 request.app.state.store,
                 raw,
                 shipment,
-                request.app.state.regime,
-                request.app.state.screener,
+                rules.regime,
+                rules.screener,
                 actor=principal.name,
                 via="web",
                 as_of=_day(as_of, "as_of"),
@@ -270,7 +272,10 @@ def check_bom(
         try:
             day = _day(as_of, "as_of") or today_in_china()
             analysis = analyse_bom_file(
-                file.filename or "upload", file.file.read(), request.app.state.regime, day
+                file.filename or "upload",
+                file.file.read(),
+                rules_of(request.app, request.scope).regime,
+                day,
             )
             context["bom"] = analysis
             context["json"] = json.dumps(analysis, ensure_ascii=False, indent=2)
@@ -285,7 +290,7 @@ def check_bom(
 
 @router.get("/rules", response_class=HTMLResponse)
 def rules(request: Request, as_of: str | None = None) -> HTMLResponse:
-    regime = request.app.state.regime
+    regime = rules_of(request.app, request.scope).regime
     day = _day(as_of, "as_of") or today_in_china()
     r = regime_out(regime, day)
     counts = {
@@ -299,7 +304,7 @@ def rules(request: Request, as_of: str | None = None) -> HTMLResponse:
 
 @router.get("/rules/entries/{code}", response_class=HTMLResponse)
 def entry(request: Request, code: str, as_of: str | None = None) -> HTMLResponse:
-    regime = request.app.state.regime
+    regime = rules_of(request.app, request.scope).regime
     day = _day(as_of, "as_of") or today_in_china()
     return _page(
         request, "entry.html", page="rules", e=entry_out(regime.as_of(day), regime.entry(code))
@@ -324,7 +329,7 @@ def book(request: Request) -> Response:
 
     store = request.app.state.store
     today = today_in_china()
-    cal = request.app.state.regime.calendar
+    cal = rules_of(request.app, request.scope).regime.calendar
     clocks = [
         lic.application_clock(store, a.id, today=today, calendar=cal)
         for a in lic.list_applications(store)

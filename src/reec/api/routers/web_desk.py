@@ -22,6 +22,7 @@ from sqlalchemy import select
 from reec.api.auth import Principal
 from reec.api.routers.desk import DESK_ROLES, desk_settings, run_rescreen
 from reec.api.routers.web import _principal
+from reec.api.rules import rules_of
 from reec.errors import ReecError
 
 __all__ = ["router"]
@@ -96,7 +97,7 @@ def decide(
     try:
         v = rv.decide(
             request.app.state.store, review_id, decision, reason, p.name,
-            request.app.state.regime.version,
+            rules_of(request.app, request.scope).version,
         )  # fmt: skip
     except ReecError as exc:
         return _reviews_page(request, "open", error=str(exc))
@@ -142,7 +143,7 @@ def import_customers(
             pairs = [x for x in mapping.split(",") if x.strip()]
             r = run_import(
                 request.app.state.store, path, parse_mapping(pairs), p.name,
-                request.app.state.regime.version,
+                rules_of(request.app, request.scope).version,
             )  # fmt: skip
     except ReecError as exc:
         return _customers_page(request, error=str(exc))
@@ -192,7 +193,8 @@ def ack(request: Request, alert_id: int) -> Response:
     p = _principal(request)
     assert p is not None
     with contextlib.suppress(ReecError):  # acknowledged meanwhile: the list shows by whom
-        acknowledge(request.app.state.store, alert_id, p.name, request.app.state.regime.version)
+        version = rules_of(request.app, request.scope).version
+        acknowledge(request.app.state.store, alert_id, p.name, version)
     return RedirectResponse("/desk/alerts", status_code=303)
 
 

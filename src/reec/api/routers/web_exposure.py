@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from reec.api.auth import Permission, allowed
 from reec.api.routers.web import _day, _page, _principal
+from reec.api.rules import rules_of
 from reec.batch.io import read_table
 from reec.errors import InputError, ReecError
 from reec.exposure import AS_IS, bundled_scenarios, exposure_frames
@@ -78,7 +79,7 @@ def exposure(
             first,
             last,
             [scenario_named(n) for n in [AS_IS, *chosen]],
-            screener=request.app.state.screener,
+            screener=rules_of(request.app, request.scope).screener,
         )
     except ReecError as exc:
         return _form(request, exc.http_status, error=exc.to_dict(), start=start, end=end)
