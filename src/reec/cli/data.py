@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from reec.cli.common import out, reporting_errors
+from reec.cli.common import AsOf, out, parse_date, reporting_errors
+
+if TYPE_CHECKING:
+    from reec.store import Store
 
 __all__ = ["app", "register"]
 
@@ -128,6 +132,73 @@ def data_diff(
         )
         for c in d.changes:
             out.print(f"- [{c.kind}] {c.sentence}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command("impact")
+def data_impact(
+    new: Annotated[Path, typer.Argument(help="The new rule-data folder.")],
+    orders: Annotated[
+        Path | None,
+        typer.Option("--orders", help="Order book or portfolio (CSV/Parquet, docs/batch.md)."),
+    ] = None,
+    customers: Annotated[
+        Path | None,
+        typer.Option("--customers", help="Customer file as for `reec screen` (CSV)."),
+    ] = None,
+    book: Annotated[
+        bool,
+        typer.Option(
+            "--book/--no-book",
+            help="Re-answer the licence book (REEC_DATABASE_URL): stored determinations, open "
+            "applications, active licences. Skipped when the SQLite file does not exist.",
+        ),
+    ] = True,
+    as_of: AsOf = None,
+    fmt: Format = "text",
+) -> None:
+    """Re-answer what you hold under NEW rule data and list every answer that changes."""
+    from reec.regime.loader import holidays_file
+    from reec.updates.impact import RuleSet, impact
+
+    with reporting_errors():
+        day = parse_date(as_of) or _today()
+        new_rules = RuleSet.of_folder(new.expanduser().resolve(), holidays_file())
+        store = _book_store() if book else None
+        try:
+            report = impact(new_rules, store=store, orders=orders, customers=customers, as_of=day)
+        finally:
+            if store is not None:
+                store.dispose()
+        if fmt == "json":
+            print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+            return
+        checked = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in report.checked.items())
+        out.print(
+            f"{report.old_version} -> {report.new_version} as of {day}: "
+            f"{len(report.changes)} answer(s) change ({checked or 'nothing given to check'})",
+            highlight=False,
+            soft_wrap=True,
+        )
+        for c in report.changes:
+            out.print(f"- {c.sentence}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _book_store() -> Store | None:
+    """The licence book, if there is one: a missing SQLite file is not created."""
+    from sqlalchemy.engine import make_url
+
+    from reec.store import StoreSettings, open_store
+
+    url = StoreSettings().database_url
+    parsed = make_url(url)
+    missing = not parsed.database or not Path(parsed.database).is_file()
+    if parsed.get_backend_name() == "sqlite" and missing:
+        return None
+    return open_store()
 
 
 def register(root: typer.Typer) -> None:
