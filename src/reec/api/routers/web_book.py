@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from reec.api.auth import Permission, Principal, allowed
 from reec.api.routers.licensing import ACTION_PERMISSION
 from reec.api.routers.web import _day, _page, _principal
+from reec.api.rules import rules_of
 from reec.errors import InputError, ReecError
 
 __all__ = ["router"]
@@ -149,7 +150,7 @@ def issue_licence(
             actor=who.name,
             valid_from=_day(valid_from, "valid_from") or date.today(),
             scale=factor,
-            regime_version=request.app.state.regime.version,
+            regime_version=rules_of(request.app, request.scope).version,
         )
     except ReecError as exc:
         return _application_page(request, who, app_id, exc.http_status, error=str(exc))
@@ -210,9 +211,9 @@ def licence_action(
         ship = parse_shipment(raw)
         det = determine(
             ship,
-            request.app.state.regime,
+            rules_of(request.app, request.scope).regime,
             as_of=_day(as_of, "as_of"),
-            screener=request.app.state.screener,
+            screener=rules_of(request.app, request.scope).screener,
         )
         store = request.app.state.store
         if action == "draw":
