@@ -184,7 +184,9 @@ def data_impact(
 
 
 def _today() -> date:
-    return date.today()
+    from reec.today import today_in_china
+
+    return today_in_china()
 
 
 def _book_store() -> Store | None:
