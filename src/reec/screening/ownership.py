@@ -20,7 +20,8 @@ than 100% are input errors naming the entity.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections import ChainMap
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -109,31 +110,60 @@ class Caught:
 
 class OwnershipGraph:
     def __init__(self, holdings: Iterable[Holding]) -> None:
-        self.owners: dict[str, dict[str, Holding]] = {}
-        self.names: dict[str, str] = {}
+        self.owners: Mapping[str, Mapping[str, Holding]]
+        self.names: Mapping[str, str]
+        self.owners, self.names = self._edges(holdings)
+        self._check_totals(self.owners)
+        self._check_acyclic(self.owners)
+
+    def _edges(
+        self, holdings: Iterable[Holding]
+    ) -> tuple[dict[str, dict[str, Holding]], dict[str, str]]:
+        owners: dict[str, dict[str, Holding]] = {}
+        names: dict[str, str] = {}
         for h in holdings:
             if not 0 < h.share <= 1:
                 raise InputError(f"share {h.share} is outside (0, 1]", field=h.source)
             o, t = key(h.owner), key(h.owned)
             if o == t:
                 raise InputError(f"{h.owner!r} cannot own itself", field=h.source)
-            self.names.setdefault(o, h.owner)
-            self.names.setdefault(t, h.owned)
-            self.owners.setdefault(t, {})[o] = h  # the same edge twice: the later one wins
-        for t, edges in self.owners.items():
+            names.setdefault(o, h.owner)
+            names.setdefault(t, h.owned)
+            owners.setdefault(t, {})[o] = h  # the same edge twice: the later one wins
+        return owners, names
+
+    def extended(self, first: Sequence[Holding]) -> OwnershipGraph:
+        """The graph of `[*first, *holdings]` (a shipment's owners before an ownership file's),
+        without rebuilding this one: the new edges are laid over it, and only the entities they
+        touch are checked again (an edge that closes a cycle leads from one of them; checking
+        them in the same order finds the same first error as a full build)."""
+        if not first:
+            return self
+        owners, names = self._edges(first)
+        for t, edges in owners.items():
+            for o, h in self.owners.get(t, {}).items():
+                edges[o] = h  # the later (file) edge wins, at the position it first took
+        graph = OwnershipGraph.__new__(OwnershipGraph)
+        graph.owners = ChainMap(owners, self.owners)  # type: ignore[arg-type]
+        graph.names = ChainMap(names, self.names)  # type: ignore[arg-type]
+        graph._check_totals(owners)
+        graph._check_acyclic(owners)
+        return graph
+
+    def _check_totals(self, targets: Mapping[str, Mapping[str, Holding]]) -> None:
+        for t, edges in targets.items():
             total = sum(h.share for h in edges.values())
             if total > 1 + _EPS:
                 srcs = ", ".join(h.source for h in edges.values())
                 raise InputError(
                     f"owners of {self.names[t]!r} hold {total:.2%} in total (> 100%)", field=srcs
                 )
-        self._check_acyclic()
 
-    def _check_acyclic(self) -> None:
+    def _check_acyclic(self, starts: Iterable[str]) -> None:
         """Iterative depth-first search over owner edges; a grey node met again is a cycle."""
         grey, black = 1, 2
         colour: dict[str, int] = {}
-        for start in self.owners:
+        for start in starts:
             if colour.get(start):
                 continue
             colour[start] = grey

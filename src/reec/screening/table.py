@@ -16,7 +16,7 @@ from pathlib import Path
 from reec.errors import InputError
 from reec.model import Party, PartyRole
 from reec.screening.base import ListHit
-from reec.screening.ownership import Holding, OwnershipGraph, key
+from reec.screening.ownership import Holding, key
 from reec.screening.screener import ListScreener, NameQuery
 from reec.tabular import read_rows, write_rows
 
@@ -99,8 +99,8 @@ def screen_rows(
     """Output rows, chunk by chunk (so a progress bar can advance)."""
     checked = "; ".join(screener.lists_checked(as_of))
     auto = screener.settings.auto_threshold
-    owned = set(OwnershipGraph(ownership).owners) if ownership else set()
     with_owners = screener.with_ownership(ownership)
+    owned = set(with_owners.ownership_graph(()).owners) if ownership else set()
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
         found = screener.match_many([NameQuery(r.name, r.name_zh, r.country) for r in part])
