@@ -9,7 +9,8 @@ keys are in the thousands) and written to Parquet first; every case then runs in
 process, so its peak resident memory (getrusage ru_maxrss, which sees Arrow and Polars memory
 that tracemalloc does not) is its own.
 
-- local: read Parquet -> `determine_table` -> write Parquet (what `reec batch` does).
+- local: read Parquet -> `determine_frame` -> write Parquet (what `reec batch` does: Polars
+  from end to end, never converted to Arrow and back).
 - dask: the same file as 4 Parquet parts on a 2-worker LocalCluster (one process per worker,
   one thread each); each worker reads its parts, answers and writes them
   (`determine_files_dask`, what `reec batch --engine dask` does with a folder). Peak memory is
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -35,7 +37,7 @@ def _peak_mib() -> float:
 
 
 def _case_local(source: Path, target: Path) -> dict[str, float]:
-    from reec.batch import determine_table
+    from reec.batch import determine_frame, read_frame, write_table
     from reec.batch.normalise import line_frame
     from reec.batch.table import date_boundaries, fact_keys
     from reec.regime.snapshot import load_regime
@@ -43,12 +45,16 @@ def _case_local(source: Path, target: Path) -> dict[str, float]:
 
     regime, screener = load_regime(), default_screener()
     start = time.perf_counter()
-    table = pq.read_table(source)
-    out = determine_table(table, None, regime, screener=screener)
-    pq.write_table(out, target)
+    cpu = time.process_time()
+    frame = read_frame(source)
+    out = determine_frame(frame, None, regime, screener=screener)
+    write_table(out, target)
     seconds = time.perf_counter() - start
-    keys, _ = fact_keys(line_frame(table, None, date_boundaries(regime, screener)))
-    return {"lines": table.num_rows, "seconds": seconds, "keys": keys.height, "peak": _peak_mib()}
+    cpu = time.process_time() - cpu
+    peak = _peak_mib()
+    keys, _ = fact_keys(line_frame(frame, None, date_boundaries(regime, screener)))
+    lines = frame.height
+    return {"lines": lines, "seconds": seconds, "cpu": cpu, "keys": keys.height, "peak": peak}
 
 
 def _worker_peak() -> float:
@@ -83,7 +89,7 @@ def _case_dask(source: Path, target: Path) -> dict[str, float]:
         seconds = time.perf_counter() - start
         workers = client.run(_worker_peak)
     peak = max([_peak_mib(), *workers.values()])
-    return {"lines": sum(counts.values()), "seconds": seconds, "keys": -1, "peak": peak}
+    return {"lines": sum(counts.values()), "seconds": seconds, "cpu": -1, "keys": -1, "peak": peak}
 
 
 def _run_case(kind: str, lines: int, work: Path) -> dict[str, float]:
@@ -117,18 +123,36 @@ def main() -> None:
         run = _case_local if kind == "local" else _case_dask
         print(json.dumps(run(Path(source), Path(target) / "answers.parquet")))
         return
-    print(f"{'engine':<8} {'lines':>10} {'keys':>8} {'seconds':>9} {'lines/s':>12} {'peak MiB':>9}")
+    print(f"machine: {os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.1f}")
+    print(
+        f"{'engine':<8} {'lines':>10} {'keys':>8} {'seconds':>9} {'CPU s':>7} {'lines/s':>12} "
+        f"{'peak MiB':>9}"
+    )
     with tempfile.TemporaryDirectory(prefix="reec-bench-") as tmp:
         for lines in (int(s) for s in args.sizes.split(",")):
             kinds = ["local"] if args.no_dask else ["local", "dask"]
             for kind in kinds:
                 r = _run_case(kind, lines, Path(tmp))
                 keys = "-" if r["keys"] < 0 else f"{int(r['keys']):,}"
+                cpu = "-" if r["cpu"] < 0 else f"{r['cpu']:.2f}"
                 print(
-                    f"{kind:<8} {int(r['lines']):>10,} {keys:>8} {r['seconds']:>9.2f} "
+                    f"{kind:<8} {int(r['lines']):>10,} {keys:>8} {r['seconds']:>9.2f} {cpu:>7} "
                     f"{r['lines'] / r['seconds']:>12,.0f} {r['peak']:>9,.0f}",
                     flush=True,
                 )
+                _verdict(kind, r)
+    print(f"load average at end {os.getloadavg()[0]:.1f}")
+
+
+def _verdict(kind: str, r: dict[str, float]) -> None:
+    if kind != "local":
+        return
+    if r["lines"] == 1_000_000:
+        met = "MET" if r["seconds"] < 3 else "NOT MET"
+        print(f"  target 1M lines Parquet in -> Parquet out < 3 s: {met}")
+    if r["lines"] == 5_000_000:
+        met = "MET" if r["peak"] < 2048 else "NOT MET"
+        print(f"  target 5M lines under 2 GiB peak: {met}")
 
 
 if __name__ == "__main__":

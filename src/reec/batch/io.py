@@ -10,24 +10,28 @@ import pyarrow as pa
 from reec.errors import InputError
 from reec.tabular import is_excel, read_rows, write_rows
 
-__all__ = ["read_table", "write_table"]
+__all__ = ["read_frame", "read_table", "write_table"]
 
 
-def read_table(path: Path) -> pa.Table:
+def read_frame(path: Path) -> pl.DataFrame:
     """Every CSV column is read as text (HS codes keep their leading zeros)."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError("no such file or directory", field=str(path))
     try:
         if path.is_dir():
-            return pl.read_parquet(path / "*.parquet").to_arrow()
+            return pl.read_parquet(path / "*.parquet")
         if suffix == ".parquet":
-            return pl.read_parquet(path).to_arrow()
+            return pl.read_parquet(path)
         if suffix == ".csv":
-            return pl.read_csv(path, infer_schema=False).to_arrow()
+            return pl.read_csv(path, infer_schema=False)
         if is_excel(path):
             header, rows = read_rows(path)
-            return pa.table({h: [r.get(h, "") or None for r in rows] for h in header if h})
+            names = [h for h in header if h]
+            return pl.DataFrame(
+                {h: [r.get(h, "") or None for r in rows] for h in names},
+                schema=dict.fromkeys(names, pl.String),
+            )
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(f"cannot read the file: {exc}", field=str(path)) from None
     raise InputError(
@@ -35,9 +39,14 @@ def read_table(path: Path) -> pa.Table:
     )
 
 
-def write_table(table: pa.Table, path: Path) -> None:
+def read_table(path: Path) -> pa.Table:
+    """`read_frame` as an Arrow table."""
+    return read_frame(path).to_arrow()
+
+
+def write_table(table: pa.Table | pl.DataFrame, path: Path) -> None:
     suffix = path.suffix.lower()
-    df = pl.from_arrow(table)
+    df = pl.from_arrow(table) if isinstance(table, pa.Table) else table
     if not isinstance(df, pl.DataFrame):
         raise InputError("nothing to write", field=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -60,13 +60,16 @@ def _text(df: pl.DataFrame, name: str) -> pl.Expr:
 
 
 def line_frame(
-    table: pa.Table, as_of: date | None, boundaries: tuple[date, ...] | None
+    table: pa.Table | pl.DataFrame, as_of: date | None, boundaries: tuple[date, ...] | None
 ) -> pl.DataFrame:
     """Per line: the raw fact columns as text ("" = not given), the day, the day key (index of
     the regime interval the day falls in, or the day itself when `boundaries` is None) and the
     value key (value and currency, only where a BOM reference makes the 0.1% value share
     depend on them)."""
-    raw = pl.from_arrow(table)
+    if isinstance(table, pa.Table):  # only the fact columns cross over from Arrow
+        names = {c.name for c in COLUMNS}
+        table = table.select([n for n in table.column_names if n in names])
+    raw = pl.from_arrow(table) if isinstance(table, pa.Table) else table
     if not isinstance(raw, pl.DataFrame):  # a Table always converts to a DataFrame
         raise InputError("the batch input is not a table")
     missing = [c for c in required_columns(have_as_of=as_of is not None) if c not in raw.columns]

@@ -26,7 +26,7 @@ from reec.regime.snapshot import Regime, load_regime
 from reec.screening import default_screener
 from reec.screening.base import NullScreener, Screener, ScreeningResult
 
-__all__ = ["Progress", "date_boundaries", "determine_table", "fact_keys"]
+__all__ = ["Progress", "date_boundaries", "determine_frame", "determine_table", "fact_keys"]
 
 Progress = Callable[[int, int], None]
 """Called with (keys done, keys in all) while the unique keys are determined."""
@@ -87,12 +87,47 @@ def determine_table(
     line's date). Returns `table` with RESULT_COLUMNS appended, rows in the same order.
 
     `bom_base`: the folder `bom` references are relative to (the input file's)."""
+    per_line = _per_line(table, as_of, regime, screener, progress, bom_base)
+    out = table
+    for name in RESULT_COLUMNS:
+        if name in out.column_names:
+            out = out.drop_columns([name])
+        out = out.append_column(name, per_line.get_column(name).to_arrow())
+    return out
+
+
+def determine_frame(
+    frame: pl.DataFrame,
+    as_of: date | None = None,
+    regime: Regime | None = None,
+    *,
+    screener: Screener | None = None,
+    progress: Progress | None = None,
+    bom_base: Path | None = None,
+) -> pl.DataFrame:
+    """`determine_table` on a Polars frame, the answers appended as Polars columns: what
+    `reec batch` runs, so that a file read by Polars is never converted to Arrow and back
+    (at 1M lines that conversion cost more than the determinations)."""
+    per_line = _per_line(frame, as_of, regime, screener, progress, bom_base)
+    return frame.drop([c for c in RESULT_COLUMNS if c in frame.columns]).hstack(per_line)
+
+
+def _per_line(
+    table: pa.Table | pl.DataFrame,
+    as_of: date | None,
+    regime: Regime | None,
+    screener: Screener | None,
+    progress: Progress | None,
+    bom_base: Path | None,
+) -> pl.DataFrame:
+    """The RESULT_COLUMNS of every line, in line order."""
     regime = regime or load_regime()
     screener = screener or default_screener()
     lines = line_frame(table, as_of, date_boundaries(regime, screener))
     late = lines.get_column(DAY) > regime.current_as_of
     cached = _CachedScreener(screener)
     keys, key_of_line = fact_keys(lines)
+    del lines
     answers: list[LineAnswer] = []
     total = keys.height
     for n, row in enumerate(keys.iter_rows(named=True)):
@@ -123,12 +158,7 @@ def determine_table(
             .otherwise(pl.col("warnings"))
             .alias("warnings")
         )
-    out = table
-    for name in RESULT_COLUMNS:
-        if name in out.column_names:
-            out = out.drop_columns([name])
-        out = out.append_column(name, per_line.get_column(name).to_arrow())
-    return out
+    return per_line
 
 
 class _CachedScreener:

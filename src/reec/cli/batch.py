@@ -14,6 +14,7 @@ from reec.cli.common import AsOf, err, out, parse_date, reporting_errors
 from reec.errors import InputError
 
 if TYPE_CHECKING:
+    import polars as pl
     import pyarrow as pa
     from rich.table import Table
 
@@ -34,13 +35,20 @@ def _summary(counts: Counter[tuple[str, str]], lines: int, seconds: float, title
     return table
 
 
-def _counts(result: pa.Table) -> Counter[tuple[str, str]]:
-    pairs = zip(
-        result.column("verdict").to_pylist(),
-        result.column("licence_policy").to_pylist(),
-        strict=True,
+def _counts(result: pa.Table | pl.DataFrame) -> Counter[tuple[str, str]]:
+    import polars as pl
+
+    cols = ["verdict", "licence_policy"]
+    frame = (
+        result.select(cols)
+        if isinstance(result, pl.DataFrame)
+        else pl.from_arrow(result.select(cols))
     )
-    return Counter((v, p or "") for v, p in pairs)
+    assert isinstance(frame, pl.DataFrame)
+    counts: Counter[tuple[str, str]] = Counter()
+    for verdict, policy, n in frame.group_by(cols).len().iter_rows():
+        counts[(verdict, policy or "")] += n
+    return counts
 
 
 def batch(
@@ -60,6 +68,7 @@ def batch(
     ] = None,
 ) -> None:
     """Determine every shipment line of INPUT; write verdict, policy, codes and a reason."""
+    import polars as pl
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -68,7 +77,7 @@ def batch(
         TimeElapsedColumn,
     )
 
-    from reec.batch import determine_table, read_table, write_table
+    from reec.batch import determine_frame, read_frame, read_table, write_table
 
     with reporting_errors():
         day = parse_date(as_of)
@@ -78,10 +87,11 @@ def batch(
         if engine == "dask" and input_path.is_dir() and not output.suffix:
             _dask_files(input_path, output, day, scheduler)
             return
-        table = read_table(input_path)
+        result: pa.Table | pl.DataFrame
         if engine == "dask":
             from reec.batch.cluster import connect, determine_table_dask
 
+            table = read_table(input_path)
             with err.status(f"determining on Dask ({scheduler})"), connect(scheduler) as client:
                 result = determine_table_dask(table, day, client, partitions=partitions)
         else:
@@ -99,12 +109,16 @@ def batch(
                     if done % 200 == 0 or done == total:
                         bar.update(task, completed=done, total=total)
 
-                result = determine_table(
-                    table, day, progress=advance, bom_base=input_path.parent.resolve()
+                result = determine_frame(
+                    read_frame(input_path),
+                    day,
+                    progress=advance,
+                    bom_base=input_path.parent.resolve(),
                 )
         write_table(result, output)
         seconds = time.perf_counter() - start
-        out.print(_summary(_counts(result), result.num_rows, seconds, f"reec batch -> {output}"))
+        rows = result.height if isinstance(result, pl.DataFrame) else result.num_rows
+        out.print(_summary(_counts(result), rows, seconds, f"reec batch -> {output}"))
 
 
 def _dask_files(source: Path, target: Path, day: date | None, scheduler: str) -> None:
