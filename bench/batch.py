@@ -37,24 +37,26 @@ def _peak_mib() -> float:
 
 
 def _case_local(source: Path, target: Path) -> dict[str, float]:
+    """What `reec batch` does: the whole frame in Polars, or chunk by chunk above
+    STREAM_LINES lines."""
+    import polars as pl
+
     from reec.batch import determine_frame, read_frame, write_table
-    from reec.batch.normalise import line_frame
-    from reec.batch.table import date_boundaries, fact_keys
+    from reec.batch.table import STREAM_LINES, determine_parquet_file
     from reec.regime.snapshot import load_regime
     from reec.screening import default_screener
 
     regime, screener = load_regime(), default_screener()
+    lines = pl.scan_parquet(source).select(pl.len()).collect().item()
     start = time.perf_counter()
     cpu = time.process_time()
-    frame = read_frame(source)
-    out = determine_frame(frame, None, regime, screener=screener)
-    write_table(out, target)
+    if lines > STREAM_LINES:
+        determine_parquet_file(source, target, None, regime, screener=screener)
+    else:
+        write_table(determine_frame(read_frame(source), None, regime, screener=screener), target)
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu
-    peak = _peak_mib()
-    keys, _ = fact_keys(line_frame(frame, None, date_boundaries(regime, screener)))
-    lines = frame.height
-    return {"lines": lines, "seconds": seconds, "cpu": cpu, "keys": keys.height, "peak": peak}
+    return {"lines": lines, "seconds": seconds, "cpu": cpu, "keys": -1, "peak": _peak_mib()}
 
 
 def _worker_peak() -> float:
@@ -116,6 +118,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000000,5000000")
     parser.add_argument("--no-dask", action="store_true")
     parser.add_argument("--case", nargs=3, metavar=("KIND", "SOURCE", "TARGET"))
+    parser.add_argument("--work", type=Path, help="keep the generated order books here")
     args = parser.parse_args()
     if args.case:
         kind, source, target = args.case
@@ -129,10 +132,12 @@ def main() -> None:
         f"{'peak MiB':>9}"
     )
     with tempfile.TemporaryDirectory(prefix="reec-bench-") as tmp:
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         for lines in (int(s) for s in args.sizes.split(",")):
             kinds = ["local"] if args.no_dask else ["local", "dask"]
             for kind in kinds:
-                r = _run_case(kind, lines, Path(tmp))
+                r = _run_case(kind, lines, work)
                 keys = "-" if r["keys"] < 0 else f"{int(r['keys']):,}"
                 cpu = "-" if r["cpu"] < 0 else f"{r['cpu']:.2f}"
                 print(

@@ -21,11 +21,14 @@ from reec.errors import InputError
 from reec.today import today_in_china
 
 __all__ = [
+    "CHECKED",
     "DAY",
     "DAY_KEY",
     "ROW",
     "VALUE_KEY",
     "canonical",
+    "check_columns",
+    "day_keys",
     "first_bad",
     "line_frame",
 ]
@@ -59,6 +62,10 @@ def _text(df: pl.DataFrame, name: str) -> pl.Expr:
     return col.fill_null("").alias(name)
 
 
+CHECKED = ("line_id", "date", "value", "currency")
+"""The columns of the checks over all lines (`day_keys`)."""
+
+
 def line_frame(
     table: pa.Table | pl.DataFrame, as_of: date | None, boundaries: tuple[date, ...] | None
 ) -> pl.DataFrame:
@@ -72,10 +79,30 @@ def line_frame(
     raw = pl.from_arrow(table) if isinstance(table, pa.Table) else table
     if not isinstance(raw, pl.DataFrame):  # a Table always converts to a DataFrame
         raise InputError("the batch input is not a table")
-    missing = [c for c in required_columns(have_as_of=as_of is not None) if c not in raw.columns]
+    check_columns(raw.columns, as_of)
+    df = raw.select([_text(raw, c.name) for c in COLUMNS])
+    df = df.with_columns(day_keys(df, as_of, boundaries))
+    return df.with_columns(
+        pl.when(pl.col("bom") != "")
+        .then(pl.col("value") + " " + pl.col("currency"))
+        .otherwise(pl.lit(""))
+        .alias(VALUE_KEY)
+    )
+
+
+def check_columns(columns: list[str], as_of: date | None) -> None:
+    missing = [c for c in required_columns(have_as_of=as_of is not None) if c not in columns]
     if missing:
         raise InputError(f"required column(s) missing: {', '.join(missing)}", field="columns")
-    df = raw.select([_text(raw, c.name) for c in COLUMNS])
+
+
+def day_keys(
+    raw: pl.DataFrame, as_of: date | None, boundaries: tuple[date, ...] | None
+) -> pl.DataFrame:
+    """The checks over all lines (the first bad line is named), in this order: line ids
+    (empty, used twice), values, currencies, dates; then each line's DAY and DAY_KEY.
+    `raw` needs only the CHECKED columns (the date only without `as_of`)."""
+    df = raw.select([_text(raw, c) for c in CHECKED])
     first_bad(df, pl.col("line_id").str.strip_chars() == "", "line_id", "line id is empty")
     dupes = df.filter(pl.col("line_id").is_duplicated()).head(1)
     if dupes.height:
@@ -86,7 +113,7 @@ def line_frame(
     currency = pl.col("currency").str.strip_chars()
     first_bad(df, ~currency.str.contains(r"^[A-Za-z]{3}$"), "currency", "not ISO 4217")
     if as_of is not None:
-        df = df.with_columns(pl.lit(as_of, dtype=pl.Date).alias(DAY))
+        df = pl.select(pl.repeat(as_of, raw.height, dtype=pl.Date).alias(DAY))
     else:
         # A line without a date is answered as of today in China (Asia/Shanghai).
         text = pl.col("date").str.strip_chars()
@@ -98,18 +125,12 @@ def line_frame(
             .alias(DAY)
         )
         first_bad(df, pl.col(DAY).is_null(), "date", "not a date (YYYY-MM-DD)")
+        df = df.select(DAY)
     if boundaries is None:
-        df = df.with_columns(pl.col(DAY).cast(pl.Int64).alias(DAY_KEY))
-    else:
-        bounds = pl.Series("bounds", list(boundaries), dtype=pl.Date)
-        index = bounds.search_sorted(df.get_column(DAY), side="right")
-        df = df.with_columns(index.cast(pl.Int64).alias(DAY_KEY))
-    return df.with_columns(
-        pl.when(pl.col("bom") != "")
-        .then(pl.col("value") + " " + pl.col("currency"))
-        .otherwise(pl.lit(""))
-        .alias(VALUE_KEY)
-    )
+        return df.with_columns(pl.col(DAY).cast(pl.Int64).alias(DAY_KEY))
+    bounds = pl.Series("bounds", list(boundaries), dtype=pl.Date)
+    index = bounds.search_sorted(df.get_column(DAY), side="right")
+    return df.with_columns(index.cast(pl.Int64).alias(DAY_KEY))
 
 
 def canonical(keys: pl.DataFrame) -> pl.DataFrame:

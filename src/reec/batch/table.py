@@ -8,30 +8,54 @@ determination per unique key; the worst case, every line a different key, is one
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from reec.batch.columns import KEY_COLUMNS, RESULT_COLUMNS
 from reec.batch.facts import LineAnswer, answer_of, parse_key, validated
-from reec.batch.normalise import DAY, DAY_KEY, ROW, VALUE_KEY, canonical, line_frame
+from reec.batch.normalise import (
+    CHECKED,
+    DAY,
+    DAY_KEY,
+    ROW,
+    VALUE_KEY,
+    canonical,
+    check_columns,
+    day_keys,
+    line_frame,
+)
 from reec.determine import determine
 from reec.determine_readings import list_windows, listed_announcements, screener_under
+from reec.errors import InputError
 from reec.model import Party
 from reec.regime.snapshot import Regime, load_regime
 from reec.screening import default_screener
 from reec.screening.base import NullScreener, Screener, ScreeningResult
 
-__all__ = ["Progress", "date_boundaries", "determine_frame", "determine_table", "fact_keys"]
+__all__ = [
+    "CHUNK_LINES",
+    "STREAM_LINES",
+    "Progress",
+    "date_boundaries",
+    "determine_frame",
+    "determine_parquet_file",
+    "determine_table",
+    "fact_keys",
+]
 
 Progress = Callable[[int, int], None]
 """Called with (keys done, keys in all) while the unique keys are determined."""
 
 _KEY = "__key"
+_REP_DAY = "__representative_day"
 _ALL_KEY_COLUMNS = [*KEY_COLUMNS, DAY_KEY, VALUE_KEY]
 
 
@@ -55,6 +79,12 @@ def date_boundaries(regime: Regime, screener: Screener) -> tuple[date, ...] | No
 def fact_keys(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     """The unique fact keys (canonical columns, a representative line, day and value) and,
     per line, the index of its key."""
+    groups, key_of_line = _raw_keys(lines)
+    return canonical(groups), key_of_line
+
+
+def _raw_keys(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """`fact_keys` before the fact columns are canonicalised (the key's identity)."""
     # One representative day per day key, shared by every key in it: the answers (and the
     # party screening, cached per parties and day) are those of that day.
     lines = lines.with_columns(
@@ -71,7 +101,7 @@ def fact_keys(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     pairs = groups.select(_KEY, ROW).explode(ROW, empty_as_null=True)
     key_of_line = np.empty(lines.height, dtype=np.uint32)
     key_of_line[pairs.get_column(ROW).to_numpy()] = pairs.get_column(_KEY).to_numpy()
-    return canonical(groups.drop(ROW)), pl.Series(_KEY, key_of_line)
+    return groups.drop(ROW), pl.Series(_KEY, key_of_line)
 
 
 def determine_table(
@@ -131,13 +161,27 @@ def _per_line(
     answers: list[LineAnswer] = []
     total = keys.height
     for n, row in enumerate(keys.iter_rows(named=True)):
-        day: date = row[DAY]
-        doc = parse_key(row, day, row["value"], row["currency"], row["line_id"])
-        shipment = validated(doc, row["line_id"], bom_base)
-        result = determine(shipment, regime, as_of=day, screener=cached)
-        answers.append(answer_of(result, regime.as_of(day).warnings))
+        answers.append(_answer(row, regime, cached, bom_base))
         if progress is not None:
             progress(n + 1, total)
+    return _gather(answers, key_of_line, late, regime)
+
+
+def _answer(
+    row: dict[str, Any], regime: Regime, screener: Screener, bom_base: Path | None
+) -> LineAnswer:
+    """The answer of one fact key (canonical columns and its representative line)."""
+    day: date = row[DAY]
+    doc = parse_key(row, day, row["value"], row["currency"], row["line_id"])
+    shipment = validated(doc, row["line_id"], bom_base)
+    result = determine(shipment, regime, as_of=day, screener=screener)
+    return answer_of(result, regime.as_of(day).warnings)
+
+
+def _gather(
+    answers: Sequence[LineAnswer], key_of_line: pl.Series, late: pl.Series, regime: Regime
+) -> pl.DataFrame:
+    """Per-key answers onto every line by key index; a late line's warning in front."""
     per_key = pl.DataFrame(
         {name: [getattr(a, name) for a in answers] for name in RESULT_COLUMNS},
         schema=dict.fromkeys(RESULT_COLUMNS, pl.String),
@@ -159,6 +203,99 @@ def _per_line(
             .alias("warnings")
         )
     return per_line
+
+
+STREAM_LINES = 1_000_000
+"""`reec batch` streams a Parquet file of more lines than this, CHUNK_LINES at a time."""
+CHUNK_LINES = 500_000
+
+
+def determine_parquet_file(
+    source: Path,
+    target: Path,
+    as_of: date | None = None,
+    regime: Regime | None = None,
+    *,
+    screener: Screener | None = None,
+    progress: Progress | None = None,
+    bom_base: Path | None = None,
+    chunk_lines: int = CHUNK_LINES,
+) -> Counter[tuple[str, str]]:
+    """`determine_frame` of a Parquet file, written to `target` (.parquet or .csv) chunk by
+    chunk so that memory holds one chunk, not the file; the same lines with the same answers.
+
+    The answers are the same because: the checks over all lines (empty or repeated line ids,
+    values, currencies, dates; the first bad line is named) run first, on those four columns
+    of the whole file; each day key's representative day is the whole file's; a fact key is
+    determined once, from its first line in the file. The output is written to a temporary
+    file renamed at the end, so an error leaves no half-written answers.
+    Returns the number of lines per (verdict, licence policy)."""
+    regime = regime or load_regime()
+    screener = screener or default_screener()
+    bounds = date_boundaries(regime, screener)
+    scan = pl.scan_parquet(source)
+    names = scan.collect_schema().names()
+    check_columns(names, as_of)
+    whole = day_keys(scan.select([c for c in CHECKED if c in names]).collect(), as_of, bounds)
+    days = whole.group_by(DAY_KEY).agg(pl.col(DAY).min().alias(_REP_DAY))
+    total = whole.height
+    del whole
+    cached = _CachedScreener(screener)
+    answers: dict[tuple[Any, ...], LineAnswer] = {}
+    counts: Counter[tuple[str, str]] = Counter()
+    part = target.with_name(target.name + ".part")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    csv = target.suffix.lower() == ".csv"
+    if not csv and target.suffix.lower() != ".parquet":
+        raise InputError("write a .csv or .parquet file", field=str(target))
+    try:
+        with part.open("wb") as fh:
+            writer: pq.ParquetWriter | None = None
+            for start in range(0, max(total, 1), chunk_lines):
+                chunk = scan.slice(start, chunk_lines).collect()
+                lines = line_frame(chunk, as_of, bounds)
+                late = lines.get_column(DAY) > regime.current_as_of
+                lines = lines.join(days, on=DAY_KEY, how="left", maintain_order="left")
+                lines = lines.with_columns(pl.col(_REP_DAY).alias(DAY)).drop(_REP_DAY)
+                raw, key_of_line = _raw_keys(lines)
+                del lines
+                keys = canonical(raw)
+                per_key = []
+                for ident, row in zip(
+                    raw.select(_ALL_KEY_COLUMNS).iter_rows(),
+                    keys.iter_rows(named=True),
+                    strict=True,
+                ):
+                    if ident not in answers:
+                        answers[ident] = _answer(row, regime, cached, bom_base)
+                        if progress is not None:
+                            progress(len(answers), len(answers))
+                    per_key.append(answers[ident])
+                per_line = _gather(per_key, key_of_line, late, regime)
+                for (verdict, policy), n in Counter(
+                    zip(
+                        per_line.get_column("verdict").to_list(),
+                        per_line.get_column("licence_policy").to_list(),
+                        strict=True,
+                    )
+                ).items():
+                    counts[(verdict, policy or "")] += n
+                done = chunk.drop([c for c in RESULT_COLUMNS if c in chunk.columns]).hstack(
+                    per_line
+                )
+                if csv:
+                    done.write_csv(fh, include_header=start == 0)
+                else:
+                    arrow = done.to_arrow()
+                    if writer is None:
+                        writer = pq.ParquetWriter(fh, arrow.schema)
+                    writer.write_table(arrow)
+            if writer is not None:
+                writer.close()
+        part.replace(target)
+    finally:
+        part.unlink(missing_ok=True)
+    return counts
 
 
 class _CachedScreener:

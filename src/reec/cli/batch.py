@@ -78,6 +78,7 @@ def batch(
     )
 
     from reec.batch import determine_frame, read_frame, read_table, write_table
+    from reec.batch.table import determine_parquet_file
 
     with reporting_errors():
         day = parse_date(as_of)
@@ -109,6 +110,18 @@ def batch(
                     if done % 200 == 0 or done == total:
                         bar.update(task, completed=done, total=total)
 
+                if _streamed(input_path):  # memory holds one chunk, not the file
+                    counts = determine_parquet_file(
+                        input_path,
+                        output,
+                        day,
+                        progress=advance,
+                        bom_base=input_path.parent.resolve(),
+                    )
+                    seconds = time.perf_counter() - start
+                    title = f"reec batch -> {output}"
+                    out.print(_summary(counts, sum(counts.values()), seconds, title))
+                    return
                 result = determine_frame(
                     read_frame(input_path),
                     day,
@@ -119,6 +132,21 @@ def batch(
         seconds = time.perf_counter() - start
         rows = result.height if isinstance(result, pl.DataFrame) else result.num_rows
         out.print(_summary(_counts(result), rows, seconds, f"reec batch -> {output}"))
+
+
+def _streamed(path: Path) -> bool:
+    """A Parquet file of more than STREAM_LINES lines is answered chunk by chunk."""
+    import polars as pl
+
+    from reec.batch.table import STREAM_LINES
+
+    if path.suffix.lower() != ".parquet" or not path.is_file():
+        return False
+    try:
+        lines = pl.scan_parquet(path).select(pl.len()).collect().item()
+    except (pl.exceptions.PolarsError, OSError):
+        return False  # read_frame reports it
+    return bool(lines > STREAM_LINES)
 
 
 def _dask_files(source: Path, target: Path, day: date | None, scheduler: str) -> None:
