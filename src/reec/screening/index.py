@@ -18,16 +18,19 @@ compute keys and a few array operations to join them with the list side.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from itertools import repeat
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from reec.screening.normalize import NormalName
 
-__all__ = ["BlockingIndex", "name_keys"]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
-IntArray = npt.NDArray[np.int64]
+    IntArray = npt.NDArray[np.int64]
+
+__all__ = ["BlockingIndex", "name_keys"]
 _NO_VOWELS = str.maketrans("", "", "aeiouy")
 
 
@@ -69,16 +72,52 @@ class BlockingIndex:
                 postings.setdefault(k, []).append(i)
         self.size = len(names)
         self.key_id = {k: j for j, k in enumerate(postings)}
-        lens = np.array([len(v) for v in postings.values()], dtype=np.int64)
-        self.indptr = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
-        self.postings = np.fromiter(
-            (i for v in postings.values() for i in v), dtype=np.int64, count=int(lens.sum())
-        )
-        self.lens = lens
+        self.posting_lists = list(postings.values())
         self.max_postings = max_postings
+
+    @cached_property
+    def _csr(self) -> tuple[IntArray, IntArray, IntArray]:
+        """(indptr, postings, lens): the CSR arrays of the bulk path, built on its first use."""
+        import numpy as np
+
+        lens = np.array([len(v) for v in self.posting_lists], dtype=np.int64)
+        indptr = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
+        flat = np.fromiter(
+            (i for v in self.posting_lists for i in v), dtype=np.int64, count=int(lens.sum())
+        )
+        return indptr, flat, lens
+
+    @property
+    def indptr(self) -> IntArray:
+        return self._csr[0]
+
+    @property
+    def postings(self) -> IntArray:
+        return self._csr[1]
+
+    @property
+    def lens(self) -> IntArray:
+        return self._csr[2]
+
+    def candidates_few(self, queries: Sequence[NormalName]) -> list[tuple[int, int]]:
+        """`candidates` in Python, for a few names: the same pairs in the same order (by
+        query, then list-name record)."""
+        kid = self.key_id.get
+        lists = self.posting_lists
+        pairs: set[tuple[int, int]] = set()
+        for qi, q in enumerate(queries):
+            ids = [j for j in map(kid, name_keys(q)) if j is not None]
+            use = [j for j in ids if len(lists[j]) <= self.max_postings]
+            if not use and ids:  # only common keys: the least common one (first of equals)
+                use = [min(ids, key=lambda j: len(lists[j]))]
+            for j in use:
+                pairs.update((qi, r) for r in lists[j])
+        return sorted(pairs)
 
     def candidates(self, queries: Sequence[NormalName]) -> tuple[IntArray, IntArray]:
         """Unique (query position, list-name record) pairs sharing a selective key."""
+        import numpy as np
+
         kid = self.key_id.get
         q_list: list[int] = []
         k_list: list[int] = []
@@ -114,6 +153,8 @@ class BlockingIndex:
     def _unique_pairs(self, code: IntArray, n_queries: int) -> tuple[IntArray, IntArray]:
         """Deduplicate pair codes (non-decreasing by query) with a bitmap over blocks of
         queries: a linear pass instead of a sort, which matters at millions of pairs."""
+        import numpy as np
+
         if len(code) < 50_000:  # small inputs (one shipment): a sort is cheaper
             pair = np.unique(code)
             return pair // self.size, pair % self.size

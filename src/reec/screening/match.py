@@ -16,15 +16,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
 from rapidfuzz import fuzz
-from rapidfuzz.process import cpdist
 
 from reec.screening.normalize import NormalName
 
-__all__ = ["FEATURES", "Feature", "FeatureResult", "Match", "explain", "score_pairs"]
+if TYPE_CHECKING:  # NumPy is imported by the bulk scorer only (not by one shipment's screening)
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = [
+    "FEATURES",
+    "Feature",
+    "FeatureResult",
+    "Match",
+    "explain",
+    "score_pair",
+    "score_pairs",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +120,31 @@ def _combine(
     compact: npt.NDArray[np.float64],
     mismatch: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.float64]:
+    import numpy as np
+
     name = _W["token_sort"] * sort + _W["token_set"] * tset
     best = np.maximum(name, _W["transliteration"] * compact)
     return np.clip(best + _W["country_mismatch"] * mismatch, 0.0, 1.0)
+
+
+def _combine_one(sort: float, tset: float, compact: float, mismatch: float) -> float:
+    """`_combine` of one pair: the same operations in the same order (same float result)."""
+    name = _W["token_sort"] * sort + _W["token_set"] * tset
+    best = max(name, _W["transliteration"] * compact)
+    return min(max(best + _W["country_mismatch"] * mismatch, 0.0), 1.0)
+
+
+def score_pair(
+    q_sorted: str, e_sorted: str, q_compact: str, e_compact: str, mismatch: float, floor: float
+) -> float:
+    """`score_pairs` of one pair, in Python: a shipment's few names are scored without the
+    array set-up (and without importing NumPy)."""
+    sort = fuzz.ratio(q_sorted, e_sorted) / 100.0
+    comp = fuzz.ratio(q_compact, e_compact) / 100.0
+    tset = 0.0
+    if _combine_one(sort, 1.0, comp, mismatch) >= floor - 1e-9:
+        tset = fuzz.token_set_ratio(q_sorted, e_sorted) / 100.0
+    return _combine_one(sort, tset, comp, mismatch)
 
 
 def score_pairs(
@@ -130,6 +162,9 @@ def score_pairs(
     token_set is the slowest scorer, so it is computed only for pairs whose score could still
     reach `floor` with a perfect token_set (token_set <= 1 bounds the name feature); the others
     are left at their upper bound's complement, i.e. scored without it (always < floor)."""
+    import numpy as np
+    from rapidfuzz.process import cpdist
+
     if not len(q_sorted):
         return np.zeros(0)
     if len(q_sorted) < 20_000:  # starting threads costs more than it saves on few pairs

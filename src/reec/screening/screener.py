@@ -15,23 +15,29 @@ import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-
-import numpy as np
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from reec.errors import InputError
 from reec.model import Party, PartyRole
 from reec.screening.base import ListHit, ScreeningResult
 from reec.screening.index import BlockingIndex
 from reec.screening.lists import LIST_NAMES, ListEntry
-from reec.screening.match import Match, explain, score_pairs
+from reec.screening.match import Match, explain, score_pair, score_pairs
 from reec.screening.normalize import NormalName, normalize
 from reec.screening.ownership import Holding, OwnershipGraph, holdings_of, key
 from reec.screening.settings import ScreeningSettings, screening_settings
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    IntArray = npt.NDArray[np.int64]
+
 __all__ = ["EntryMatch", "ListScreener", "NameQuery"]
 
 _MEMO_BATCH = 64
-"""Calls with at most this many names use the per-name memo."""
+"""Calls with at most this many names use the per-name memo (and the Python path)."""
 _MEMO_SIZE = 100_000
 """The memo is emptied when it holds more names than this (bounded memory)."""
 
@@ -70,14 +76,9 @@ class ListScreener:
         self.rec_text = [n.sorted_text for n in self.rec_name]
         self.rec_compact = [n.compact for n in self.rec_name]
         self.rec_country = [self.entries[i].country for i in self.rec_entry]
-        self.rec_text_arr = np.array(self.rec_text, dtype=object)
-        self.rec_compact_arr = np.array(self.rec_compact, dtype=object)
         # Countries as small integers (0 = unknown) for a vectorised mismatch test; a query
         # country no entry has gets a fresh code on the fly.
         self._country_codes: _Codes = _Codes(c for c in self.rec_country if c)
-        self.rec_country_code = np.array(
-            [self._country_codes.get(c or "", 0) for c in self.rec_country], dtype=np.int64
-        )
         self.index = BlockingIndex(self.rec_name, self.settings.max_postings)
         self._checked: dict[date, tuple[str, ...]] = {}
         self.entry_pos = {e.key: i for i, e in enumerate(self.entries)}
@@ -122,6 +123,19 @@ class ListScreener:
             if any(r in readings for i in e.intervals for r, _ in i.readings)
         )
 
+    @cached_property
+    def _arrays(self) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], IntArray]:
+        """List names (sorted words, compact) and country codes as arrays for the bulk path,
+        built on its first use: one shipment's screening needs no NumPy."""
+        import numpy as np
+
+        codes = self._country_codes
+        return (
+            np.array(self.rec_text, dtype=object),
+            np.array(self.rec_compact, dtype=object),
+            np.array([codes.get(c or "", 0) for c in self.rec_country], dtype=np.int64),
+        )
+
     def with_ownership(self, ownership: Sequence[Holding]) -> ListScreener:
         """The same lists and index with an ownership file's holdings added (no rebuild)."""
         clone = copy.copy(self)  # shares the index and the memo: both depend on names only
@@ -152,7 +166,7 @@ class ListScreener:
         if todo:
             if len(self._memo) > _MEMO_SIZE:
                 self._memo.clear()
-            self._memo.update(zip(todo, self._match_names(todo), strict=True))
+            self._memo.update(zip(todo, self._match_few(todo), strict=True))
         return [list(self._memo[q]) for q in queries]
 
     def match_many(self, queries: Sequence[NameQuery]) -> list[list[EntryMatch]]:
@@ -175,7 +189,8 @@ class ListScreener:
             out.extend([EntryMatch(self.entries[i], m) for i, m in row] for row in part)
         return out
 
-    def _match_names(self, queries: Sequence[NameQuery]) -> list[list[EntryMatch]]:
+    @staticmethod
+    def _query_names(queries: Sequence[NameQuery]) -> tuple[list[int], list[NormalName]]:
         q_pos: list[int] = []
         q_names: list[NormalName] = []
         for qi, q in enumerate(queries):
@@ -183,28 +198,62 @@ class ListScreener:
                 if raw and raw.strip():
                     q_pos.append(qi)
                     q_names.append(normalize(raw))
+        return q_pos, q_names
+
+    def _match_few(self, queries: Sequence[NameQuery]) -> list[list[EntryMatch]]:
+        """`_match_names` for a few names (one shipment), in Python: the same candidates,
+        scores and order, without the array set-up of the bulk path (a test compares them)."""
+        q_pos, q_names = self._query_names(queries)
+        floor = self.settings.review_threshold
+        kept: list[tuple[int, int]] = []
+        for qi, r in self.index.candidates_few(q_names):
+            qc, rc = queries[q_pos[qi]].country, self.rec_country[r]
+            mismatch = 1.0 if qc and rc and qc != rc else 0.0
+            q = q_names[qi]
+            score = score_pair(
+                q.sorted_text, self.rec_text[r], q.compact, self.rec_compact[r], mismatch, floor
+            )
+            if score >= floor - 1e-9:
+                kept.append((qi, r))
+        return self._best(queries, q_pos, q_names, kept)
+
+    def _match_names(self, queries: Sequence[NameQuery]) -> list[list[EntryMatch]]:
+        import numpy as np
+
+        q_pos, q_names = self._query_names(queries)
         qs, rs = self.index.candidates(q_names)
         codes = self._country_codes
+        rec_text, rec_compact, rec_country_code = self._arrays
         q_country = np.array(
             [codes.get(c, 0) if (c := queries[p].country) else 0 for p in q_pos], dtype=np.int64
         )
-        qc, rc = q_country[qs] if len(qs) else qs, self.rec_country_code[rs]
+        qc, rc = q_country[qs] if len(qs) else qs, rec_country_code[rs]
         mismatch = ((qc > 0) & (rc > 0) & (qc != rc)).astype(np.float64)
         q_text = np.array([n.sorted_text for n in q_names], dtype=object)
         q_comp = np.array([n.compact for n in q_names], dtype=object)
         scores = score_pairs(
             q_text[qs].tolist(),
-            self.rec_text_arr[rs].tolist(),
+            rec_text[rs].tolist(),
             q_comp[qs].tolist(),
-            self.rec_compact_arr[rs].tolist(),
+            rec_compact[rs].tolist(),
             mismatch,
             self.settings.review_threshold,
             self.settings.workers,
         )
         keep = np.nonzero(scores >= self.settings.review_threshold - 1e-9)[0]
+        kept = list(zip(qs[keep].tolist(), rs[keep].tolist(), strict=True))
+        return self._best(queries, q_pos, q_names, kept)
+
+    def _best(
+        self,
+        queries: Sequence[NameQuery],
+        q_pos: list[int],
+        q_names: list[NormalName],
+        kept: list[tuple[int, int]],
+    ) -> list[list[EntryMatch]]:
+        """Explain the kept pairs; per query and entry the best-scoring name; best first."""
         best: dict[tuple[int, int], EntryMatch] = {}
-        for k in keep.tolist():
-            qi, r = int(qs[k]), int(rs[k])
+        for qi, r in kept:
             query = queries[q_pos[qi]]
             entry_i = self.rec_entry[r]
             m = explain(q_names[qi], self.rec_name[r], query.country, self.rec_country[r])
