@@ -284,7 +284,8 @@ def determine_parquet_file(
                     per_line
                 )
                 if csv:
-                    done.write_csv(fh, include_header=start == 0)
+                    # the UTF-8 BOM as `write_table` writes it (Excel shows Chinese names)
+                    done.write_csv(fh, include_header=start == 0, include_bom=start == 0)
                 else:
                     arrow = done.to_arrow()
                     if writer is None:

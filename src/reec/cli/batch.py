@@ -110,7 +110,7 @@ def batch(
                     if done % 200 == 0 or done == total:
                         bar.update(task, completed=done, total=total)
 
-                if _streamed(input_path):  # memory holds one chunk, not the file
+                if _streamed(input_path, output):  # memory holds one chunk, not the file
                     counts = determine_parquet_file(
                         input_path,
                         output,
@@ -134,13 +134,16 @@ def batch(
         out.print(_summary(_counts(result), rows, seconds, f"reec batch -> {output}"))
 
 
-def _streamed(path: Path) -> bool:
-    """A Parquet file of more than STREAM_LINES lines is answered chunk by chunk."""
+def _streamed(path: Path, output: Path) -> bool:
+    """A Parquet file of more than STREAM_LINES lines is answered chunk by chunk (into a
+    Parquet or CSV file)."""
     import polars as pl
 
     from reec.batch.table import STREAM_LINES
 
     if path.suffix.lower() != ".parquet" or not path.is_file():
+        return False
+    if output.suffix.lower() not in (".parquet", ".csv"):
         return False
     try:
         lines = pl.scan_parquet(path).select(pl.len()).collect().item()
