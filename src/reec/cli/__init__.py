@@ -6,6 +6,9 @@ and a non-zero exit (2 for bad input), never a traceback.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from reec.cli import (
@@ -44,11 +47,22 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     show_version: bool = typer.Option(
         False, "--version", help="Print reec's version and exit.", callback=_version, is_eager=True
     ),
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Answer from this rule-data folder (same layout as the bundled data) instead "
+            "of REEC_DATA_DIR or the bundled data.",
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """reec: China's rare-earth export controls as code."""
+    data.use_data(ctx, data_dir)
 
 
 check.register(app)
@@ -66,7 +80,7 @@ app.add_typer(desk.app, name="desk")
 app.add_typer(desk_parties.parties_app, name="parties")
 app.add_typer(desk_parties.alerts_app, name="alerts")
 licensing.audit_app.command("list")(desk_parties.audit_list)
-data.register(app)  # also the global --data DIR option
+data.register(app)
 
 
 def main() -> None:

@@ -204,5 +204,5 @@ def _book_store() -> Store | None:
 
 
 def register(root: typer.Typer) -> None:
-    root.callback()(use_data)
+    """`reec data ...`; the global --data option is read by the root callback (use_data)."""
     root.add_typer(app, name="data")
