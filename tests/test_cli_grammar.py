@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import typer.main
 from typer.testing import CliRunner
 
@@ -42,9 +41,6 @@ def test_every_command_is_walked() -> None:
     assert {"reec check", "reec release", "reec licence clock", "reec application clock"} <= names
 
 
-# Helper 10a renames the legal-day options to --as-of with the old names as hidden aliases;
-# until that lands this test is expected to fail (not strict: it passes once 10a is in).
-@pytest.mark.xfail(reason="the --as-of unification (issue 10, helper 10a) has not landed yet")
 def test_the_legal_day_has_one_visible_name() -> None:
     """A command may take the legal day only as --as-of; --on, --today ... are hidden aliases."""
     wrong = {

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from reec.cli.common import err, legal_day, out, parse_date, reporting_errors
+from reec.cli.common import err, legal_day, old_name, out, parse_date, reporting_errors
 from reec.errors import InputError
 
 if TYPE_CHECKING:
@@ -29,11 +29,9 @@ Actor = Annotated[
     str | None, typer.Option("--actor", help="Who acts (default REEC_ACTOR or OS user).")
 ]
 On = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of", "--on", help="Legal day of the step (default: today in China; --on: old name)."
-    ),
+    str | None, typer.Option("--as-of", help="Legal day of the step (default: today in China).")
 ]
+OldOn = Annotated[str | None, old_name("--on")]
 AppId = Annotated[int, typer.Argument(help="Application id.")]
 LicenceId = Annotated[int, typer.Argument(help="Licence id.")]
 ShipmentAsOf = Annotated[
@@ -133,12 +131,18 @@ def _step(action: str):  # type: ignore[no-untyped-def]
         on: On = None,
         actor: Actor = None,
         note: Annotated[str | None, typer.Option(help="Note kept with the event.")] = None,
+        old_on: OldOn = None,
     ) -> None:
         from reec import licensing as lic
 
         with reporting_errors(), _store() as store:
             view = lic.transition(
-                store, application, action, on_date=_day(on), actor=_who(actor), detail=note
+                store,
+                application,
+                action,
+                on_date=_day(on or old_on),
+                actor=_who(actor),
+                detail=note,
             )
             out.print(f"application {view.id}: [bold]{view.state}[/]")
 
@@ -156,6 +160,7 @@ def app_stop(
     kind: Annotated[str, typer.Option(help="identification, expert_review or on_site_check")],
     on: On = None,
     actor: Actor = None,
+    old_on: OldOn = None,
 ) -> None:
     """Stop the review clock (DUR Art. 17(3))."""
     from reec import licensing as lic
@@ -165,7 +170,7 @@ def app_stop(
             store,
             application,
             "stop_clock",
-            on_date=_day(on),
+            on_date=_day(on or old_on),
             actor=_who(actor),
             detail=kind,
         )
@@ -173,13 +178,15 @@ def app_stop(
 
 
 @application_app.command("resume-clock")
-def app_resume(application: AppId, on: On = None, actor: Actor = None) -> None:
+def app_resume(
+    application: AppId, on: On = None, actor: Actor = None, old_on: OldOn = None
+) -> None:
     """Resume the review clock after identification, expert review or an on-site check."""
     from reec import licensing as lic
 
     with reporting_errors(), _store() as store:
         view = lic.transition(
-            store, application, "resume_clock", on_date=_day(on), actor=_who(actor)
+            store, application, "resume_clock", on_date=_day(on or old_on), actor=_who(actor)
         )
         out.print(f"application {view.id}: [bold]{view.state}[/]")
 
@@ -256,19 +263,16 @@ def _print_clock(c: lic.ApplicationClock) -> None:
 
 
 ClockDay = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        "--today",
-        help="Count up to this day (default: today in China; --today: old name).",
-    ),
+    str | None, typer.Option("--as-of", help="Count up to this day (default: today in China).")
 ]
+OldToday = Annotated[str | None, old_name("--today")]
 
 
 @application_app.command("clock")
 def application_clock_cmd(
     application: AppId,
     today: ClockDay = None,
+    old_today: OldToday = None,
 ) -> None:
     """The review clock of an application: working days used of the limit, due date, and why
     (DUR Art. 17); overdue when undecided past it."""
@@ -276,7 +280,9 @@ def application_clock_cmd(
 
     with reporting_errors(), _store() as store:
         _print_clock(
-            lic.application_clock(store, application, today=_day(today), start=_clock_start())
+            lic.application_clock(
+                store, application, today=_day(today or old_today), start=_clock_start()
+            )
         )
 
 
@@ -284,12 +290,13 @@ def application_clock_cmd(
 def licence_clock(
     licence: LicenceId,
     today: ClockDay = None,
+    old_today: OldToday = None,
 ) -> None:
     """A licence's validity on a day (DUR Art. 15) and the review clock of its application."""
     from reec import licensing as lic
 
     with reporting_errors(), _store() as store:
-        day = _day(today)
+        day = _day(today or old_today)
         v = lic.get_licence(store, licence)
         left = (v.valid_until - day).days
         state = (
@@ -311,11 +318,7 @@ def licence_issue(
     application: AppId,
     valid_from: Annotated[
         str | None,
-        typer.Option(
-            "--as-of",
-            "--valid-from",
-            help="First day of validity (default: today in China; --valid-from: old name).",
-        ),
+        typer.Option("--as-of", help="First day of validity (default: today in China)."),
     ] = None,
     valid_until: Annotated[
         str | None,
@@ -323,6 +326,7 @@ def licence_issue(
     ] = None,
     scale: Annotated[str, typer.Option(help="Multiply applied quantities and values.")] = "1",
     actor: Actor = None,
+    old_valid_from: Annotated[str | None, old_name("--valid-from")] = None,
 ) -> None:
     """Record the licence MOFCOM issued on an approved application."""
     from reec import licensing as lic
@@ -336,7 +340,7 @@ def licence_issue(
             store,
             application,
             actor=_who(actor),
-            valid_from=_day(valid_from),
+            valid_from=_day(valid_from or old_valid_from),
             valid_until=parse_date(valid_until, "--valid-until"),
             scale=factor,
             regime_version=_regime_version(),
