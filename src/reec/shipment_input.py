@@ -8,10 +8,11 @@ document becomes the engine's frozen `Shipment`.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -19,6 +20,16 @@ from reec.bom.rates import RatesIn, rates_from_input
 from reec.bom.registry import attach_boms
 from reec.elements import ELEMENTS
 from reec.errors import InputError
+from reec.input_limits import (
+    MAX_DECIMAL_PLACES,
+    MAX_DEPTH,
+    MAX_ID,
+    MAX_ITEMS,
+    MAX_NAME,
+    MAX_TEXT,
+    Amount,
+    check_depth,
+)
 from reec.model import (
     Activity,
     EndUse,
@@ -44,6 +55,7 @@ __all__ = [
     "QuantityIn",
     "ShipmentIn",
     "parse_shipment",
+    "read_shipment_doc",
     "read_shipment_file",
     "read_shipment_text",
     "shipment_from_input",
@@ -58,40 +70,42 @@ class _In(BaseModel):
 
 
 class MoneyIn(_In):
-    amount: Decimal = Field(gt=0, examples=[48000])
+    amount: Amount = Field(examples=[48000])
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["USD"])
 
 
 class QuantityIn(_In):
-    amount: Decimal = Field(gt=0, examples=[100])
-    unit: str = Field(min_length=1, examples=["kg"])
+    amount: Amount = Field(examples=[100])
+    unit: str = Field(min_length=1, max_length=20, examples=["kg"])
 
 
 class OwnerIn(_In):
-    name: str = Field(min_length=1)
-    share: Decimal = Field(ge=0, le=1, examples=[0.6])
+    name: str = Field(min_length=1, max_length=MAX_NAME)
+    share: Decimal = Field(ge=0, le=1, decimal_places=MAX_DECIMAL_PLACES, examples=[0.6])
 
 
 class PartyIn(_In):
     role: PartyRole
-    name: str = Field(min_length=1, examples=["Example Magnetwerke GmbH"])
-    name_zh: str | None = None
+    name: str = Field(min_length=1, max_length=MAX_NAME, examples=["Example Magnetwerke GmbH"])
+    name_zh: str | None = Field(default=None, max_length=MAX_NAME)
     country: Country | None = Field(default=None, pattern=r"^[A-Z]{2}$", examples=["DE"])
     military: bool | None = None
-    owners: list[OwnerIn] = []
+    owners: list[OwnerIn] = Field(default=[], max_length=100)
 
 
 class ExporterIn(_In):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
     country: Country = Field(pattern=r"^[A-Z]{2}$", examples=["CN"])
 
 
 class ItemIn(_In):
-    id: str = Field(min_length=1, examples=["L1"])
-    description: str = ""
+    id: str = Field(min_length=1, max_length=MAX_ID, examples=["L1"])
+    description: str = Field(default="", max_length=MAX_TEXT)
     form: Form
-    hs_code: str | None = Field(default=None, pattern=r"^(\d{8}|\d{10})$")
-    composition: dict[str, Decimal] | None = None
+    hs_code: str | None = Field(default=None, pattern=r"^([0-9]{8}|[0-9]{10})$")
+    composition: (
+        dict[str, Annotated[Decimal, Field(decimal_places=MAX_DECIMAL_PLACES, le=100)]] | None
+    ) = None
     origin: Country | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     value: MoneyIn
     quantity: QuantityIn | None = None
@@ -103,7 +117,11 @@ class ItemIn(_In):
         "patent_application.",
     )
     contents: list[ItemIn] = []
-    bom: str | None = None
+    bom: str | None = Field(
+        default=None,
+        description="A BOM file next to the shipment file (command line only; HTTP input "
+        "refuses it: use /v1/bom/analyses or inline contents).",
+    )
     parameters: dict[str, Decimal] = Field(
         default={},
         description="reec extension: quantitative parameters that equipment entries state "
@@ -114,7 +132,10 @@ class ItemIn(_In):
     @field_validator("hs_code", mode="before")
     @classmethod
     def _hs_as_text(cls, v: Any) -> Any:
-        return str(v) if isinstance(v, int) else v
+        v = str(v) if isinstance(v, int) else v
+        if isinstance(v, str) and not re.fullmatch(r"[0-9]{8}|[0-9]{10}", v.strip()):
+            raise ValueError(f"an HS code is 8 or 10 digits 0-9 (got {v[:20]!r})")
+        return v
 
     @field_validator("composition")
     @classmethod
@@ -146,9 +167,9 @@ class ShipmentIn(_In):
     )
     exporter: ExporterIn
     destination: Country = Field(pattern=r"^[A-Z]{2}$", examples=["DE"])
-    parties: list[PartyIn] = []
-    end_uses: list[EndUse] = []
-    items: list[ItemIn] = Field(min_length=1)
+    parties: list[PartyIn] = Field(default=[], max_length=1000)
+    end_uses: list[EndUse] = Field(default=[], max_length=50)
+    items: list[ItemIn] = Field(min_length=1, max_length=MAX_ITEMS)
     currency_rates: RatesIn | None = Field(
         default=None,
         description="reec extension: {base, rates} to convert BOM values (docs/bom.md).",
@@ -158,6 +179,10 @@ class ShipmentIn(_In):
 def _duplicate_ids(items: list[ItemIn], path: str, seen: dict[str, str]) -> None:
     for i, item in enumerate(items):
         here = f"{path}[{i}]"
+        if len(seen) >= MAX_ITEMS:
+            raise InputError(
+                f"more than {MAX_ITEMS} lines and contents in one shipment", field=here
+            )
         if item.id in seen:
             raise InputError(
                 f"item id {item.id!r} is used twice (first at {seen[item.id]})", field=f"{here}.id"
@@ -186,8 +211,11 @@ def _item(item: ItemIn, path: str) -> Item:
     )
 
 
-def shipment_from_input(doc: ShipmentIn, base: Path | None = None) -> Shipment:
-    """`base`: the folder `bom:` paths are relative to (the shipment file's)."""
+def shipment_from_input(
+    doc: ShipmentIn, base: Path | None = None, *, files: bool = True
+) -> Shipment:
+    """`base`: the folder `bom:` paths are relative to (the shipment file's). `files=False` for
+    input that came over HTTP: a `bom:` path is refused (it would name a server file)."""
     _duplicate_ids(doc.items, "items", {})
     return Shipment(
         date=doc.date if doc.date is not None else today_in_china(),
@@ -197,6 +225,7 @@ def shipment_from_input(doc: ShipmentIn, base: Path | None = None) -> Shipment:
             tuple(_item(it, f"items[{i}]") for i, it in enumerate(doc.items)),
             rates_from_input(doc.currency_rates, "currency_rates") if doc.currency_rates else None,
             base,
+            files=files,
         ),
         parties=tuple(
             Party(
@@ -232,10 +261,12 @@ def _rejoin_split_names(mapping: Any, fields: frozenset[str]) -> None:
         del mapping[key]
 
 
-def parse_shipment(raw: Any, base: Path | None = None) -> Shipment:
-    """Validate a decoded document (dict) and return the engine's `Shipment`."""
+def parse_shipment(raw: Any, base: Path | None = None, *, files: bool = True) -> Shipment:
+    """Validate a decoded document (dict) and return the engine's `Shipment` (`files`: as in
+    `shipment_from_input`)."""
     if not isinstance(raw, dict):
         raise InputError("a shipment is a mapping with date, exporter, destination, items")
+    check_depth(raw, "shipment")
     _rejoin_split_names(raw.get("exporter"), frozenset(ExporterIn.model_fields))
     for party in raw.get("parties") or []:
         _rejoin_split_names(party, frozenset(PartyIn.model_fields))
@@ -249,24 +280,48 @@ def parse_shipment(raw: Any, base: Path | None = None) -> Shipment:
         message = first["msg"]
         if first["type"] == "extra_forbidden":
             message = f"unknown key {first['loc'][-1]!r}"
+        elif first["type"] == "value_error" and "error" in first.get("ctx", {}):
+            message = str(first["ctx"]["error"])
         raise InputError(message, field=path or None) from exc
-    return shipment_from_input(doc, base)
+    return shipment_from_input(doc, base, files=files)
 
 
 def read_shipment_file(path: Path) -> Shipment:
     """Read a YAML or JSON shipment file."""
+    return read_shipment_doc(path)[1]
+
+
+def read_shipment_doc(path: Path) -> tuple[Any, Shipment]:
+    """Read a YAML or JSON shipment file: the document as written, and the `Shipment`
+    (`bom:` paths relative to the file's folder)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", field=str(path)) from exc
-    return read_shipment_text(text, path, json_text=path.suffix.lower() == ".json")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (byte {exc.start}): save the file as UTF-8", field=str(path)
+        ) from None
+    return read_shipment_text_doc(text, path, json_text=path.suffix.lower() == ".json")
 
 
 def read_shipment_text(text: str, source: Path, *, json_text: bool = False) -> Shipment:
     """Parse a shipment given as text (a file's, or standard input's: `reec check -`); BOM paths
     in it are relative to `source`'s folder."""
+    return read_shipment_text_doc(text, source, json_text=json_text)[1]
+
+
+def read_shipment_text_doc(
+    text: str, source: Path, *, json_text: bool = False
+) -> tuple[Any, Shipment]:
+    """As `read_shipment_text`, with the document as written."""
     try:
         raw = json.loads(text) if json_text else load_yaml_text(text, source, dates_as_text=True)
-    except (YamlSyntaxError, json.JSONDecodeError) as exc:
+    except YamlSyntaxError as exc:  # the message starts with the file: said once, as the field
+        message = str(exc).removeprefix(str(source)).lstrip(",: ")
+        raise InputError(message, field=str(source)) from exc
+    except json.JSONDecodeError as exc:
         raise InputError(str(exc), field=str(source)) from exc
-    return parse_shipment(raw, source.parent)
+    except RecursionError:
+        raise InputError(f"nested more than {MAX_DEPTH} levels deep", field=str(source)) from None
+    return raw, parse_shipment(raw, source.parent)

@@ -8,14 +8,25 @@ come back as text (dates as YYYY-MM-DD, whole numbers without '.0').
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping, Sequence
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from reec.errors import InputError
 
-__all__ = ["cell_text", "is_excel", "read_rows", "write_rows", "write_sheets"]
+__all__ = [
+    "cell_text",
+    "csv_safe",
+    "is_excel",
+    "read_rows",
+    "replacing",
+    "write_rows",
+    "write_sheets",
+]
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _MAX_CELL = 32_000  # Excel's limit is 32,767 characters a cell
@@ -80,24 +91,54 @@ def _read_excel(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         book.close()
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def csv_safe(text: str) -> str:
+    """A CSV cell Excel would run as a formula (=, +, -, @ first) gets a leading `'`; numbers
+    such as -5 stay numbers."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """Write to a temporary file next to `path`, then rename it over `path`: a failure midway
+    leaves the earlier file as it was, never a half-written one."""
+    if path.is_dir():
+        raise InputError("is a folder: give a file name", field=str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", field=str(path)) from None
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", field=str(path)) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_rows(
     path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]], sheet: str = "reec"
 ) -> int:
-    """Write `rows` to .xlsx (a real workbook) or anything else as CSV with a BOM; the count."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        if is_excel(path):
-            return _write_excel(path, columns, rows, sheet)
-        n = 0
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(columns), restval="", extrasaction="ignore")
-            w.writeheader()
-            for r in rows:
-                w.writerow({k: cell_text(v) for k, v in r.items()})
-                n += 1
-        return n
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", field=str(path)) from None
+    """Write `rows` to .xlsx (a real workbook) or anything else as CSV with a BOM; the count.
+
+    Written whole or not at all (`replacing`); text is never a formula in either format."""
+    if is_excel(path):
+        return _write_excel(path, columns, rows, sheet)
+    n = 0
+    with replacing(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(columns), restval="", extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: csv_safe(cell_text(v)) for k, v in r.items()})
+            n += 1
+    return n
 
 
 def _write_excel(
@@ -130,10 +171,8 @@ def write_sheets(
             ws.append([_excel_cell(ws, r.get(c), WriteOnlyCell) for c in columns])
             n += 1
         counts[name] = n
-    try:
-        book.save(path)
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", field=str(path)) from None
+    with replacing(path) as tmp:
+        book.save(tmp)
     return counts
 
 
@@ -145,7 +184,7 @@ def _excel_cell(ws: Any, value: Any, cell_type: Any) -> Any:
     if isinstance(value, int | float | date):
         return value
     text = str(value)[:_MAX_CELL]
-    if text.startswith("="):  # text from the data never becomes a formula
+    if text.startswith(_FORMULA_START):  # text from the data never becomes a formula
         cell = cell_type(ws, value=text)
         cell.data_type = "s"
         return cell

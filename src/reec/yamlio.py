@@ -1,7 +1,9 @@
 """Strict YAML reading shared by rule data, shipment files and list files.
 
 PyYAML silently keeps the last of two duplicate keys; for legal data that hides mistakes, so
-this loader refuses them and reports the line.
+this loader refuses them and reports the line. It also refuses aliases (`*name`: a few hundred
+bytes of anchors can expand to millions of items) and documents nested more than
+`reec.input_limits.MAX_DEPTH` levels deep (docs/security.md).
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.constructor import ConstructorError
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from reec.errors import InputError
+from reec.input_limits import MAX_DEPTH, check_depth
 
 __all__ = ["YamlSyntaxError", "load_yaml_text", "pydantic_error_path"]
 
@@ -29,6 +34,18 @@ else:
 
 
 class _StrictLoader(_SafeBase):
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        """A collection met a second time is an alias (`*name`): refused, since a few hundred
+        bytes of anchors can stand for millions of items."""
+        if not isinstance(node, ScalarNode) and node in self.constructed_objects:
+            raise ConstructorError(
+                None,
+                None,
+                "YAML aliases (*name) are not accepted: write the value out",
+                node.start_mark,
+            )
+        return super().construct_object(node, deep=deep)
+
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
@@ -65,13 +82,23 @@ _DatesAsTextLoader.yaml_implicit_resolvers = {
 def load_yaml_text(text: str, source: str | Path, *, dates_as_text: bool = False) -> Any:
     """Parse YAML text strictly; errors name `source` and the line."""
     loader = _DatesAsTextLoader if dates_as_text else _StrictLoader
+    too_deep = f"{source}: nested more than {MAX_DEPTH} levels deep"
     try:
-        return yaml.load(text, Loader=loader)
+        doc = yaml.load(text, Loader=loader)
+    except RecursionError:  # the pure-Python parser, without libyaml's own nesting limit
+        raise YamlSyntaxError(too_deep) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}, line {mark.line + 1}" if mark is not None else str(source)
         problem = getattr(exc, "problem", None) or str(exc)
+        if "maximum nesting depth" in problem:  # libyaml's limit (1,000), below ours
+            raise YamlSyntaxError(too_deep) from None
         raise YamlSyntaxError(f"{where}: {problem}") from exc
+    try:
+        check_depth(doc, str(source))
+    except InputError:
+        raise YamlSyntaxError(too_deep) from None
+    return doc
 
 
 def pydantic_error_path(loc: tuple[int | str, ...]) -> str:

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from reec import __version__
 from reec.api.errors import HANDLERS
 from reec.api.keys import KeyBook
-from reec.api.limits import BodyLimitMiddleware
+from reec.api.limits import RequestGate, SecurityHeaders, gate_table
 from reec.api.logs import AccessLogMiddleware
 from reec.api.routers import (
     bom,
@@ -86,10 +86,16 @@ def create_app(
     app.state.rules = Rules(regime or load_regime(), screener or default_screener())
     app.state.keybook = KeyBook(store, settings.key_cache_seconds)
     routers = (health, determinations, screenings, bom, regime_routes, licensing, keys, web)
-    for module in (*routers, web_exposure, desk, web_desk, web_book, web_docs):
+    modules = (*routers, web_exposure, desk, web_desk, web_book, web_docs)
+    for module in modules:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    faces = (web, web_exposure, web_desk, web_book, web_docs)
+    api = [r for m in modules if m not in faces for r in m.router.routes]
+    pages = [r for m in faces for r in m.router.routes]
+    table = gate_table(api, pages)
+    app.add_middleware(RequestGate, max_bytes=settings.max_body_bytes, table=table)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLogMiddleware, enabled=settings.access_log)
     app.add_middleware(RulesMiddleware)
     return app

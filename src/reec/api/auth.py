@@ -1,7 +1,9 @@
 """Who may do what: API keys with roles, checked by one dependency per permission.
 
-A key arrives in the `X-API-Key` header (or, for the web page, the `reec_key` cookie set at
-sign-in). Reading the regime, the health endpoint and the OpenAPI document need no key.
+A key arrives in the `X-API-Key` header; the API takes nothing else (the web page's `reec_key`
+sign-in cookie is good for the page's own forms only, so a page in another tab cannot make the
+API write). Reading the regime, the health endpoint and the OpenAPI document need no key. For a
+request with a body the check runs in `reec.api.limits.RequestGate`, before the body is read.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from fastapi.security import APIKeyHeader
 
 from reec.api.errors import AuthenticationError, PermissionDeniedError
 from reec.api.keys import ApiKey, KeyBook, Role
+from reec.api.limits import GATE_PRINCIPAL
 
 __all__ = [
     "COOKIE",
+    "DOING",
     "PERMISSIONS",
     "Permission",
     "Principal",
@@ -55,7 +59,7 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
 }
 """The role matrix (docs/api.md has it as a table; a test checks every cell)."""
 
-_DOING = {
+DOING = {
     Permission.DETERMINE: "ask for determinations",
     Permission.SCREEN: "screen parties",
     Permission.APPLY: "file or submit applications",
@@ -87,10 +91,13 @@ def _keybook(request: Request) -> KeyBook:
     return book
 
 
-async def current_key(
+def current_key(
     request: Request, token: Annotated[str | None, Security(_header)] = None
 ) -> Principal:
-    token = token or request.cookies.get(COOKIE)
+    """The key of the request (a sync dependency: the lookup runs off the event loop)."""
+    gated = request.scope.get("state", {}).get(GATE_PRINCIPAL)
+    if isinstance(gated, Principal):
+        return gated
     if not token:
         raise AuthenticationError(
             "this needs an API key in the X-API-Key header", field="X-API-Key"
@@ -100,6 +107,9 @@ async def current_key(
         raise AuthenticationError("unknown or revoked API key", field="X-API-Key")
     request.scope.setdefault("state", {})["key_name"] = key.name
     return Principal(key.name, frozenset(key.roles))
+
+
+current_key.authenticates = True  # type: ignore[attr-defined]  # read by RequestGate
 
 
 def allowed(principal: Principal, permission: Permission) -> bool:
@@ -113,9 +123,10 @@ def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal
         if not allowed(principal, permission):
             roles = ", ".join(sorted(r.value for r in PERMISSIONS[permission]))
             raise PermissionDeniedError(
-                f"key {principal.name!r} may not {_DOING[permission]}: that needs the role {roles}",
+                f"key {principal.name!r} may not {DOING[permission]}: that needs the role {roles}",
                 field="X-API-Key",
             )
         return principal
 
+    check.permission = permission.value  # type: ignore[attr-defined]  # read by RequestGate
     return check

@@ -87,6 +87,8 @@ async def _reec_error(_request: Request, exc: Exception) -> JSONResponse:
 def _message(err: Mapping[str, Any]) -> str:
     if err.get("type") == "extra_forbidden":
         return f"unknown key {err['loc'][-1]!r}"
+    if err.get("type") == "value_error" and "error" in err.get("ctx", {}):
+        return str(err["ctx"]["error"])
     if err.get("type") == "json_invalid":
         return f"the body is not valid JSON: {err.get('ctx', {}).get('error', err['msg'])}"
     return str(err["msg"])
@@ -106,6 +108,10 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+        # a body that cannot be decoded (not UTF-8, not form data) is invalid input: 422
+        message = "the body cannot be decoded (send UTF-8 JSON)"
+        return JSONResponse(error_body("invalid_input", message, "body"), status_code=422)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     return JSONResponse(
         error_body(code, str(exc.detail)),

@@ -106,6 +106,7 @@ class KeyBook:
         self.store = store
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, ApiKey]] = {}
+        self._misses: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def create(self, name: str, roles: Iterable[Role | str], actor: str) -> tuple[ApiKey, str]:
@@ -135,6 +136,8 @@ class KeyBook:
                 session.execute(insert(api_keys).values(**values))
         except IntegrityError:
             raise InputError(f"a key named {name!r} exists already", field="name") from None
+        with self._lock:
+            self._misses.clear()
         return self.get(name), token
 
     def list(self) -> list[ApiKey]:
@@ -172,17 +175,24 @@ class KeyBook:
             hit = self._cache.get(digest)
         if hit is not None and now - hit[0] < self.cache_seconds:
             return hit[1]
-        with self.store.transaction() as session:
-            row = session.execute(
+        with self._lock:
+            missed = self._misses.get(digest)
+        if missed is not None and now - missed < self.cache_seconds:
+            return None  # a flood of one wrong key asks the database once per cache period
+        with self.store.read() as conn:  # no write transaction: never waits behind a writer
+            row = conn.execute(
                 select(api_keys).where(
                     api_keys.c.token_sha256 == digest, api_keys.c.revoked_at.is_(None)
                 )
             ).first()
-        if row is None:
-            return None
-        key = _key(row)
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
+            if len(self._misses) > 10_000:
+                self._misses.clear()
+            if row is None:
+                self._misses[digest] = now
+                return None
+            key = _key(row)
             self._cache[digest] = (now, key)
         return key

@@ -140,9 +140,11 @@ def parse_key(
     return doc
 
 
-def validated(doc: dict[str, Any], line_id: str, bom_base: Path | None = None) -> Shipment:
+def validated(
+    doc: dict[str, Any], line_id: str, bom_base: Path | None = None, *, files: bool = True
+) -> Shipment:
     try:
-        return parse_shipment(doc, bom_base)
+        return parse_shipment(doc, bom_base, files=files)
     except InputError as exc:
         column = _column_of(exc.field, doc)
         raise InputError(exc.message, field=f"line {line_id}, column {column}") from None

@@ -8,7 +8,7 @@ import polars as pl
 import pyarrow as pa
 
 from reec.errors import InputError
-from reec.tabular import is_excel, read_rows, write_rows
+from reec.tabular import csv_safe, is_excel, read_rows, replacing, write_rows
 
 __all__ = ["read_frame", "read_table", "write_table"]
 
@@ -49,11 +49,14 @@ def write_table(table: pa.Table | pl.DataFrame, path: Path) -> None:
     df = pl.from_arrow(table) if isinstance(table, pa.Table) else table
     if not isinstance(df, pl.DataFrame):
         raise InputError("nothing to write", field=str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":
-        df.write_parquet(path)
+        with replacing(path) as tmp:
+            df.write_parquet(tmp)
     elif suffix == ".csv":
-        df.write_csv(path, include_bom=True)  # Excel shows Chinese names only with the BOM
+        text = [c for c, t in df.schema.items() if t == pl.String]
+        safe = df.with_columns(pl.col(c).map_elements(csv_safe, pl.String) for c in text)
+        with replacing(path) as tmp:  # Excel shows Chinese names only with the BOM
+            safe.write_csv(tmp, include_bom=True)
     elif is_excel(path):
         write_rows(path, df.columns, df.iter_rows(named=True), sheet="batch")
     else:

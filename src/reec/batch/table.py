@@ -112,12 +112,14 @@ def determine_table(
     screener: Screener | None = None,
     progress: Progress | None = None,
     bom_base: Path | None = None,
+    files: bool = True,
 ) -> pa.Table:
     """Determine every line of `table` (columns: docs/batch.md) on `as_of` (default: each
     line's date). Returns `table` with RESULT_COLUMNS appended, rows in the same order.
 
-    `bom_base`: the folder `bom` references are relative to (the input file's)."""
-    per_line = _per_line(table, as_of, regime, screener, progress, bom_base)
+    `bom_base`: the folder `bom` references are relative to (the input file's); `files=False`
+    refuses them (an uploaded table may not name server files)."""
+    per_line = _per_line(table, as_of, regime, screener, progress, bom_base, files)
     out = table
     for name in RESULT_COLUMNS:
         if name in out.column_names:
@@ -149,6 +151,7 @@ def _per_line(
     screener: Screener | None,
     progress: Progress | None,
     bom_base: Path | None,
+    files: bool = True,
 ) -> pl.DataFrame:
     """The RESULT_COLUMNS of every line, in line order."""
     regime = regime or load_regime()
@@ -161,19 +164,23 @@ def _per_line(
     answers: list[LineAnswer] = []
     total = keys.height
     for n, row in enumerate(keys.iter_rows(named=True)):
-        answers.append(_answer(row, regime, cached, bom_base))
+        answers.append(_answer(row, regime, cached, bom_base, files))
         if progress is not None:
             progress(n + 1, total)
     return _gather(answers, key_of_line, late, regime)
 
 
 def _answer(
-    row: dict[str, Any], regime: Regime, screener: Screener, bom_base: Path | None
+    row: dict[str, Any],
+    regime: Regime,
+    screener: Screener,
+    bom_base: Path | None,
+    files: bool = True,
 ) -> LineAnswer:
     """The answer of one fact key (canonical columns and its representative line)."""
     day: date = row[DAY]
     doc = parse_key(row, day, row["value"], row["currency"], row["line_id"])
-    shipment = validated(doc, row["line_id"], bom_base)
+    shipment = validated(doc, row["line_id"], bom_base, files=files)
     result = determine(shipment, regime, as_of=day, screener=screener)
     return answer_of(result, regime.as_of(day).warnings)
 

@@ -22,7 +22,9 @@ __all__ = ["MAX_DECIMALS", "Scaled", "decimal_text", "scaled_column"]
 MAX_DECIMALS = 9
 """More decimal places than this is taken as noise (a float artefact), not a value."""
 
-_PLAIN = r"^\d+(\.\d*)?$"
+_PLAIN = r"^[0-9]+(\.[0-9]*)?$"
+_MAX_DIGITS = 18
+"""Digits in all (int64 numerators): more is "too large"."""
 
 Scaled = tuple[npt.NDArray[np.int64], int]
 
@@ -43,7 +45,9 @@ def _plain(s: pl.Series) -> pl.Series:
             continue
         try:
             d = Decimal(text)
-            fixed.append(format(d, "f") if d.is_finite() else text)
+            # 1e999999999 would spell a billion digits: only what can fit is spelt out
+            fits = d.is_finite() and -MAX_DECIMALS - 1 <= d.adjusted() <= _MAX_DIGITS
+            fixed.append(format(d, "f") if fits else text)
         except InvalidOperation:
             fixed.append(text)
     return pl.Series(s.name, fixed, dtype=pl.String)
@@ -65,7 +69,10 @@ def scaled_column(
     bad = ~s.str.contains(_PLAIN)
     if bad.any():
         row = int(bad.arg_true()[0])
-        raise BomError(f"{column} {s[row]!r} is not a number", field=locate(row, column))
+        raise BomError(
+            f"{column} {s[row][:40]!r} is not a number of at most {_MAX_DIGITS} digits",
+            field=locate(row, column),
+        )
     parts = s.str.split_exact(".", 1).struct.rename_fields(["i", "f"]).struct.unnest()
     frac = parts["f"].fill_null("").str.strip_chars_end("0")
     lengths = frac.str.len_chars()
@@ -77,7 +84,7 @@ def scaled_column(
             field=locate(row, column),
         )
     digits = parts["i"].str.strip_chars_start("0").str.len_chars()
-    if int(digits.to_numpy().max(initial=0)) + scale > 18:
+    if int(digits.to_numpy().max(initial=0)) + scale > _MAX_DIGITS:
         row = int(digits.arg_max() or 0)
         raise BomError(f"{column} {s[row]} is too large", field=locate(row, column))
     ints = parts["i"].cast(pl.Int64).to_numpy()

@@ -85,6 +85,8 @@ def read_bom_rows(path: Path) -> tuple[pl.DataFrame, int]:
         raise BomError(
             f"unknown BOM file type {suffix!r} (use {', '.join(SUFFIXES)})", field=str(path)
         )
+    if not path.is_file():
+        raise BomError("no such file" if not path.exists() else "not a file", field=str(path))
     try:
         if suffix == ".csv":
             return pl.read_csv(path, infer_schema=False, truncate_ragged_lines=False), _FIRST_ROW[
@@ -95,9 +97,18 @@ def read_bom_rows(path: Path) -> tuple[pl.DataFrame, int]:
             return df.select(pl.all().cast(pl.String)), _FIRST_ROW[suffix]
         if suffix == ".json":
             return _json(path), _FIRST_ROW[suffix]
-        return _xlsx(path), _FIRST_ROW[suffix]
+        try:
+            return _xlsx(path), _FIRST_ROW[suffix]
+        except (OSError, MemoryError):
+            raise
+        except Exception as exc:  # openpyxl raises zip, XML and its own errors on a bad file
+            raise BomError(
+                f"not a readable .xlsx workbook ({type(exc).__name__})", field=str(path)
+            ) from exc
     except OSError as exc:
         raise BomError(f"cannot read the BOM file: {exc.strerror or exc}", field=str(path)) from exc
+    except RecursionError as exc:
+        raise BomError("the file nests too deeply to read", field=str(path)) from exc
     except (pl.exceptions.PolarsError, json.JSONDecodeError, ValueError, KeyError) as exc:
         raise BomError(f"cannot read the BOM file: {exc}", field=str(path)) from exc
 

@@ -52,22 +52,35 @@ def _nested_bom(items: tuple[Item, ...]) -> str | None:
     return None
 
 
+SERVER_PATH_REFUSED = (
+    "a bom: path would name a file on the server, which HTTP input may not do: upload the "
+    "BOM to /v1/bom/analyses or give the line's parts inline as contents"
+)
+
+
 def attach_boms(
-    items: tuple[Item, ...], rates: Rates | None, base: Path | None
+    items: tuple[Item, ...], rates: Rates | None, base: Path | None, *, files: bool = True
 ) -> tuple[Item, ...]:
-    """Read every line's `bom:` (relative to `base`) and key it; contents too when rates apply."""
+    """Read every line's `bom:` (relative to `base`) and key it; contents too when rates apply.
+
+    `files=False` (HTTP input): a `bom:` path is refused before anything is looked up, so no
+    answer can tell whether a file exists on the server."""
     out: list[Item] = []
     for item in items:
         nested = _nested_bom(item.contents)
         if nested:
+            if not files:
+                raise InputError(SERVER_PATH_REFUSED, field=f"{nested}.bom")
             raise InputError("bom: is read on shipment lines only", field=f"{nested}.bom")
         if item.bom is not None:
+            if not files:
+                raise InputError(SERVER_PATH_REFUSED, field=f"{item.path}.bom")
             from reec.bom.readers import read_bom, root_facts
 
             if item.contents:
                 raise InputError("give contents or bom, not both", field=f"{item.path}.bom")
             path = (base / item.bom) if base is not None else Path(item.bom)
-            bom = read_bom(path.resolve(), rates, root_facts(item))
+            bom = read_bom(path, rates, root_facts(item))
             key = f"{path}#{rates.fingerprint}" if rates else str(path)
         elif item.contents and rates is not None:
             from reec.bom.readers import bom_from_item

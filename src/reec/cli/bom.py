@@ -28,7 +28,7 @@ def _is_shipment(path: Path) -> bool:
         return False
     try:
         head = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError, RecursionError):  # not JSON, not UTF-8, too deep
         return False
     return isinstance(head, dict) and "items" in head
 
@@ -41,6 +41,8 @@ def _shipment_with_rates(path: Path, rates: Rates) -> Any:
         raw = load_yaml_text(path.read_text(encoding="utf-8"), path)
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", field=str(path)) from exc
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text: save the file as UTF-8", field=str(path)) from None
     except YamlSyntaxError as exc:
         raise InputError(str(exc), field=str(path)) from exc
     if isinstance(raw, dict):

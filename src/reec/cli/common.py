@@ -57,6 +57,12 @@ def reporting_errors() -> Iterator[None]:
     except ReecError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
+    except OSError as exc:  # a full disk, an unwritable --out, a folder given as a file
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(
+            f"[bold red]error:[/] {where}{exc.strerror or exc}", highlight=False, soft_wrap=True
+        )
+        raise typer.Exit(9) from None
 
 
 def parse_date(value: str | None, field: str = "--as-of") -> date | None:

@@ -68,13 +68,9 @@ def _day(value: str | None, field: str = "--as-of") -> date:
 def _shipment(path: Path, as_of: str | None) -> tuple[Any, Shipment, Determination]:
     from reec.determine import determine
     from reec.screening import default_screener
-    from reec.shipment_input import parse_shipment
-    from reec.yamlio import load_yaml_text
+    from reec.shipment_input import read_shipment_doc
 
-    if not path.is_file():
-        raise InputError(f"no such file: {path}", field="SHIPMENT")
-    raw = load_yaml_text(path.read_text(encoding="utf-8"), path.name)
-    shipment = parse_shipment(raw)
+    raw, shipment = read_shipment_doc(path)  # the one input edge, as `reec check` reads it
     det = determine(shipment, as_of=parse_date(as_of), screener=default_screener())
     return raw, shipment, det
 
@@ -82,8 +78,15 @@ def _shipment(path: Path, as_of: str | None) -> tuple[Any, Shipment, Determinati
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create the tables or migrate them to the newest revision."""
-    with reporting_errors(), _store(auto=False) as store:
-        out.print(f"database at revision {store.upgrade()} ({store.engine.url.render_as_string()})")
+    from reec.store import Store, StoreSettings
+
+    with reporting_errors():
+        store = Store(StoreSettings().database_url)  # no schema check: this creates it
+        try:
+            revision = store.upgrade()
+            out.print(f"database at revision {revision} ({store.engine.url.render_as_string()})")
+        finally:
+            store.dispose()
 
 
 @application_app.command("create")
@@ -421,7 +424,7 @@ def licence_draw(
             shipment=ship,
             determination=det,
             actor=_who(actor),
-            shipment_ref=str(shipment),
+            shipment_ref=str(shipment)[-300:],
         )
         out.print(f"draw-down {dd.id}: keep records until {dd.keep_records_until}")
         _print_licence(dd.licence)
@@ -447,7 +450,7 @@ def release_cmd(
             determination=det,
             licence_id=licence,
             actor=_who(actor),
-            shipment_ref=str(shipment),
+            shipment_ref=str(shipment)[-300:],
             questioned_on=parse_date(questioned_on, "--questioned-on"),
         )
         out.print("[bold green]RELEASE[/]" if d.released else "[bold red]HOLD[/]", f"({d.verdict})")

@@ -141,7 +141,9 @@ def exposure_frames(
     scenarios: Sequence[Scenario],
     *,
     screener: Screener | None = None,
+    files: bool = True,
 ) -> ExposureFrames:
+    """`files=False` for an uploaded portfolio: a `bom` column naming a file is refused."""
     if end < start:
         raise InputError(f"--to {end} is before --from {start}", field="--to")
     screener = screener or default_screener()
@@ -169,7 +171,7 @@ def exposure_frames(
             ]
         )
         answered = pl.from_arrow(
-            determine_table(stacked.to_arrow(), None, scenario.regime, screener=lists)
+            determine_table(stacked.to_arrow(), None, scenario.regime, screener=lists, files=files)
         )
         assert isinstance(answered, pl.DataFrame)
         spans = pl.DataFrame(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reec.errors import InputError, StateTransitionError
+from reec.input_limits import MAX_TEXT
 from reec.licensing.clock import Clock, ClockStop, review_clock
 from reec.licensing.limits import ProceduralLimits, procedural_limits
 from reec.licensing.records import get_row, now, store_determination
@@ -227,6 +228,8 @@ def transition(
     if action not in TRANSITIONS:
         raise InputError(f"unknown action {action!r} ({', '.join(TRANSITIONS)})", field="action")
     allowed_from, to_state = TRANSITIONS[action]
+    if detail is not None and len(detail) > MAX_TEXT:
+        raise InputError(f"a note is at most {MAX_TEXT} characters", field="note")
     if action == "stop_clock":
         kinds = (limits or procedural_limits()).stop_kinds
         if detail not in kinds:

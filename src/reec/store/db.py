@@ -17,9 +17,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from reec.errors import StoreError
@@ -56,7 +56,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Store.read(): a plain (deferred) BEGIN takes no write lock, so a key lookup or
+            # the health check never waits behind, or holds up, a writer.
+            read = conn.get_execution_options().get("reec_read", False)
+            conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(parsed, pool_pre_ping=True)
@@ -90,7 +93,7 @@ class Store:
                     conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242005)")
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
-        except OperationalError as exc:
+        except DatabaseError as exc:  # also a corrupt file ("file is not a database")
             raise StoreError(f"cannot open the database: {exc.orig}", field="database") from None
         return self.head()
 
@@ -105,7 +108,7 @@ class Store:
     def ensure_schema(self, auto_upgrade: bool = True) -> None:
         try:
             current = self.current()
-        except OperationalError as exc:
+        except DatabaseError as exc:  # also a corrupt file ("file is not a database")
             raise StoreError(f"cannot open the database: {exc.orig}", field="database") from None
         if current == self.head():
             return
@@ -118,10 +121,23 @@ class Store:
         self.upgrade()
 
     @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only look: no write lock on SQLite (a deferred BEGIN), rolled back after."""
+        with self.engine.connect() as conn:
+            conn.execution_options(reec_read=True)
+            yield conn
+
+    @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commits on success, rolls back on any error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """One unit of work: commits on success, rolls back on any error. A database that
+        cannot take the write (disk full, corrupt file, gone) is a `StoreError`, not a crash."""
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise StoreError(
+                f"the database refused the work: {exc.orig}", field="database"
+            ) from None
 
     def dispose(self) -> None:
         self.engine.dispose()

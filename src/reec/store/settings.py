@@ -38,4 +38,10 @@ class StoreSettings(BaseSettings):
     """Create or upgrade the schema on first use (CLI); `reec db upgrade` does it explicitly."""
 
     def who(self, explicit: str | None = None) -> str:
-        return explicit or self.actor or default_actor()
+        from reec.errors import InputError
+        from reec.input_limits import MAX_ACTOR
+
+        actor = explicit or self.actor or default_actor()
+        if len(actor) > MAX_ACTOR:
+            raise InputError(f"an actor name is at most {MAX_ACTOR} characters", field="--actor")
+        return actor

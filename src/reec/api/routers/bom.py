@@ -53,8 +53,9 @@ def analyse_bom_file(name: str, data: bytes, regime: Regime, day: date) -> dict[
         path.write_bytes(data)
         try:
             bom = read_bom(path)
-        except ReecError as exc:  # name the uploaded file, not the temporary copy
-            exc.field = (exc.field or "").replace(str(path), name) or "file"
+        except ReecError as exc:  # name the uploaded file, never the temporary copy
+            exc.field = (exc.field or "").replace(str(path), name).replace(tmp, "") or "file"
+            exc.message = exc.message.replace(str(path), name).replace(tmp, "")
             raise
         roll = rollup(bom, regime)
         return explanation_to_dict(explain((roll, roll.trace(bom.root)), regime.as_of(day)))

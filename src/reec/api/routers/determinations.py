@@ -45,7 +45,7 @@ def create_determination(
     check = desk_determination(
         store,
         shipment.model_dump(mode="json", exclude_none=True),
-        shipment_from_input(shipment),
+        shipment_from_input(shipment, files=False),
         regime,
         screener,
         actor=key.name,

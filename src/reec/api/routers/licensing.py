@@ -29,6 +29,7 @@ from reec.api.licensing_schemas import (
 )
 from reec.api.schemas import responses
 from reec.determine import determine
+from reec.input_limits import MAX_TEXT
 from reec.model import Determination, Shipment
 from reec.regime.snapshot import Regime
 from reec.screening.base import Screener
@@ -72,7 +73,7 @@ class EventIn(_In):
     on_date: date | None = Field(default=None, description="Legal date (default: today in China).")
     note: str | None = Field(
         default=None,
-        max_length=2000,
+        max_length=MAX_TEXT,
         description="Kept with the event; for stop_clock the kind: identification, "
         "expert_review or on_site_check.",
     )
@@ -99,7 +100,7 @@ class ReleaseIn(ShipmentUse):
 def _engine(
     doc: ShipmentIn, as_of: date | None, regime: Regime, screener: Screener
 ) -> tuple[Any, Shipment, Determination]:
-    shipment = shipment_from_input(doc)
+    shipment = shipment_from_input(doc, files=False)
     det = determine(shipment, regime, as_of=as_of, screener=screener)
     return doc.model_dump(mode="json", exclude_unset=True), shipment, det
 

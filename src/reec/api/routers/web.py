@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from reec.api.auth import COOKIE, Permission, Principal, allowed
 from reec.api.examples import EXAMPLE_TITLES, EXAMPLES_YAML
+from reec.api.limits import GATE_PRINCIPAL
 from reec.api.regime_view import entry_out, regime_out
 from reec.api.routers.bom import analyse_bom_file
 from reec.api.rules import rules_of
@@ -58,6 +59,9 @@ templates.env.filters["money"] = _money
 
 
 def _principal(request: Request) -> Principal | None:
+    gated = request.scope.get("state", {}).get(GATE_PRINCIPAL)
+    if isinstance(gated, Principal):
+        return gated
     token = request.cookies.get(COOKIE)
     if not token:
         return None
@@ -130,7 +134,7 @@ def _result(
         status = 401 if principal is None else 403
     else:
         try:
-            shipment = parse_shipment(raw)
+            shipment = parse_shipment(raw, files=False)
             rules = rules_of(request.app, request.scope)
             kept = desk_determination(  # review items, decisions, audit (docs/desk.md)
                 request.app.state.store,

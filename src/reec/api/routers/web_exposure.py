@@ -80,6 +80,7 @@ def exposure(
             last,
             [scenario_named(n) for n in [AS_IS, *chosen]],
             screener=rules_of(request.app, request.scope).screener,
+            files=False,
         )
     except ReecError as exc:
         return _form(request, exc.http_status, error=exc.to_dict(), start=start, end=end)
