@@ -58,7 +58,7 @@ def test_every_licensing_command(book: Path) -> None:
         "application", "stop-clock", "1", "--kind", "identification", "--on", "2025-06-05"
     )
     ok("application", "resume-clock", "1", "--on", "2025-06-06")
-    assert "due" in ok("licence", "clock", "1", "--today", "2025-06-10")
+    assert "due" in ok("application", "clock", "1", "--as-of", "2025-06-10")
     ok("application", "approve", "1", "--on", "2025-06-10")
     assert "history" in ok("application", "show", "1")
     issued = ok(
@@ -66,6 +66,7 @@ def test_every_licensing_command(book: Path) -> None:
     )
     assert "licence 1" in issued
     ok("licence", "list")
+    ok("licence", "clock", "1", "--as-of", "2025-07-01")
     assert "draw-down 1" in ok("licence", "draw", "1", str(book))
     assert "1 draw-downs" in ok("licence", "show", "1")
     released = reec("release", str(book), "--licence", "1")
