@@ -57,6 +57,7 @@ __all__ = [
     "parse_shipment",
     "read_shipment_doc",
     "read_shipment_file",
+    "read_shipment_text_doc",
     "read_shipment_text",
     "shipment_from_input",
 ]
