@@ -57,8 +57,8 @@ __all__ = [
     "parse_shipment",
     "read_shipment_doc",
     "read_shipment_file",
-    "read_shipment_text_doc",
     "read_shipment_text",
+    "read_shipment_text_doc",
     "shipment_from_input",
 ]
 

@@ -36,7 +36,9 @@ def _fits(page: Any) -> None:
 @pytest.fixture(params=WIDTHS, ids=lambda wh: f"{wh[0]}px")
 def sized(request: pytest.FixtureRequest, browser: Any, site: Any) -> Any:
     width, height = request.param
-    context = browser.new_context(viewport={"width": width, "height": height}, base_url=site.url)
+    context = browser.new_context(  # axe-core is injected inline: the test bypasses the CSP
+        viewport={"width": width, "height": height}, base_url=site.url, bypass_csp=True
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
