@@ -118,7 +118,10 @@ def _pdf_text(page: Any, link: str) -> str:
 
 def test_the_desk_in_the_browser(desk_page: Any, desk: Desk, tmp_path: Path) -> None:
     page = desk_page
-    # an analyst imports the customers (an ERP export, mapped) and screens them
+    # the main page leads to the desk; an analyst imports the customers and screens them
+    page.goto("/")
+    page.click("header nav a[href='/desk']")
+    page.wait_for_url("**/desk")
     _sign_in(page, desk.keys["analyst"], "/desk/customers")
     page.set_input_files("#import-form input[type=file]", str(erp_export(tmp_path / "erp.xlsx")))
     page.fill("#mapping", ",".join(MAP))
