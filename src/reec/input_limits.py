@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-import numpy as np
 from pydantic import Field
 
 from reec.errors import InputError
@@ -79,18 +78,19 @@ def check_depth(doc: Any, source: str) -> None:
         stack.extend((child, depth + 1) for child in children)
 
 
-_BRACKETS = np.zeros(256, dtype=np.int8)
-_BRACKETS[ord("[")] = _BRACKETS[ord("{")] = 1
-_BRACKETS[ord("]")] = _BRACKETS[ord("}")] = -1
-
-
 def json_depth(data: bytes) -> int:
     """How deep a JSON text nests, without parsing it (brackets inside strings not counted).
 
     Linear and vectorised, so a 5 MiB body of `[` is measured in milliseconds before any
-    parser recurses into it."""
+    parser recurses into it. NumPy is imported here, not at the top: the CLI's cold start
+    (tests/test_cold_start.py) must not pay for it."""
+    import numpy as np
+
+    brackets = np.zeros(256, dtype=np.int8)
+    brackets[ord("[")] = brackets[ord("{")] = 1
+    brackets[ord("]")] = brackets[ord("}")] = -1
     codes = np.frombuffer(data, dtype=np.uint8)
-    steps = _BRACKETS[codes]
+    steps = brackets[codes]
     quote = codes == ord('"')
     if quote.any():
         escaped = np.zeros(len(codes), dtype=bool)

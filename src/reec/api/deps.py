@@ -13,7 +13,7 @@ from reec.regime.snapshot import Regime
 from reec.screening.base import Screener
 from reec.store.db import Store
 
-__all__ = ["AsOfQuery", "get_keybook", "get_regime", "get_screener", "get_store"]
+__all__ = ["AsOfQuery", "get_keybook", "get_regime", "get_rules", "get_screener", "get_store"]
 
 
 async def get_rules(request: Request) -> Rules:

@@ -24,7 +24,15 @@ from reec.errors import ReecError
 from reec.regime.snapshot import Regime, reload_regime
 from reec.screening.base import Screener
 
-__all__ = ["HEADER", "Rules", "RulesMiddleware", "install_sighup", "reload_rules"]
+__all__ = [
+    "HEADER",
+    "Rules",
+    "RulesMiddleware",
+    "install_sighup",
+    "load_rules",
+    "reload_rules",
+    "rules_of",
+]
 
 HEADER = "X-Reec-Data-Version"
 log = logging.getLogger("reec.api")
