@@ -30,19 +30,9 @@ Format = Annotated[
 ]
 
 
-def use_data(
-    ctx: typer.Context,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data",
-            help="Answer from this rule-data folder (same layout as the bundled data) instead "
-            "of REEC_DATA_DIR or the bundled data.",
-            file_okay=False,
-        ),
-    ] = None,
-) -> None:
-    """reec: China's rare-earth export controls as code."""
+def use_data(ctx: typer.Context, data: Path | None) -> None:
+    """Point the rest of this command at the rule-data folder `data` (the root's --data option,
+    declared once in reec.cli); the environment is restored when the command ends."""
     if data is None:
         return
     with reporting_errors():
