@@ -24,8 +24,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from reec.bom.model import ACTIVITIES, CHINA
-from reec.bom.registry import item_bom
+from reec.bom.model import ACTIVITIES, CHINA, Bom
 from reec.bom.rollup import Rollup, Trace, rollup
 from reec.classify import annex1_matches, match_detail
 from reec.errors import BomError
@@ -40,6 +39,7 @@ __all__ = [
     "NestedShare",
     "ValueShare",
     "bom_annex",
+    "item_bom",
     "item_rollup",
     "technology_origin_sources",
     "value_share",
@@ -103,6 +103,16 @@ class ValueShare:
 
     def reaches(self, threshold: Decimal) -> bool:
         return self.cn_value >= threshold * self.item_value
+
+
+def item_bom(item: Item) -> Bom:
+    """The BOM of a shipment line: the one the input edge attached, else built from its
+    `contents` (in memory: the engine opens no file)."""
+    if item.bom is not None:
+        return item.bom
+    from reec.bom.contents import bom_from_item  # Polars: only for nested contents
+
+    return bom_from_item(item)
 
 
 def item_rollup(item: Item, regime: Regime) -> tuple[Rollup, Trace]:

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # an annotation only: the BOM layer sits above this one (README, Layers)
+    from reec.bom.model import Bom
 
 __all__ = [
     "CHINA",
@@ -194,7 +198,9 @@ class Item:
     technology_activities: tuple[Activity, ...] = ()
     technology_exclusions: tuple[str, ...] = ()
     contents: tuple[Item, ...] = ()
-    bom: str | None = None
+    bom: Bom | None = field(default=None, compare=False, repr=False)
+    """The item's bill of materials, parsed at the input edge (a `bom:` file, or `contents`
+    converted with the shipment's `currency_rates`). The engine reads it; it opens no file."""
     parameters: Mapping[str, Decimal] | None = None
     """Quantitative parameters by name (e.g. mixing_chamber_volume_m3): control entries with
     parameter ranges (equipment) read them; a missing one is a missing fact."""

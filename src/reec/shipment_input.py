@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,8 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from reec.bom.rates import RatesIn, rates_from_input
-from reec.bom.registry import attach_boms
+from reec.bom.rates import Rates, RatesIn, rates_from_input
 from reec.elements import ELEMENTS
 from reec.errors import InputError
 from reec.input_limits import (
@@ -207,9 +207,64 @@ def _item(item: ItemIn, path: str) -> Item:
         technology_activities=tuple(item.technology_activities),
         technology_exclusions=tuple(item.technology_exclusions),
         contents=tuple(_item(c, f"{path}.contents[{j}]") for j, c in enumerate(item.contents)),
-        bom=item.bom,
         parameters=dict(item.parameters) or None,
     )
+
+
+SERVER_PATH_REFUSED = (
+    "a bom: path would name a file on the server, which HTTP input may not do: upload the "
+    "BOM to /v1/bom/analyses or give the line's parts inline as contents"
+)
+
+
+def _nested_bom(items: list[ItemIn], path: str) -> str | None:
+    for j, item in enumerate(items):
+        here = f"{path}[{j}]"
+        if item.bom is not None:
+            return here
+        found = _nested_bom(item.contents, f"{here}.contents")
+        if found:
+            return found
+    return None
+
+
+def _attach_boms(
+    raw: list[ItemIn],
+    items: tuple[Item, ...],
+    rates: Rates | None,
+    base: Path | None,
+    *,
+    files: bool = True,
+) -> tuple[Item, ...]:
+    """Read every line's `bom:` file (relative to `base`) and attach the parsed `Bom` to the
+    item; `contents` too, converted, when the shipment gives `currency_rates`. This is the only
+    place a shipment's BOM files are opened: the engine reads `Item.bom` and opens no file.
+
+    `files=False` (HTTP input): a `bom:` path is refused before anything is looked up, so no
+    answer can tell whether a file exists on the server."""
+    out: list[Item] = []
+    for given, item in zip(raw, items, strict=True):
+        nested = _nested_bom(given.contents, f"{item.path}.contents")
+        if nested:
+            if not files:
+                raise InputError(SERVER_PATH_REFUSED, field=f"{nested}.bom")
+            raise InputError("bom: is read on shipment lines only", field=f"{nested}.bom")
+        if given.bom is not None:
+            if not files:
+                raise InputError(SERVER_PATH_REFUSED, field=f"{item.path}.bom")
+            from reec.bom.readers import read_bom, root_facts  # Polars: only for a BOM
+
+            if item.contents:
+                raise InputError("give contents or bom, not both", field=f"{item.path}.bom")
+            path = (base / given.bom) if base is not None else Path(given.bom)
+            out.append(replace(item, bom=read_bom(path, rates, root_facts(item))))
+        elif item.contents and rates is not None:
+            from reec.bom.contents import bom_from_item
+
+            out.append(replace(item, bom=bom_from_item(item, rates)))
+        else:
+            out.append(item)
+    return tuple(out)
 
 
 def shipment_from_input(
@@ -222,7 +277,8 @@ def shipment_from_input(
         date=doc.date if doc.date is not None else today_in_china(),
         exporter=Exporter(doc.exporter.name, doc.exporter.country),
         destination=doc.destination,
-        items=attach_boms(
+        items=_attach_boms(
+            doc.items,
             tuple(_item(it, f"items[{i}]") for i, it in enumerate(doc.items)),
             rates_from_input(doc.currency_rates, "currency_rates") if doc.currency_rates else None,
             base,

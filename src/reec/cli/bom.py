@@ -70,8 +70,8 @@ def explain_cmd(
 
     from reec.bom.rates import read_rates
     from reec.bom.readers import SUFFIXES, read_bom
-    from reec.bom.registry import item_bom
     from reec.bom.rollup import rollup
+    from reec.extraterritorial import item_bom
     from reec.regime.snapshot import load_regime
     from reec.render_bom import explain, explanation_to_dict, explanation_tree
     from reec.shipment_input import read_shipment_file
