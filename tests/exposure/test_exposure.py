@@ -82,9 +82,9 @@ def test_evaluation_days_are_boundaries_in_range() -> None:
 
 def test_charts_are_png_and_reproducible(frames: ExposureFrames) -> None:
     for kind in ("overall", "market", "element"):
-        first = chart_png(frames, kind, "suspension-lapses")  # type: ignore[arg-type]
+        first = chart_png(frames, kind, "suspension-lapses")  # type: ignore[arg-type]  # kind: a ChartKind
         assert first.startswith(b"\x89PNG")
-        assert chart_png(frames, kind, "suspension-lapses") == first  # type: ignore[arg-type]
+        assert chart_png(frames, kind, "suspension-lapses") == first  # type: ignore[arg-type]  # kind: a ChartKind
 
 
 def test_cli_exposure_writes_report(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ def licensed(store: Store, kind: str = "general", scale: str = "1") -> lic.Licen
     doc, ship, det = shipment_and_det()
     app = lic.create_application(
         store, shipment_doc=doc, shipment=ship, determination=det, actor="alice", licence_kind=kind
-    )  # type: ignore[arg-type]
+    )  # type: ignore[arg-type]  # kind: a test parameter, "general" or "individual"
     for action, day in [("submit", "2025-12-19"), ("accept", "2025-12-20")]:
         lic.transition(store, app.id, action, on_date=date.fromisoformat(day), actor="mofcom")
     lic.transition(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,9 +62,9 @@ def test_legal_form_and_case_never_change_the_words(words: list[str], form: str)
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(WORD, min_size=1, max_size=4), st.randoms())
-def test_word_order_does_not_change_sorted_text(words: list[str], rnd: object) -> None:
+def test_word_order_does_not_change_sorted_text(words: list[str], rnd: random.Random) -> None:
     shuffled = list(words)
-    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    rnd.shuffle(shuffled)
     assert normalize(" ".join(shuffled)).sorted_text == normalize(" ".join(words)).sorted_text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -137,11 +138,11 @@ LIST_NAMES = [e.name for e in bundled_lists()]
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from(LIST_NAMES), st.randoms(use_true_random=False), st.data())
 def test_index_finds_reordered_and_relabelled_names(
-    name: str, rnd: object, data: st.DataObject
+    name: str, rnd: random.Random, data: st.DataObject
 ) -> None:
     words = normalize(name).tokens
     shuffled = list(words)
-    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    rnd.shuffle(shuffled)
     query = " ".join(shuffled) + " " + data.draw(st.sampled_from(["Inc", "GmbH", "Ltd", ""]))
     found = _screener().match_names([NameQuery(query)])[0]
     assert any(normalize(m.entry.name).tokens == words or m.match.score >= 0.99 for m in found)

@@ -77,7 +77,8 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        # Starlette types handlers per exception class; a dict of them is what it takes at run time
+        exception_handlers=HANDLERS,  # type: ignore[arg-type]  # see above
         docs_url=None,  # /docs is served from the package's own Swagger UI (web_docs)
         redoc_url=None,
     )

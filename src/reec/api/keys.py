@@ -86,7 +86,7 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _key(row: object) -> ApiKey:
-    m = row._mapping  # type: ignore[attr-defined]
+    m = row._mapping  # type: ignore[attr-defined]  # a SQLAlchemy Row, typed object by the callers
     return ApiKey(
         id=m["id"],
         name=m["name"],

@@ -8,6 +8,7 @@ from datetime import date
 from pydantic import Field
 
 from reec.api.schemas import CitationOut, Out
+from reec.model import Citation
 from reec.regime.snapshot import ControlEntry, Provision, Regime, RegimeView
 
 __all__ = [
@@ -121,8 +122,8 @@ def _suspensions(p: Provision) -> list[SuspensionOut]:
     ]
 
 
-def _citation(c: object) -> CitationOut:
-    return CitationOut.model_validate(c.to_dict())  # type: ignore[attr-defined]
+def _citation(c: Citation) -> CitationOut:
+    return CitationOut.model_validate(c.to_dict())
 
 
 def provision_out(view: RegimeView, p: Provision) -> ProvisionOut:

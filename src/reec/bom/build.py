@@ -264,7 +264,8 @@ def _assemble(
                 field=node_locate(i, "currency"),
             )
         rate_of[cur] = rate
-    rate_scale = max((max(-r.as_tuple().exponent, 0) for r in rate_of.values()), default=0)  # type: ignore[operator]
+    # a finite Decimal has an int exponent (typeshed also allows "n", "N", "F"); rates are finite
+    rate_scale = max((max(-r.as_tuple().exponent, 0) for r in rate_of.values()), default=0)  # type: ignore[operator]  # see above
     rate_num = {c: int(r.scaleb(rate_scale)) for c, r in rate_of.items()}
     if int(value.max()) * max(rate_num.values()) >= 2**62:
         raise BomError("values times rates are too large to compute exactly", field=source)

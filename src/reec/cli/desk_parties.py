@@ -33,7 +33,7 @@ def _version() -> str:
     return load_regime().version
 
 
-def _screener(lists: Path | None):  # type: ignore[no-untyped-def]
+def _screener(lists: Path | None):  # type: ignore[no-untyped-def]  # lazy import: typing it would import screening
     from reec.screening import ListScreener, default_screener
     from reec.screening.lists import load_lists
 

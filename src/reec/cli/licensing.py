@@ -128,7 +128,7 @@ def app_create(
         _print_application(view)
 
 
-def _step(action: str):  # type: ignore[no-untyped-def]
+def _step(action: str):  # type: ignore[no-untyped-def]  # returns a Typer command; its signature is the CLI
     def command(
         application: AppId,
         on: On = None,

@@ -38,9 +38,9 @@ def serve(
         }
         if n > 1:  # each worker builds its own app (and store connection) from the settings
             create_app().state.store.dispose()  # migrate once, before the workers start
-            uvicorn.run("reec.api.app:create_app", factory=True, workers=n, **common)  # type: ignore[arg-type]
+            uvicorn.run("reec.api.app:create_app", factory=True, workers=n, **common)  # type: ignore[arg-type]  # uvicorn types each keyword; common is a dict[str, object]
         else:
-            uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
+            uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]  # uvicorn types each keyword; common is a dict[str, object]
 
 
 def register(app: typer.Typer) -> None:

@@ -241,7 +241,7 @@ def _produce(
     text = _render_template(template, context, settings)
     blocks = parse_markup(text)
     content = to_pdf(blocks, settings) if fmt == "pdf" else to_docx(blocks)
-    return Document(f"{name}.{fmt}", fmt, content, text)  # type: ignore[arg-type]
+    return Document(f"{name}.{fmt}", fmt, content, text)  # type: ignore[arg-type]  # fmt checked above
 
 
 def _cite(c: dict[str, Any] | None) -> str:

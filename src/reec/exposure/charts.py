@@ -96,7 +96,7 @@ def chart_png(frames: ExposureFrames, kind: ChartKind, scenario: str | None = No
         ax.set_ylabel("share of value")
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         # matplotlib's unit converters take dates; its stubs say float
-        ax.set_xlim(frames.start, frames.end)  # type: ignore[arg-type]
+        ax.set_xlim(frames.start, frames.end)  # type: ignore[arg-type]  # see the line above
         ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
         fig.tight_layout()
         return _png(fig)

@@ -223,7 +223,8 @@ def _apply_one(data: RegimeData, change: Change, where: str) -> RegimeData:
         return anns[ann_id]
 
     if change.set_suspension_end or change.remove_suspensions:
-        by = (change.set_suspension_end or change.remove_suspensions).by  # type: ignore[union-attr]
+        # one of the two is set (the if above); mypy does not carry that into the `or`
+        by = (change.set_suspension_end or change.remove_suspensions).by  # type: ignore[union-attr]  # see above
         until = change.set_suspension_end.until if change.set_suspension_end else None
         if not any(_suspended_by(a, by) for a in data.announcements):
             raise RegimeDataError(f"no suspension is made by {by!r}", field=where)

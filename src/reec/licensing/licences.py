@@ -326,7 +326,8 @@ def draw(
             item = by_id[item_det.id]
             qty = _q(item.quantity.amount) if item.quantity else 0
             val = _m(item.value.amount)
-            result: CursorResult[Any] = s.execute(  # type: ignore[assignment]
+            # an UPDATE returns a CursorResult (rowcount); Session.execute is typed Result
+            result: CursorResult[Any] = s.execute(  # type: ignore[assignment]  # see above
                 update(LicenceLineRow)
                 .where(
                     LicenceLineRow.id == line.id,

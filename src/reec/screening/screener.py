@@ -407,7 +407,9 @@ class _Codes(dict[str, int]):
         for c in countries:
             self.get(c, 0)
 
-    def get(self, country: str, default: int = 0) -> int:  # type: ignore[override]
+    # dict.get is overloaded (key -> V | None; key, default -> V | T); this one never answers
+    # None, assigning a code to an unseen country: a narrower signature, on purpose.
+    def get(self, country: str, default: int = 0) -> int:  # type: ignore[override]  # see above
         if not country:
             return default
         if country not in self:
