@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit install install-test clean
+.PHONY: demo test lint typecheck unit check-generated install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,12 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
-unit: install-test
+# Generated docs match the data and code they are generated from.
+check-generated: install-test
 	$(BIN)/reec coverage --check
+	$(BIN)/reec docs settings --check
+
+unit: install-test check-generated
 	scripts/test-env.sh $(BIN)/pytest
 
 test: lint typecheck unit

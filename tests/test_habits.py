@@ -34,3 +34,44 @@ def test_the_check_catches_a_bare_ignore() -> None:
     assert _unjustified(f"x = f()  {marker}\n") == [1]
     assert _unjustified(f"x = f()  {marker}[arg-type]\n") == [1]
     assert _unjustified(f"x = f()  {marker}[arg-type]  # f is untyped\n") == []
+
+
+def test_settings_doc_is_generated_from_the_code() -> None:
+    """docs/settings.md is `reec docs settings`' output: a new setting or error class without
+    regenerating it fails here (and in CI's `reec docs settings --check`)."""
+    from reec.cli.docs import render_settings_doc
+
+    committed = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert committed == render_settings_doc(), "docs/settings.md is stale: run reec docs settings"
+
+
+def test_every_reec_variable_in_the_code_is_documented() -> None:
+    from reec.cli.docs import render_settings_doc
+
+    doc = render_settings_doc()
+    named = {
+        m
+        for path in (ROOT / "src").rglob("*.py")
+        for m in re.findall(r"REEC_[A-Z0-9_]*[A-Z0-9]\b", path.read_text(encoding="utf-8"))
+    }
+    assert sorted(v for v in named if f"`{v}`" not in doc) == []
+
+
+def test_every_settings_class_has_a_section() -> None:
+    import importlib
+    import pkgutil
+
+    from pydantic_settings import BaseSettings
+
+    import reec
+    from reec.cli.docs import SETTINGS
+
+    for m in pkgutil.walk_packages(reec.__path__, "reec."):
+        if ".migrations" not in m.name:
+            importlib.import_module(m.name)
+    classes = {
+        f"{c.__module__}:{c.__name__}"
+        for c in BaseSettings.__subclasses__()
+        if "reec" in c.__module__
+    }
+    assert classes == {ref for ref, _ in SETTINGS}

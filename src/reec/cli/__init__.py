@@ -19,6 +19,7 @@ from reec.cli import (
     data,
     desk,
     desk_parties,
+    docs,
     exposure,
     keys,
     licensing,
@@ -77,6 +78,7 @@ app.add_typer(bom.app, name="bom")
 batch.register(app)
 exposure.register(app)
 app.add_typer(desk.app, name="desk")
+app.add_typer(docs.app, name="docs")
 app.add_typer(desk_parties.parties_app, name="parties")
 app.add_typer(desk_parties.alerts_app, name="alerts")
 licensing.audit_app.command("list")(desk_parties.audit_list)

@@ -14,6 +14,8 @@ from rich.console import Console
 from reec.errors import InputError, ReecError
 
 __all__ = [
+    "EXIT_AUDIT_BROKEN",
+    "OUTCOME_EXITS",
     "AsOf",
     "err",
     "legal_day",
@@ -23,6 +25,13 @@ __all__ = [
     "reporting_errors",
     "write_or_check",
 ]
+
+EXIT_AUDIT_BROKEN = 8
+OUTCOME_EXITS: tuple[tuple[int, str], ...] = (
+    (0, "Done; any verdict (a licence needed is an answer, not an error)."),
+    (EXIT_AUDIT_BROKEN, "`reec audit verify`: the audit log's hash chain is broken."),
+)
+"""Exit codes that are outcomes of a command, not errors (docs/settings.md)."""
 
 out = Console()
 err = Console(stderr=True)

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from reec.cli.common import err, legal_day, old_name, out, parse_date, reporting_errors
+from reec.cli.common import (
+    EXIT_AUDIT_BROKEN,
+    err,
+    legal_day,
+    old_name,
+    out,
+    parse_date,
+    reporting_errors,
+)
 from reec.errors import InputError
 
 if TYPE_CHECKING:
@@ -475,7 +483,7 @@ def audit_verify() -> None:
             return
         for p in report.problems:
             err.print(f"[red]entry {p.seq}[/]: {p.problem}")
-        raise typer.Exit(8)
+        raise typer.Exit(EXIT_AUDIT_BROKEN)
 
 
 def register(app: typer.Typer) -> None:

@@ -26,16 +26,21 @@ def default_actor() -> str:
 class StoreSettings(BaseSettings):
     """`REEC_DATABASE_URL`, `REEC_ACTOR`, `REEC_CLOCK_START`, `REEC_AUTO_UPGRADE`."""
 
-    model_config = SettingsConfigDict(env_prefix="REEC_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="REEC_", extra="ignore", use_attribute_docstrings=True
+    )
 
     database_url: str = "sqlite:///./reec.db"
-    """SQLAlchemy URL; a `postgresql://` URL is driven by psycopg 3."""
+    """The licence book: a SQLite file (WAL mode, created on first use) or
+    `postgresql://user@host:port/db` (driven by psycopg 3)."""
     actor: str | None = None
-    """Who acts, when `--actor` is not given; falls back to the OS user."""
+    """Who is recorded for each step when `--actor` is not given; unset: the OS user."""
     clock_start: ClockStart = "next_working_day"
-    """Whether the acceptance day is review day 1 (docs/licensing.md: default, the next one)."""
+    """Whether the acceptance day is day 1 of the review clock (`acceptance_day`) or counting
+    starts the next working day (default; docs/licensing.md)."""
     auto_upgrade: bool = True
-    """Create or upgrade the schema on first use (CLI); `reec db upgrade` does it explicitly."""
+    """Create or migrate the schema on first use; with `false`, commands refuse until
+    `reec db upgrade`."""
 
     def who(self, explicit: str | None = None) -> str:
         from reec.errors import InputError
