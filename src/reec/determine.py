@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -71,18 +71,7 @@ class _ItemWork:
 
 def _status_text(view: RegimeView, provision: Provision) -> tuple[ProvisionState, str]:
     status = view.status(provision)
-    if status.state is ProvisionState.SUSPENDED and status.suspension is not None:
-        s = status.suspension
-        revive = s.last_day + timedelta(days=1)
-        return status.state, (
-            f"Suspended on {view.day} by {s.by} ({s.clause}) from {s.start} through "
-            f"{s.last_day}; in force again from {revive} unless later data says otherwise."
-        )
-    if status.state is ProvisionState.NOT_YET_EFFECTIVE:
-        return status.state, f"Not yet effective on {view.day}: takes effect {status.effective}."
-    if status.state is ProvisionState.REPEALED:
-        return status.state, f"Repealed before {view.day}."
-    return status.state, f"In force on {view.day} (effective {status.effective})."
+    return status.state, status.describe(view.day)
 
 
 def _finding(

@@ -9,7 +9,7 @@ the technology-origin sources. Verdicts stay with `reec check`; this is the work
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -62,19 +62,7 @@ class Explanation:
 
 def _status(view: RegimeView, prov: Provision) -> ClauseStatus:
     st = view.status(prov)
-    if st.state is ProvisionState.SUSPENDED and st.suspension is not None:
-        s = st.suspension
-        text = (
-            f"suspended on {view.day} by {s.by} from {s.start} through {s.last_day}; in force "
-            f"again from {s.last_day + timedelta(days=1)}"
-        )
-    elif st.state is ProvisionState.NOT_YET_EFFECTIVE:
-        text = f"not yet effective on {view.day}: takes effect {st.effective}"
-    elif st.state is ProvisionState.REPEALED:
-        text = f"repealed before {view.day}"
-    else:
-        text = f"in force on {view.day} (effective {st.effective})"
-    return ClauseStatus(prov.clause, prov.announcement, st.state, text)
+    return ClauseStatus(prov.clause, prov.announcement, st.state, st.describe(view.day))
 
 
 def explain(roll: tuple[Rollup, Trace], view: RegimeView) -> Explanation:

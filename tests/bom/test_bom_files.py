@@ -144,7 +144,7 @@ def test_cli_explains_example_02_suspended_then_required() -> None:
     data = json.loads(later.output)
     assert data[0]["value_share"]["reaches"] is True
     assert data[0]["value_share"]["contributions"][0]["id"] == "M1-tb"
-    assert "in force on 2026-11-20" in data[0]["value_rule"]["status"]
+    assert "In force on 2026-11-20" in data[0]["value_rule"]["status"]
 
 
 def test_cli_explains_a_bom_file_and_reports_errors_without_traceback(tmp_path: Path) -> None:
@@ -153,7 +153,7 @@ def test_cli_explains_a_bom_file_and_reports_errors_without_traceback(tmp_path: 
         app, ["bom", "explain", str(write(tmp_path / "r.csv")), "--as-of", "2025-11-30"]
     )
     assert ok.exit_code == 0, ok.output
-    assert "not yet effective on 2025-11-30" in ok.output
+    assert "Not yet effective on 2025-11-30" in ok.output
     rows = [list(r) for r in ROWS]
     rows[3][2] = "-1"
     bad = runner.invoke(app, ["bom", "explain", str(write(tmp_path / "b.csv", rows))])

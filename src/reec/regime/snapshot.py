@@ -77,6 +77,22 @@ class ProvisionStatus:
     def in_force(self) -> bool:
         return self.state is ProvisionState.IN_FORCE
 
+    def describe(self, day: date) -> str:
+        """The provision's status on `day` as one sentence: the only place it is worded (the
+        determination's reasons and `reec bom explain` both say it this way)."""
+        if self.state is ProvisionState.SUSPENDED and self.suspension is not None:
+            s = self.suspension
+            revive = s.last_day + timedelta(days=1)
+            return (
+                f"Suspended on {day} by {s.by} ({s.clause}) from {s.start} through "
+                f"{s.last_day}; in force again from {revive} unless later data says otherwise."
+            )
+        if self.state is ProvisionState.NOT_YET_EFFECTIVE:
+            return f"Not yet effective on {day}: takes effect {self.effective}."
+        if self.state is ProvisionState.REPEALED:
+            return f"Repealed before {day}."
+        return f"In force on {day} (effective {self.effective})."
+
 
 @dataclass(frozen=True, slots=True)
 class Provision:
