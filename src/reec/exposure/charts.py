@@ -156,7 +156,7 @@ def plotly_figures(frames: ExposureFrames) -> dict[str, dict[str, object]]:
                 days = [d.isoformat() for d in part.get_column("valid_from").to_list()]
                 shares = [round(100 * v, 2) for v in part.get_column("share_licence").to_list()]
                 if days:
-                    days.append(part.get_column("valid_to").max().isoformat())  # type: ignore[union-attr]
+                    days.append(part.get_column("valid_to").max().isoformat())  # type: ignore[union-attr]  # max of a date column
                     shares.append(shares[-1])
                 traces.append(
                     {

@@ -86,7 +86,7 @@ def exposure(
         return _form(request, exc.http_status, error=exc.to_dict(), start=start, end=end)
     figures = {
         name: {
-            "title": fig["layout"]["meta"]["title"],  # type: ignore[index]
+            "title": fig["layout"]["meta"]["title"],  # type: ignore[index]  # a plotly dict: nested values typed object
             "json": json.dumps(fig, separators=(",", ":")).replace("</", "<\\/"),
         }
         for name, fig in plotly_figures(frames).items()
