@@ -28,6 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -43,18 +44,19 @@ def _free_port() -> int:
         return port
 
 
-def _example() -> dict[str, object]:
+def _example() -> dict[str, Any]:
     from reec.shipment_input import _rejoin_split_names
 
     raw = yaml.safe_load((ROOT / "examples/01-dy-oxide-from-china.yaml").read_text("utf-8"))
     _rejoin_split_names(raw["exporter"], frozenset({"name", "country"}))
-    return json.loads(json.dumps(raw, default=str))  # type: ignore[no-any-return]
+    example: dict[str, Any] = json.loads(json.dumps(raw, default=str))
+    return example
 
 
 def _big(limit: int) -> bytes:
     """A valid shipment just under `limit` bytes: as many lines as fit, padded descriptions."""
     doc = _example()
-    item = doc["items"][0]  # type: ignore[index]
+    item = doc["items"][0]
     lines = 9_000
     pad = max(0, (limit - 4096) // lines - len(json.dumps(item)) - 40)
     doc["items"] = [dict(item, id=f"L{i}", description="x" * pad) for i in range(lines)]
@@ -121,7 +123,14 @@ def _chunks(total: int) -> Iterator[bytes]:
         yield block
 
 
-def phase(name: str, url: str, key: str, body: bytes, seconds: float, abusers: list) -> None:  # type: ignore[type-arg]
+def phase(
+    name: str,
+    url: str,
+    key: str,
+    body: bytes,
+    seconds: float,
+    abusers: list[Callable[[threading.Event], None]],
+) -> None:
     stop = threading.Event()
     probe = Probe(url, key, body)
     threads = [threading.Thread(target=probe.run, args=(stop,))]

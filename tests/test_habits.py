@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,9 +59,12 @@ def test_every_reec_variable_in_the_code_is_documented() -> None:
 
 
 def test_every_settings_class_has_a_section() -> None:
+    """Every pydantic-settings class, and every settings model read without pydantic-settings
+    (a `BaseModel` in a module that names its `ENV_PREFIX`), has its table."""
     import importlib
     import pkgutil
 
+    from pydantic import BaseModel
     from pydantic_settings import BaseSettings
 
     import reec
@@ -69,9 +73,19 @@ def test_every_settings_class_has_a_section() -> None:
     for m in pkgutil.walk_packages(reec.__path__, "reec."):
         if ".migrations" not in m.name:
             importlib.import_module(m.name)
+
+    def subclasses(cls: type[BaseModel]) -> list[type[BaseModel]]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *subclasses(sub))]
+
     classes = {
         f"{c.__module__}:{c.__name__}"
-        for c in BaseSettings.__subclasses__()
-        if "reec" in c.__module__
+        for c in subclasses(BaseModel)
+        if c.__module__.startswith("reec.")
+        and (
+            issubclass(c, BaseSettings)
+            or (
+                c.__name__.endswith("Settings") and hasattr(sys.modules[c.__module__], "ENV_PREFIX")
+            )
+        )
     }
     assert classes == {ref for ref, _ in SETTINGS}

@@ -4,6 +4,7 @@ an unwritable path or a corrupt database is one line and an exit code."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def test_screen_escapes_and_replaces_whole(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*.part"))
 
 
-def _failing():  # type: ignore[no-untyped-def]
+def _failing() -> Iterator[dict[str, str]]:
     yield {"name": "first"}
     raise RuntimeError("midway")
 

@@ -73,8 +73,8 @@ def _shipment(item: Item, day: object, exporter: str = "CN", **kw: object) -> Sh
         exporter=Exporter("Example Exporter", exporter),
         destination=dest,
         items=(item,),
-        parties=parties,  # type: ignore[arg-type]
-        end_uses=end_uses,  # type: ignore[arg-type]
+        parties=parties,  # type: ignore[arg-type]  # a tuple of Party or the default
+        end_uses=end_uses,  # type: ignore[arg-type]  # a tuple of EndUse or the default
     )
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from reec.screening import ListScreener, default_screener
 from reec.screening.quality import read_cases
@@ -12,7 +13,7 @@ from reec.screening.screener import NameQuery
 CASES = Path(__file__).with_name("cases.csv")
 
 
-def _rows(found: list) -> list:  # type: ignore[type-arg]
+def _rows(found: list[Any]) -> list[list[tuple[str, float, str]]]:
     return [[(em.entry.key, em.match.score, em.match.explanation()) for em in row] for row in found]
 
 

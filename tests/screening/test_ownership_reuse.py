@@ -3,6 +3,7 @@ of a full build of `[*shipment holdings, *file holdings]` (issue 16: no rebuild 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -25,7 +26,7 @@ holding = st.builds(
 )
 
 
-def _outcome(build):  # type: ignore[no-untyped-def]
+def _outcome(build: Callable[[], OwnershipGraph]) -> tuple[object, ...]:
     try:
         g = build()
     except InputError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from data_helpers import copy_data, edit
@@ -43,12 +44,12 @@ def test_version_is_a_content_hash(old_data: Path, new_data: Path, tmp_path: Pat
 
 
 def test_answers_come_from_the_folder_and_name_its_version(new_data: Path) -> None:
-    def check(*extra: str, env: dict[str, str] | None = None) -> dict[str, object]:
+    def check(*extra: str, env: dict[str, str] | None = None) -> dict[str, Any]:
         code, output = _run(
             *extra, "check", EXAMPLE, "--as-of", "2026-11-21", "--format", "json", env=env
         )
         assert code == 0, output
-        answer: dict[str, object] = json.loads(output)
+        answer: dict[str, Any] = json.loads(output)
         return answer
 
     bundled = check(env={"REEC_DATA_DIR": ""})
@@ -58,8 +59,8 @@ def test_answers_come_from_the_folder_and_name_its_version(new_data: Path) -> No
     assert bundled["licence_policy"] == "FAVOURABLE"
     assert via_env["licence_policy"] == via_option["licence_policy"] == "PROHIBITED"
     assert via_env["regime"] == via_option["regime"]
-    assert via_env["regime"]["version"] == new_version  # type: ignore[index]
-    assert bundled["regime"]["version"] == verify_folder(bundled_data_dir()).version  # type: ignore[index]
+    assert via_env["regime"]["version"] == new_version
+    assert bundled["regime"]["version"] == verify_folder(bundled_data_dir()).version
 
 
 @pytest.mark.parametrize(

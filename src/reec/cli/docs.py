@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
-from pydantic_settings import BaseSettings
 
 from reec.cli.common import OUTCOME_EXITS, reporting_errors, write_or_check
 
@@ -53,10 +53,20 @@ OTHER_VARIABLES: tuple[tuple[str, str, str], ...] = (
 """Variables read outside a settings class (by the rule-data loader, by the tests)."""
 
 
-def _class(ref: str) -> type[BaseSettings]:
+def _class(ref: str) -> type[BaseModel]:
     module, _, name = ref.partition(":")
-    cls: type[BaseSettings] = getattr(importlib.import_module(module), name)
+    cls: type[BaseModel] = getattr(importlib.import_module(module), name)
     return cls
+
+
+def _prefix(cls: type[BaseModel]) -> str:
+    """A pydantic-settings class names its prefix in `model_config`; a settings model read
+    without pydantic-settings (`ScreeningSettings`, for the cold start) in its module's
+    `ENV_PREFIX`."""
+    given = cls.model_config.get("env_prefix")
+    if given is None:
+        given = importlib.import_module(cls.__module__).ENV_PREFIX
+    return str(given)
 
 
 def _cell(text: str) -> str:
@@ -71,8 +81,8 @@ def _default(value: Any) -> str:
     return f"`{value}`"
 
 
-def _settings_table(cls: type[BaseSettings]) -> list[str]:
-    prefix = str(cls.model_config.get("env_prefix", ""))
+def _settings_table(cls: type[BaseModel]) -> list[str]:
+    prefix = _prefix(cls)
     rows = ["| variable | default | meaning |", "|---|---|---|"]
     for name, info in cls.model_fields.items():
         default = info.get_default(call_default_factory=False)

@@ -144,8 +144,8 @@ class OwnershipGraph:
             for o, h in self.owners.get(t, {}).items():
                 edges[o] = h  # the later (file) edge wins, at the position it first took
         graph = OwnershipGraph.__new__(OwnershipGraph)
-        graph.owners = ChainMap(owners, self.owners)  # type: ignore[arg-type]
-        graph.names = ChainMap(names, self.names)  # type: ignore[arg-type]
+        graph.owners = ChainMap(owners, self.owners)  # type: ignore[arg-type]  # base read, never written
+        graph.names = ChainMap(names, self.names)  # type: ignore[arg-type]  # base read, never written
         graph._check_totals(owners)
         graph._check_acyclic(owners)
         return graph
