@@ -34,6 +34,7 @@ from reec.bom.model import CHINA, FORMS, Bom
 from reec.bom.readers import read_bom
 from reec.bom.rollup import rollup
 from reec.model import Form
+from reec.regime.parameters import VALUE_SHARE_THRESHOLD
 from reec.regime.snapshot import load_regime
 
 LEVELS = (0.01, 0.04, 0.10, 0.20, 0.30, 0.35)
@@ -243,7 +244,7 @@ def worker(path: Path, with_networkx: bool) -> dict[str, Any]:
         walls.append(time.perf_counter() - t0)
     wall = min(walls)
     part2 = roll.part2 >= 0
-    hits = roll.reaches(Decimal(str(regime.no61("art1_1").parameter("value_share_threshold"))))
+    hits = roll.reaches(regime.as_of(regime.current_as_of).parameter(VALUE_SHARE_THRESHOLD))
     out: dict[str, Any] = {
         "lines": len(bom.parent),
         "nodes": bom.n,

@@ -30,6 +30,13 @@ from reec.model import (
     Verdict,
 )
 from reec.regime.conditions import ConditionContext, ItemFacts
+from reec.regime.parameters import (
+    DESTINATIONS_OUTSIDE_NO61,
+    DOMESTIC_DESTINATIONS,
+    EXEMPT_END_USES,
+    TECHNOLOGY_ACTIVITIES,
+    VALUE_SHARE_THRESHOLD,
+)
 from reec.regime.snapshot import (
     AnnexEntry,
     PolicyRule,
@@ -343,7 +350,7 @@ def _from_abroad(
     regime = view.regime
     annex, bom_codes, roll = membership
     chapeau = regime.no61("art1")
-    if shipment.destination in chapeau.parameter("destinations_outside_scope"):
+    if shipment.destination in view.parameter(DESTINATIONS_OUTSIDE_NO61):
         work.reasons.append(
             Reason(
                 rule="no61-art1-destination",
@@ -395,7 +402,7 @@ def _from_abroad(
     if any(a.part == "II" for a, _ in annex):
         _value_rule(item, view, titles, codes, work, roll)
     prov2 = regime.no61("art1_2")
-    activities = frozenset(prov2.parameter("technology_activities"))
+    activities = frozenset(view.parameter(TECHNOLOGY_ACTIVITIES))
     sources = technology_origin_sources(item, regime, activities, roll)
     if sources:
         made = "; ".join(
@@ -424,8 +431,8 @@ def _value_rule(
     from reec.extraterritorial import value_share
 
     prov = view.regime.no61("art1_1")
-    threshold = Decimal(str(prov.parameter("value_share_threshold")))
-    share = value_share(item, view.regime, roll)
+    threshold = view.parameter(VALUE_SHARE_THRESHOLD)
+    share = value_share(item, view.regime, threshold, roll)
     cur = share.currency
     children = [
         Reason(
@@ -526,7 +533,7 @@ def _value_rule(
 def _humanitarian(shipment: Shipment, view: RegimeView, work: _ItemWork) -> None:
     """No. 61 Art. 5: a humanitarian end use needs no licence under No. 61 (report instead)."""
     prov = view.regime.no61("art5")
-    exempt = set(prov.parameter("exempt_end_uses"))
+    exempt = set(view.parameter(EXEMPT_END_USES))
     no61 = {k for k in work.provisions if k.startswith(prov.announcement_id + "/")}
     if not shipment.end_use_known or not no61 or no61 != work.provisions:
         return
@@ -562,7 +569,7 @@ def _export_scope(shipment: Shipment, view: RegimeView) -> _ExportScope:
     China is not an export; a foreign party in China makes it one."""
     from_china = shipment.exporter.country == CHINA
     prov = view.regime.provision("ECL-2020/art2_3", "export scope")
-    domestic = prov.parameter("domestic_destinations")
+    domestic = view.parameter(DOMESTIC_DESTINATIONS)
     if not from_china or shipment.destination not in domestic:
         return _ExportScope(from_china, export=True)
     foreign = [p for p in shipment.parties if p.country is not None and p.country not in domestic]

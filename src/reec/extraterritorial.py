@@ -121,15 +121,19 @@ def item_rollup(item: Item, regime: Regime) -> tuple[Rollup, Trace]:
 
 
 def value_share(
-    item: Item | None, regime: Regime, roll: tuple[Rollup, Trace] | None = None
+    item: Item | None,
+    regime: Regime,
+    threshold: Decimal,
+    roll: tuple[Rollup, Trace] | None = None,
 ) -> ValueShare:
     """Chinese-origin Annex 1 Part I content in one unit of `item` (or of the roll-up's top
-    node), over its value."""
+    node), over its value; nested Part II items are marked against `threshold` (No. 61 Art.
+    1(1)'s value share of the day, `RegimeView.parameter(VALUE_SHARE_THRESHOLD)`)."""
     if roll is None:
         if item is None:
             raise ValueError("value_share needs an item or a roll-up")
         if item.bom is None:
-            return _nested_value_share(item, regime)
+            return _nested_value_share(item, regime, threshold)
         roll = item_rollup(item, regime)
     r, t = roll
     bom, root = r.bom, r.bom.root
@@ -152,7 +156,6 @@ def value_share(
     unknown = t.contributors[bom.origin_unknown[t.contributors]]
     nested_nodes = np.flatnonzero(t.reach & (r.part2 >= 0))
     nested_nodes = nested_nodes[nested_nodes != root][:SHOWN]
-    threshold = Decimal(str(regime.no61("art1_1").parameter("value_share_threshold")))
     reach = r.reaches(threshold)
     return ValueShare(
         cn_value=r.decimal(r.cn[root]),
@@ -191,8 +194,10 @@ def technology_origin_sources(
     r, t = roll
     bom = r.bom
     annex1 = (r.part1 >= 0) | (r.part2 >= 0)
+    # The roll-up keeps every technology bit; the day's Art. 1(2) activities are applied here.
+    mask = sum(1 << i for i, a in enumerate(ACTIVITIES) if a.value in activities)
     nodes = np.flatnonzero(
-        t.reach & (r.own_technology != 0) & (annex1 | (np.arange(bom.n) == bom.root))
+        t.reach & (r.own_technology & mask != 0) & (annex1 | (np.arange(bom.n) == bom.root))
     )
     nodes = np.concatenate([[bom.root], nodes[nodes != bom.root]]) if bom.root in nodes else nodes
     out: list[tuple[str, tuple[str, ...]]] = []
@@ -244,9 +249,8 @@ def _part1(regime: Regime) -> tuple[AnnexEntry, ...]:
     return tuple(a for a in regime.annex1 if a.part == "I")
 
 
-def _nested_value_share(item: Item, regime: Regime) -> ValueShare:
+def _nested_value_share(item: Item, regime: Regime, threshold: Decimal) -> ValueShare:
     part1 = _part1(regime)
-    threshold = Decimal(str(regime.no61("art1_1").parameter("value_share_threshold")))
     found: list[Contribution] = []
     nested: list[NestedShare] = []
     excluded: list[Excluded] = []

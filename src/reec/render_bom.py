@@ -22,6 +22,7 @@ from reec.extraterritorial import (
     technology_origin_sources,
     value_share,
 )
+from reec.regime.parameters import TECHNOLOGY_ACTIVITIES, VALUE_SHARE_THRESHOLD
 from reec.regime.snapshot import AnnexEntry, Provision, ProvisionState, RegimeView
 
 __all__ = [
@@ -71,7 +72,8 @@ def explain(roll: tuple[Rollup, Trace], view: RegimeView) -> Explanation:
     root = bom.root
     annex, _codes = bom_annex(roll)
     art11, art12 = regime.no61("art1_1"), regime.no61("art1_2")
-    activities = frozenset(art12.parameter("technology_activities"))
+    activities = frozenset(view.parameter(TECHNOLOGY_ACTIVITIES))
+    threshold = view.parameter(VALUE_SHARE_THRESHOLD)
     part2 = any(a.part == "II" for a, _ in annex)
     origin = bom.labels["origin"][root]
     return Explanation(
@@ -80,8 +82,8 @@ def explain(roll: tuple[Rollup, Trace], view: RegimeView) -> Explanation:
         origin=origin,
         as_of=view.day,
         annex=annex,
-        share=value_share(None, regime, roll) if part2 else None,
-        threshold=Decimal(str(art11.parameter("value_share_threshold"))),
+        share=value_share(None, regime, threshold, roll) if part2 else None,
+        threshold=threshold,
         value_rule=_status(view, art11),
         technology=technology_origin_sources(None, regime, activities, roll) if annex else (),
         technology_rule=_status(view, art12),

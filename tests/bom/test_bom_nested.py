@@ -14,10 +14,13 @@ from reec.bom.readers import bom_from_item
 from reec.bom.rollup import rollup
 from reec.extraterritorial import SHOWN, ValueShare, technology_origin_sources, value_share
 from reec.model import Activity, Form, Item, Money, Quantity
+from reec.regime.parameters import TECHNOLOGY_ACTIVITIES, VALUE_SHARE_THRESHOLD
 from reec.regime.snapshot import load_regime
 
 REGIME = load_regime()
-ACTIVITIES = frozenset(REGIME.no61("art1_2").parameter("technology_activities"))
+DAY = REGIME.as_of(REGIME.current_as_of)
+ACTIVITIES = frozenset(DAY.parameter(TECHNOLOGY_ACTIVITIES))
+THRESHOLD = DAY.parameter(VALUE_SHARE_THRESHOLD)
 KINDS = {
     "assembly": (Form.COMPONENT, None),
     "magnet": (
@@ -64,9 +67,9 @@ def items(draw: st.DrawFn, depth: int = 0, path: str = "items[0]") -> Item:
 
 
 def _both(item: Item) -> tuple[ValueShare, ValueShare]:
-    walked = value_share(item, REGIME)
+    walked = value_share(item, REGIME, THRESHOLD)
     roll = rollup(bom_from_item(item), REGIME)
-    return walked, value_share(None, REGIME, (roll, roll.trace(roll.bom.root)))
+    return walked, value_share(None, REGIME, THRESHOLD, (roll, roll.trace(roll.bom.root)))
 
 
 @settings(max_examples=80, deadline=None)

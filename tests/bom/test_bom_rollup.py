@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 from reec.bom.rates import Rates
 from reec.bom.rollup import Rollup, rollup
+from reec.regime.parameters import VALUE_SHARE_THRESHOLD
 from reec.regime.snapshot import load_regime
 
 REGIME = load_regime()
-THRESHOLD = Decimal(str(REGIME.no61("art1_1").parameter("value_share_threshold")))
+THRESHOLD = REGIME.as_of(REGIME.current_as_of).parameter(VALUE_SHARE_THRESHOLD)
 TB = "Tb:100"
 MAGNET = "Nd:29;Dy:3;Fe:67;B:1"
 

@@ -16,13 +16,19 @@ from reec.errors import RegimeDataError
 from reec.regime.loader import bundled_data_dir, load_regime_data
 from reec.regime.snapshot import Regime, load_regime
 
+from .regime_helpers import engine_parameter_files
+
 FIXTURES = Path(__file__).parent / "fixtures"
 SRC = Path(__file__).parents[2] / "src" / "reec"
 
 
 def _data_dir(tmp_path: Path, case: str | None = None) -> Path:
+    """The minimal fixture, plus the parameters the engine reads (a folder without them does
+    not load), from the bundled data."""
     target = tmp_path / "data"
     shutil.copytree(FIXTURES / "valid", target)
+    for name, text in engine_parameter_files().items():
+        (target / "announcements" / name).write_text(text, encoding="utf-8")
     if case is not None:
         shutil.copytree(FIXTURES / "broken" / case, target, dirs_exist_ok=True)
     return target

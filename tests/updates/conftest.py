@@ -21,8 +21,8 @@ def new_data(tmp_path: Path) -> Path:
     edit(root / "announcements" / "mofcom-2025-61.yaml", "until: 2026-11-10", "until: 2027-01-10")
     edit(
         root / "announcements" / "dur-2024.yaml",
-        'review_working_days: "45"',
-        'review_working_days: "40"',
+        '2024-12-01: {value: 45, reference: "Art. 17 (45 working days)"}',
+        '2024-12-01: {value: 40, reference: "Art. 17 (40 working days)"}',
     )
     (root / "lists" / "control-2026-99.yaml").write_text(NEW_LIST, encoding="utf-8")
     (root / "holidays" / "2027.yaml").write_text(NOTICE_2027, encoding="utf-8")

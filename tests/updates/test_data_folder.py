@@ -122,7 +122,8 @@ def test_diff_lists_every_change_in_words(old_data: Path, new_data: Path) -> Non
     assert art1_1["after"] == {"from": "2025-11-07", "through": "2027-01-10"}
     assert "2027-01-10" in art1_1["sentence"]
     param = next(c for c in changes if c["kind"] == "parameter_changed")
-    assert (param["before"], param["after"]) == ("45", "40")
+    assert param["key"] == "DUR-2024/art17.parameters.review_working_days.values.2024-12-01"
+    assert (param["before"]["value"], param["after"]["value"]) == (45, 40)
     added = next(c for c in changes if c["kind"] == "list_entry_added")
     assert "Example Magnetwerke GmbH" in added["sentence"]
     code, text = _run("data", "diff", str(old_data), str(new_data))

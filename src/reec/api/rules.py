@@ -86,7 +86,7 @@ def load_rules() -> Rules:
     from reec.screening import screener_for
 
     regime = reload_regime()
-    return Rules(regime, screener_for(regime.data.root or data_dir()))
+    return Rules(regime, screener_for(regime.data.root or data_dir(), regime))
 
 
 def reload_rules(app: Any) -> Rules:

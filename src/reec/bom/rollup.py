@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from reec.bom.model import ACTIVITIES, FORMS, Bom
+from reec.bom.model import FORMS, Bom
 from reec.model import Item, Money
 from reec.regime.matching import match_detail
 from reec.regime.snapshot import AnnexEntry, Regime
@@ -147,9 +147,11 @@ def _any_below(bom: Bom, target: Bools) -> Bools:
     return below
 
 
-def _own(bom: Bom, activities: frozenset[str]) -> Ints:
-    mask = sum(1 << i for i, a in enumerate(ACTIVITIES) if a.value in activities)
-    return np.where(bom.origin_cn, 0, bom.technology & mask).astype(np.int64)
+def _own(bom: Bom) -> Ints:
+    """Every Chinese-origin technology bit of the nodes made abroad; the activities No. 61
+    Art. 1(2) names on a day are applied by the reader (`technology_origin_sources`), so the
+    roll-up, built once per BOM, reads no dated parameter."""
+    return np.where(bom.origin_cn, 0, bom.technology).astype(np.int64)
 
 
 def _technology(bom: Bom, annex1: Bools, own: Ints) -> Ints:
@@ -191,10 +193,8 @@ def rollup(bom: Bom, regime: Regime) -> Rollup:
         if sq > 1:
             cn[nodes] //= sq
         x[nodes] = np.where(counted[nodes], total[nodes], cn[nodes])
-    prov = regime.no61("art1_2")
-    activities = frozenset(prov.parameter("technology_activities"))
     annex1 = (part1 >= 0) | (part2 >= 0)
-    own = _own(bom, activities)
+    own = _own(bom)
     return Rollup(
         bom=bom,
         annex=annex,

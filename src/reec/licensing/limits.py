@@ -9,9 +9,24 @@ gacc-2025-123.yaml, each parameter with its citation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from reec.model import Citation
+from reec.regime.parameters import (
+    CHANGE_REVIEW_WORKING_DAYS,
+    GENERAL_MAX_VALIDITY_YEARS,
+    INDIVIDUAL_EXPORTS,
+    INDIVIDUAL_MAX_END_USERS,
+    INDIVIDUAL_MAX_VALIDITY_YEARS,
+    KEY_ELEMENTS,
+    QUESTIONING_WORKING_DAYS,
+    RECORD_KEEPING_YEARS,
+    REVIEW_STOP_KINDS,
+    REVIEW_WORKING_DAYS,
+    Param,
+)
 from reec.regime.snapshot import Regime, load_regime
+from reec.today import today_in_china
 
 __all__ = [
     "Limit",
@@ -43,30 +58,26 @@ class ProceduralLimits:
     remark_citation: Citation
 
 
-def _int(regime: Regime, key: str, name: str) -> Limit:
-    prov = regime.provision(key, "reec.licensing.limits")
-    raw = prov.parameter(name)
-    return Limit(int(str(raw)), prov.citation)
-
-
-def _list(regime: Regime, key: str, name: str) -> tuple[str, ...]:
-    raw = regime.provision(key, "reec.licensing.limits").parameter(name)
-    return tuple(raw) if isinstance(raw, list) else (raw,)
-
-
-def procedural_limits(regime: Regime | None = None) -> ProceduralLimits:
+def procedural_limits(regime: Regime | None = None, day: date | None = None) -> ProceduralLimits:
+    """The limits in force on `day` (default: today in China) under `regime` (default: the
+    rule data in use); each with the citation of its provision."""
     r = regime or load_regime()
+    view = r.as_of(day or today_in_china())
+
+    def limit(key: Param[int]) -> Limit:
+        return Limit(view.parameter(key), r.provision(key.provision, "limits").citation)
+
     return ProceduralLimits(
-        review_working_days=_int(r, "DUR-2024/art17", "review_working_days"),
-        change_review_working_days=_int(r, "DUR-2024/art18", "change_review_working_days"),
-        questioning_working_days=_int(r, "GACC-2025-123/questioning", "response_working_days"),
-        individual_validity_years=_int(r, "DUR-2024/art15", "individual_max_validity_years"),
-        general_validity_years=_int(r, "DUR-2024/art15", "general_max_validity_years"),
-        individual_max_end_users=_int(r, "DUR-2024/art15", "individual_max_end_users"),
-        individual_exports=_int(r, "DUR-2024/art15", "individual_exports"),
-        record_keeping_years=_int(r, "DUR-2024/art27", "record_keeping_years"),
-        stop_kinds=_list(r, "DUR-2024/art17", "stop_kinds"),
-        key_elements=_list(r, "DUR-2024/art18", "key_elements"),
+        review_working_days=limit(REVIEW_WORKING_DAYS),
+        change_review_working_days=limit(CHANGE_REVIEW_WORKING_DAYS),
+        questioning_working_days=limit(QUESTIONING_WORKING_DAYS),
+        individual_validity_years=limit(INDIVIDUAL_MAX_VALIDITY_YEARS),
+        general_validity_years=limit(GENERAL_MAX_VALIDITY_YEARS),
+        individual_max_end_users=limit(INDIVIDUAL_MAX_END_USERS),
+        individual_exports=limit(INDIVIDUAL_EXPORTS),
+        record_keeping_years=limit(RECORD_KEEPING_YEARS),
+        stop_kinds=view.parameter(REVIEW_STOP_KINDS),
+        key_elements=view.parameter(KEY_ELEMENTS),
         no_limit_citation=r.provision("DUR-2024/art26", "limits").citation,
         release_citation=r.provision("DUR-2024/art21", "limits").citation,
         remark_citation=r.provision("MOFCOM-GAC-2025-18/customs_remark", "limits").citation,

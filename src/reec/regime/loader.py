@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -52,6 +53,8 @@ class RegimeData:
     """The folder the data was read from."""
     readings: ReadingsFile = field(default_factory=ReadingsFile)
     """The open questions and their readings (`readings.yaml`; none when absent)."""
+    files: Mapping[str, str] = field(default_factory=dict)
+    """Announcement id -> its file (`announcements/….yaml`), for error messages."""
 
 
 def bundled_data_dir() -> Path:
@@ -144,9 +147,9 @@ def load_regime_data(directory: Path | None = None, holidays: Path | None = None
     if not (root / "regime.yaml").is_file():
         raise RegimeDataError("regime.yaml is missing", field=str(root))
     meta = _read(root / "regime.yaml", RegimeMeta, hasher)
-    announcements = tuple(
-        _read(p, AnnouncementData, hasher) for p in sorted((root / "announcements").glob("*.yaml"))
-    )
+    paths = sorted((root / "announcements").glob("*.yaml"))
+    announcements = tuple(_read(p, AnnouncementData, hasher) for p in paths)
+    files = {a.id: f"announcements/{p.name}" for a, p in zip(announcements, paths, strict=True)}
     ids = [a.id for a in announcements]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -165,7 +168,7 @@ def load_regime_data(directory: Path | None = None, holidays: Path | None = None
         hasher.update(path.read_bytes())
     notices = _load_holidays(root, holidays, hasher)
     digest = hasher.hexdigest()[:12]
-    return RegimeData(meta, announcements, policies, digest, notices, root, readings)
+    return RegimeData(meta, announcements, policies, digest, notices, root, readings, files)
 
 
 def _check_readings(announcements: tuple[AnnouncementData, ...], readings: ReadingsFile) -> None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from reec.elements import ELEMENTS, RARE_EARTHS
 from reec.model import Activity, EndUse, Form, LicencePolicy, PartyRole, Verdict
+from reec.regime.parameters import ParameterType, convert
 
 __all__ = [
     "RARE_EARTHS",
@@ -24,12 +25,14 @@ __all__ = [
     "AnnouncementData",
     "ConditionData",
     "Confidence",
+    "DatedParameterData",
     "EntryData",
     "FormGroupData",
     "ListedConditionData",
     "MatchData",
     "ObligationRuleData",
     "ParameterData",
+    "ParameterValueData",
     "PartyConditionData",
     "PoliciesFile",
     "PolicyRuleData",
@@ -98,6 +101,36 @@ class SuspensionData(_Strict):
         return self
 
 
+class ParameterValueData(_Strict):
+    """One dated value of a provision's parameter and the clause that states it."""
+
+    value: str | int | Decimal | list[str] = Field(
+        description='The value as the text states it: a number (quoted, e.g. "0.001") or '
+        "a list of codes."
+    )
+    reference: str = Field(min_length=1, description="The clause stating the value.")
+    url: str | None = Field(default=None, description="Default: the provision's url.")
+    confidence: Confidence | None = Field(default=None, description="Default: the provision's.")
+
+
+class DatedParameterData(_Strict):
+    """A legal parameter as OpenFisca writes one: a type and values by start date."""
+
+    type: ParameterType
+    description: str = Field(min_length=1)
+    unit: str | None = None
+    values: dict[date, ParameterValueData] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _typed(self) -> DatedParameterData:
+        for day, v in self.values.items():
+            try:
+                convert(self.type, v.value)
+            except ValueError as exc:
+                raise ValueError(f"value from {day}: {exc} (type {self.type})") from None
+        return self
+
+
 class ProvisionData(_Strict):
     id: str
     clause: str
@@ -110,8 +143,10 @@ class ProvisionData(_Strict):
     suspensions: list[SuspensionData] = []
     confidence: Confidence = "verified"
     url: str | None = None
-    parameters: dict[str, str | list[str]] = Field(
-        default={}, description="Legal parameters the engine reads (thresholds, activity lists)."
+    parameters: dict[str, DatedParameterData] = Field(
+        default={},
+        description="Legal parameters the provision states (thresholds, time limits, lists), "
+        "each typed and dated (docs/data.md, 'Parameters').",
     )
 
 

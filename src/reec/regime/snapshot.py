@@ -12,15 +12,24 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from reec.errors import RegimeDataError, UnknownCodeError
 from reec.model import Citation, Form, LicencePolicy
 from reec.regime.calendar import WorkingCalendar
 from reec.regime.conditions import Predicate, compile_condition
 from reec.regime.loader import RegimeData, data_dir, holidays_file, load_regime_data
+from reec.regime.parameters import (
+    ENGINE_PARAMETERS,
+    Param,
+    Parameter,
+    ParameterValue,
+    convert,
+)
 from reec.regime.schema import (
     AnnouncementData,
     ConditionData,
+    DatedParameterData,
     MatchData,
     ObligationRuleData,
     PolicyRuleData,
@@ -45,6 +54,8 @@ __all__ = [
     "load_regime",
     "reload_regime",
 ]
+
+T = TypeVar("T")
 
 
 class ProvisionState(StrEnum):
@@ -106,15 +117,9 @@ class Provision:
     repealed: date | None
     suspensions: tuple[Suspension, ...]
     citation: Citation
-    parameters: Mapping[str, str | list[str]]
-
-    def parameter(self, name: str) -> str | list[str]:
-        try:
-            return self.parameters[name]
-        except KeyError:
-            raise RegimeDataError(
-                f"parameter {name!r} is missing", field=f"{self.key}.parameters"
-            ) from None
+    parameters: Mapping[str, Parameter]
+    """The typed, dated parameters the provision states, by name (read them through
+    `RegimeView.parameter`, which picks the value of the day)."""
 
     def status_on(self, day: date) -> ProvisionStatus:
         """A day before the effective date is 'not yet effective' even inside a suspension
@@ -218,6 +223,25 @@ class ObligationRule:
     predicate: Predicate
 
 
+def _parameter(
+    key: str, p: DatedParameterData, ann: AnnouncementData, prov: ProvisionData
+) -> Parameter:
+    values = tuple(
+        ParameterValue(
+            convert(p.type, v.value),
+            start,
+            Citation(
+                ann.short,
+                v.reference,
+                v.url or prov.url or ann.url,
+                v.confidence or prov.confidence,
+            ),
+        )
+        for start, v in sorted(p.values.items())
+    )
+    return Parameter(key, p.type, p.description.strip(), p.unit, values)
+
+
 def _suspensions(
     ann: AnnouncementData, prov: ProvisionData, inclusive: bool, reading: str | None
 ) -> tuple[Suspension, ...]:
@@ -294,7 +318,10 @@ class Regime:
                     repealed=prov.repealed,
                     suspensions=_suspensions(ann, prov, inclusive, reading),
                     citation=Citation(ann.short, prov.clause, prov.url or ann.url, prov.confidence),
-                    parameters=dict(prov.parameters),
+                    parameters={
+                        name: _parameter(f"{key}.{name}", p, ann, prov)
+                        for name, p in prov.parameters.items()
+                    },
                 )
         self.entries: tuple[ControlEntry, ...] = tuple(
             ControlEntry(
@@ -351,6 +378,9 @@ class Regime:
             for form in group.forms:
                 others = tuple(f for f in group.forms if f is not form)
                 self.form_alternatives[form] = (*self.form_alternatives.get(form, ()), *others)
+        self.parameters: dict[str, Parameter] = {
+            p.key: p for prov in self.provisions.values() for p in prov.parameters.values()
+        }
         self.questions = self._questions()
         self.policies = tuple(self._policy(p) for p in data.policies.policies)
         self.obligations = tuple(self._obligation(o) for o in data.policies.obligations)
@@ -363,6 +393,35 @@ class Regime:
             )
             for w in data.policies.warnings
         )
+        self._check_parameters()
+
+    def _check_parameters(self) -> None:
+        """Every parameter the engine reads is in the data with its type: a data folder that
+        lacks one fails here, when it is loaded, not in the middle of a request."""
+        for want in ENGINE_PARAMETERS:
+            ann_id, _, prov_id = want.provision.partition("/")
+            where = f"{self.data.files.get(ann_id, ann_id)}: provisions.{prov_id}"
+            if want.provision not in self.provisions:
+                raise RegimeDataError(
+                    f"provision {prov_id!r} is missing; reec reads its parameter {want.name} "
+                    f"({want.type})",
+                    field=where,
+                )
+            got = self.parameters.get(want.key)
+            if got is None:
+                raise RegimeDataError(
+                    f"parameter {want.name!r} ({want.type}) is missing; reec reads it",
+                    field=f"{where}.parameters",
+                )
+            if got.type is not want.type:
+                raise RegimeDataError(
+                    f"parameter {want.name!r} has type {got.type}; reec reads it as {want.type}",
+                    field=f"{where}.parameters.{want.name}.type",
+                )
+
+    def parameter(self, key: Param[Any]) -> Parameter:
+        """The parameter with all its dated values (checked present at load)."""
+        return self.parameters[key.key]
 
     def _questions(self) -> tuple[Question, ...]:
         out = []
@@ -454,9 +513,11 @@ class Regime:
         return self.provision(f"MOFCOM-2025-61/{provision_id}", "extraterritorial rule")
 
     def boundaries(self) -> tuple[date, ...]:
-        """Every day on which some provision's status (under some reading) changes, or an
-        open question's readings run out (for interval-aware tests and the batch keys)."""
+        """Every day on which some provision's status (under some reading) or a parameter's
+        value changes, or an open question's readings run out (for interval-aware tests and
+        the batch keys)."""
         days = {d for p in self.provisions.values() for d in p.boundaries()}
+        days.update(d for p in self.parameters.values() for d in p.boundaries())
         days.update(q.unknown_after + timedelta(days=1) for q in self.questions if q.unknown_after)
         return tuple(sorted(days))
 
@@ -492,6 +553,17 @@ class RegimeView:
 
     def status(self, provision: Provision) -> ProvisionStatus:
         return self._status[provision.key]
+
+    def parameter(self, key: Param[T]) -> T:
+        """The typed value of `key` in force on this day (a Decimal for a share, an int for
+        working days, a tuple for a list)."""
+        value: T = self.regime.parameters[key.key].at(self.day).value
+        return value
+
+    def parameter_value(self, key: Param[T]) -> ParameterValue[T]:
+        """The value of `key` on this day with its start date and reference (for the trace)."""
+        found: ParameterValue[T] = self.regime.parameters[key.key].at(self.day)
+        return found
 
 
 @lru_cache(maxsize=8)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from reec.screening.base import ListHit, NullScreener, Screener, ScreeningResult
 
 if TYPE_CHECKING:
+    from reec.regime.snapshot import Regime
     from reec.screening.screener import ListScreener
 
 __all__ = [
@@ -40,12 +41,16 @@ def default_screener() -> Screener:
     return _screener_of(str(lists_dir()))
 
 
-def screener_for(data_folder: Path) -> ListScreener:
-    """A fresh screener over the list files of a rule-data folder (reloads, `reec data impact`)."""
+def screener_for(data_folder: Path, rules: Regime | None = None) -> ListScreener:
+    """A fresh screener over the list files of a rule-data folder (reloads, `reec data impact`),
+    with that folder's No. 61 Art. 2 affiliate share."""
+    from reec.regime.snapshot import load_regime
     from reec.screening.lists import load_lists
     from reec.screening.screener import ListScreener
 
-    return ListScreener(load_lists(base=data_folder / "lists"))
+    return ListScreener(
+        load_lists(base=data_folder / "lists"), rules=rules or load_regime(data_folder)
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -15,11 +15,13 @@ import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from reec.errors import InputError
 from reec.model import Party, PartyRole
+from reec.regime.parameters import AFFILIATE_SHARE
 from reec.screening.base import ListHit, ScreeningResult
 from reec.screening.index import BlockingIndex
 from reec.screening.lists import LIST_NAMES, ListEntry
@@ -31,6 +33,8 @@ from reec.screening.settings import ScreeningSettings, screening_settings
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+
+    from reec.regime.snapshot import Regime
 
     IntArray = npt.NDArray[np.int64]
 
@@ -63,8 +67,12 @@ class ListScreener:
         entries: Sequence[ListEntry],
         settings: ScreeningSettings | None = None,
         ownership: Sequence[Holding] = (),
+        rules: Regime | None = None,
     ) -> None:
         self.entries = tuple(entries)
+        self.rules = rules
+        """The rule data whose No. 61 Art. 2 affiliate share applies; None: the data in use
+        (`load_regime()`, REEC_DATA_DIR or the bundled) when a shipment is screened."""
         self.settings = settings or screening_settings()
         self.ownership = tuple(ownership)
         self.rec_entry: list[int] = []
@@ -97,6 +105,14 @@ class ListScreener:
         self._graph: OwnershipGraph | None = None
         self.reading: str | None = None
         """None: list statuses under the published text; else under that reading."""
+
+    def affiliate_share(self, day: date) -> Decimal:
+        """No. 61 Art. 2's share (held by listed parties, at or above) in force on `day`, from
+        the rule data (`AFFILIATE_SHARE`)."""
+        from reec.regime.snapshot import load_regime
+
+        rules = self.rules if self.rules is not None else load_regime()
+        return rules.as_of(day).parameter(AFFILIATE_SHARE)
 
     def under_reading(self, reading: str) -> ListScreener:
         """The same lists with statuses under another reading (readings.yaml); no rebuild."""
@@ -351,6 +367,7 @@ class ListScreener:
         as_of: date,
     ) -> list[ListHit]:
         s = self.settings
+        share = self.affiliate_share(as_of)
         out = []
         for list_name in LIST_NAMES:
             strong = [
@@ -368,7 +385,7 @@ class ListScreener:
                 caught = graph.caught(
                     party.name,
                     {key(o) for o, _ in roots},
-                    s.affiliate_share,
+                    float(share),
                     s.ownership_reading,
                 )
                 if caught is None or not roots:

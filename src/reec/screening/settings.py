@@ -12,9 +12,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reec.errors import InputError
+
 __all__ = ["ScreeningSettings", "screening_settings"]
 
 ENV_PREFIX = "REEC_SCREEN_"
+REMOVED_AFFILIATE_SHARE = ENV_PREFIX + "AFFILIATE_SHARE"
+"""Was a setting until the affiliate share became a cited parameter of the rule data."""
 
 
 class ScreeningSettings(BaseModel):
@@ -26,6 +30,14 @@ class ScreeningSettings(BaseModel):
 
     def __init__(self, **values: Any) -> None:
         env = {k.lower(): v for k, v in os.environ.items()}
+        if REMOVED_AFFILIATE_SHARE.lower() in env:
+            raise InputError(
+                "this setting is no longer read: the >= 50% affiliate share is law, read from "
+                "the rule data (MOFCOM-2025-61/art2 parameter affiliate_share); for a what-if, "
+                "change it in a "
+                "copy of the data folder and answer with --data (docs/data.md, 'Parameters')",
+                field=REMOVED_AFFILIATE_SHARE,
+            )
         given = {
             name: env[key]
             for name in type(self).model_fields
@@ -47,12 +59,6 @@ class ScreeningSettings(BaseModel):
         le=1,
         description="Score at or above which a match below the auto threshold is reported as "
         "a possible match for human review (a warning, never dropped).",
-    )
-    affiliate_share: float = Field(
-        default=0.5,
-        ge=0,
-        le=1,
-        description="No. 61 Art. 2: affiliates in which listed parties hold 50% or more.",
     )
     ownership_reading: Literal["control", "multiply"] = Field(
         default="control",

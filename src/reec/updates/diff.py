@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 
 from reec.regime.calendar import HolidayNotice
 from reec.regime.loader import RegimeData, load_regime_data
+from reec.regime.parameters import Parameter, ParameterValue
 from reec.regime.snapshot import Provision, Regime, Suspension
 from reec.screening.lists import ListEntry, StatusInterval, load_lists
 
@@ -111,6 +113,71 @@ def _suspension_text(s: Suspension) -> str:
     return f"from {s.start} through {s.last_day} (by {s.by}, {s.clause})"
 
 
+def _value_json(v: ParameterValue[Any] | None) -> JSON:
+    if v is None:
+        return None
+    value = str(v.value) if isinstance(v.value, Decimal) else _j(v.value)
+    return {"value": value, "reference": v.reference.clause}
+
+
+def _parameter_json(p: Parameter | None) -> JSON:
+    if p is None:
+        return None
+    return {
+        "type": str(p.type),
+        "values": {v.start.isoformat(): _value_json(v) for v in p.values},
+    }
+
+
+def _parameter_changes(
+    label: str, key: str, name: str, p0: Provision, p1: Provision
+) -> list[Change]:
+    """A parameter added, removed or retyped, and each dated value added, removed or changed
+    (a new value from a later date is a change of the law from that date)."""
+    b, a = p0.parameters.get(name), p1.parameters.get(name)
+    if b is None or a is None:
+        kind = "parameter_added" if b is None else "parameter_removed"
+        after, before = _parameter_json(a), _parameter_json(b)
+        return [
+            Change(
+                kind,
+                key,
+                before,
+                after,
+                f"{label}: parameter {name} {_short(before)} -> {_short(after)}.",
+            )
+        ]
+    out: list[Change] = []
+    if a.type is not b.type:
+        out.append(
+            Change(
+                "parameter_changed",
+                f"{key}.type",
+                str(b.type),
+                str(a.type),
+                f"{label}: parameter {name} is now of type {a.type} (was {b.type}).",
+            )
+        )
+    v0, v1 = {v.start: v for v in b.values}, {v.start: v for v in a.values}
+    for start in sorted({*v0, *v1}):
+        before, after = _value_json(v0.get(start)), _value_json(v1.get(start))
+        if before == after:
+            continue
+        out.append(
+            Change(
+                "parameter_changed",
+                f"{key}.values.{start.isoformat()}",
+                before,
+                after,
+                f"{label}: parameter {name} from {start}: "
+                f"{_short(None if before is None else before['value'])} -> "
+                f"{_short(None if after is None else after['value'])}"
+                + (f" ({after['reference']})." if after is not None else "."),
+            )
+        )
+    return out
+
+
 def _provision_changes(p0: Provision, p1: Provision) -> list[Change]:
     label = f"{p1.announcement} {p1.clause}"
     out: list[Change] = []
@@ -145,25 +212,7 @@ def _provision_changes(p0: Provision, p1: Provision) -> list[Change]:
             text = f"suspension by {by} was {b.start}..{b.last_day}, now {a.start}..{a.last_day}"
         out.append(Change(kind, f"{p1.key}.suspensions.{by}", before, after, f"{label}: {text}."))
     for name in sorted({*p0.parameters, *p1.parameters}):
-        b, a = p0.parameters.get(name), p1.parameters.get(name)
-        if b == a:
-            continue
-        kind = (
-            "parameter_added"
-            if b is None
-            else "parameter_removed"
-            if a is None
-            else "parameter_changed"
-        )
-        out.append(
-            Change(
-                kind,
-                f"{p1.key}.parameters.{name}",
-                _j(b),
-                _j(a),
-                f"{label}: parameter {name} {_short(_j(b))} -> {_short(_j(a))}.",
-            )
-        )
+        out.extend(_parameter_changes(label, f"{p1.key}.parameters.{name}", name, p0, p1))
     for name in ("summary", "clause"):
         if getattr(p0, name) != getattr(p1, name):
             b, a = getattr(p0, name), getattr(p1, name)

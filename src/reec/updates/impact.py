@@ -39,7 +39,8 @@ class RuleSet:
         from reec.regime.loader import load_regime_data
         from reec.screening import screener_for
 
-        return cls(Regime(load_regime_data(folder, holidays)), screener_for(folder))
+        regime = Regime(load_regime_data(folder, holidays))
+        return cls(regime, screener_for(folder, regime))
 
     @classmethod
     def current(cls) -> RuleSet:
@@ -137,7 +138,7 @@ def _book(
     for det_id, as_of, doc in dets:
         changes.extend(_compare("determination", f"determination {det_id}", as_of, doc, old, new))
     apps = [a for a in lic.list_applications(store) if a.state in OPEN_STATES]
-    lim0, lim1 = procedural_limits(old.regime), procedural_limits(new.regime)
+    lim0, lim1 = procedural_limits(old.regime, day), procedural_limits(new.regime, day)
     for a in apps:
         subject = f"application {a.id}"
         changes.extend(_compare("application", subject, day, by_id[a.determination_id], old, new))
