@@ -45,6 +45,7 @@ OPERATIONS: list[tuple[str, str, Any, Permission]] = [
     ("POST", "/v1/licences/999/drawdowns", SHIP, Permission.DRAW),
     ("POST", "/v1/releases", SHIP, Permission.RELEASE),
     ("GET", "/v1/audit/verification", None, Permission.AUDIT),
+    ("GET", "/v1/audit/head", None, Permission.AUDIT),
     ("POST", "/v1/keys", {"name": "new", "roles": ["analyst"]}, Permission.KEYS),
     ("GET", "/v1/keys", None, Permission.KEYS),
     ("DELETE", "/v1/keys/nobody", None, Permission.KEYS),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+from datetime import date
 from typing import Any
 
+from reec import licensing as lic
 from reec.api.examples import EXAMPLE_01
 from reec.determine import determine
 from reec.model import Determination, Shipment
 from reec.shipment_input import parse_shipment
+from reec.store import Store
 
 
 def shipment_doc(**over: Any) -> dict[str, Any]:
@@ -25,3 +28,22 @@ def shipment_and_det(**over: Any) -> tuple[dict[str, Any], Shipment, Determinati
     doc = shipment_doc(**over)
     ship = parse_shipment(doc)
     return doc, ship, determine(ship)
+
+
+def approved_application(
+    store: Store, steps: list[tuple[str, str]], changes_licence_id: int | None = None
+) -> int:
+    """A general-licence application for example 01 taken through `steps` (action, ISO day)."""
+    doc, ship, det = shipment_and_det()
+    app = lic.create_application(
+        store,
+        shipment_doc=doc,
+        shipment=ship,
+        determination=det,
+        actor="alice",
+        licence_kind="general",
+        changes_licence_id=changes_licence_id,
+    )
+    for action, day in steps:
+        lic.transition(store, app.id, action, on_date=date.fromisoformat(day), actor="mofcom")
+    return app.id

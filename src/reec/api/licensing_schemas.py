@@ -176,6 +176,22 @@ class AuditOut(Out):
         examples=["9f2c1e0b7d6a5c4b3a29180716f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3"]
     )
     problems: list[AuditProblemOut] = Field(examples=[[]])
+    keyed: bool = Field(
+        default=False, description="The head's HMAC was checked with REEC_AUDIT_KEY."
+    )
+    guarantees: list[str] = Field(
+        default_factory=list,
+        description="What this verification proves and what it could not (docs/security.md).",
+        examples=[["chain: 42 entries, each unedited, none inserted or removed before the head"]],
+    )
+
+
+class AuditHeadOut(Out):
+    """An exported head: keep it elsewhere; `?head_seq=&head_hash=` checks the chain holds it."""
+
+    seq: int = Field(examples=[42])
+    hash: str = Field(examples=["9f2c1e0b7d6a5c4b3a29180716f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3"])
+    at: str = Field(examples=["2026-12-01T09:30:00.123456+00:00"])
 
 
 def application_out(c: lic.ApplicationClock) -> ApplicationOut:

@@ -29,7 +29,12 @@ __all__ = [
 EXIT_AUDIT_BROKEN = 8
 OUTCOME_EXITS: tuple[tuple[int, str], ...] = (
     (0, "Done; any verdict (a licence needed is an answer, not an error)."),
-    (EXIT_AUDIT_BROKEN, "`reec audit verify`: the audit log's hash chain is broken."),
+    (
+        EXIT_AUDIT_BROKEN,
+        "`reec audit verify`: tampered: the audit log's hash chain is broken, the licence book "
+        "differs from it, or the head does not match `REEC_AUDIT_KEY` or `--head` "
+        "(docs/security.md).",
+    ),
 )
 """Exit codes that are outcomes of a command, not errors (docs/settings.md)."""
 

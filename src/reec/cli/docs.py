@@ -28,6 +28,15 @@ SETTINGS: tuple[tuple[str, str], ...] = (
 
 OTHER_VARIABLES: tuple[tuple[str, str, str], ...] = (
     (
+        "REEC_AUDIT_KEY",
+        "unset",
+        "Secret key of the audit log's head HMAC (read by `reec.store.audit` on each write; "
+        "docs/security.md): with it, `reec audit verify` shows a chain rewritten or cut back by "
+        "anyone without the key. Give every process that writes the licence book the same key; "
+        "once the head is sealed, a process without it refuses to write. Unset: verify says the "
+        "head is not keyed.",
+    ),
+    (
         "REEC_DATA_DIR",
         "unset (the bundled data)",
         "A folder of rule data to answer from instead of the bundled one (`--data`; docs/data.md).",

@@ -469,21 +469,90 @@ def release_cmd(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute the hash chain; name every edited, deleted or inserted entry."""
+def audit_verify(
+    head: Annotated[
+        Path | None,
+        typer.Option(
+            "--head",
+            help="An exported head (reec audit head --out FILE): the chain must still hold it.",
+        ),
+    ] = None,
+) -> None:
+    """Recompute the hash chain and check the licence book against it; exit 8 when tampered.
+
+    Names every edited, deleted or inserted entry, every application, licence, line or
+    draw-down that differs from its last recorded value, and says which guarantees hold."""
     from reec.store import audit as audit_log
 
-    with reporting_errors(), _store() as store, store.transaction() as s:
-        report = audit_log.verify(s)
+    with reporting_errors():
+        anchor = audit_log.read_anchor(head) if head is not None else None
+        with _store() as store:
+            report = audit_log.verify_store(store, anchor=anchor)
         if report.ok:
             out.print(
-                f"[green]audit log intact[/]: {report.entries} entries, "
-                f"head {report.last_hash[:16]}"
+                f"[green]audit log intact[/]: {report.entries} entries, head "
+                f"{report.last_hash[:16]}; the licence book matches it"
             )
+            for line in report.guarantees:
+                out.print(f"  - {line}", soft_wrap=True, markup=False)
             return
-        for p in report.problems:
-            err.print(f"[red]entry {p.seq}[/]: {p.problem}")
+        where = [f"entry {p.seq}" if p.seq else "licence book" for p in report.problems]
+        err.print(
+            f"[red]audit log tampered[/]: {len(report.problems)} problem(s); first, {where[0]}: "
+            f"{report.problems[0].problem}",
+            soft_wrap=True,
+        )
+        for at, p in zip(where, report.problems, strict=True):
+            err.print(f"  {at}: {p.problem}", soft_wrap=True, markup=False)
+        for line in report.guarantees:
+            err.print(f"  - {line}", soft_wrap=True, markup=False)
         raise typer.Exit(EXIT_AUDIT_BROKEN)
+
+
+@audit_app.command("head")
+def audit_head(
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the head here (JSON) instead of stdout.")
+    ] = None,
+) -> None:
+    """Export the chain's head (entry number, hash, time) to keep somewhere else.
+
+    Later, `reec audit verify --head FILE` shows whether the chain was rewritten or cut back
+    since. The file holds no secret."""
+    from reec.store import audit as audit_log
+    from reec.tabular import replacing
+
+    with reporting_errors(), _store() as store:
+        with store.transaction() as s:
+            anchor = audit_log.current_anchor(s)
+        if out_file is None:
+            typer.echo(anchor.to_json())
+            return
+        with replacing(out_file) as tmp:
+            tmp.write_text(anchor.to_json() + "\n", encoding="utf-8")
+        out.print(f"head of entry {anchor.seq} ({anchor.hash[:16]}) written to {out_file}")
+
+
+@audit_app.command("seal")
+def audit_seal() -> None:
+    """Seal the head with REEC_AUDIT_KEY (a key newly set on a log that had none).
+
+    Verifies first and refuses a tampered chain: sealing vouches for the chain as it is."""
+    from reec.store import audit as audit_log
+
+    with reporting_errors(), _store() as store:
+        report = audit_log.verify_store(store)
+        blocking = [p for p in report.problems if "carries no HMAC" not in p.problem]
+        if blocking:
+            err.print(
+                f"[red]audit log tampered[/]: {len(blocking)} problem(s); first, entry "
+                f"{blocking[0].seq}: {blocking[0].problem} (not sealed)",
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_AUDIT_BROKEN)
+        with store.transaction() as s:
+            seq = audit_log.seal(s)
+        out.print(f"audit log head (entry {seq}) sealed with REEC_AUDIT_KEY")
 
 
 def register(app: typer.Typer) -> None:

@@ -23,6 +23,7 @@ from reec.licensing.records import get_row, now, store_determination
 from reec.model import Determination, PartyRole, Shipment, Verdict
 from reec.regime.calendar import WorkingCalendar
 from reec.store import audit
+from reec.store.audit_book import application_rows
 from reec.store.db import Store
 from reec.store.settings import ClockStart
 from reec.store.tables import ApplicationEventRow, ApplicationRow, LicenceRow
@@ -181,13 +182,20 @@ def create_application(
         )
         s.add(row)
         s.flush()
-        s.add(_event(row.id, "create", None, "draft", determination.as_of, actor, None))
+        event = _event(row.id, "create", None, "draft", determination.as_of, actor, None)
+        s.add(event)
+        s.flush()
         audit.append(
             s,
             actor=actor,
             action="application.create",
             subject=f"application/{row.id}",
-            payload={"determination": det_row.id, "items": items, "kind": row.kind},
+            payload={
+                "determination": det_row.id,
+                "items": items,
+                "kind": row.kind,
+                "rows": application_rows(row, event),
+            },
         )
         return _view(s, row)
 
@@ -256,14 +264,21 @@ def transition(
                 f"{action} on {on_date} is before the last event ({last.action} on {last.on_date})",
                 field="--on",
             )
-        s.add(_event(app_id, action, row.state, to_state, on_date, actor, detail))
+        event = _event(app_id, action, row.state, to_state, on_date, actor, detail)
+        s.add(event)
         row.state = to_state
+        s.flush()
         audit.append(
             s,
             actor=actor,
             action=f"application.{action}",
             subject=f"application/{app_id}",
-            payload={"on": on_date.isoformat(), "to": to_state, "detail": detail},
+            payload={
+                "on": on_date.isoformat(),
+                "to": to_state,
+                "detail": detail,
+                "rows": application_rows(row, event),
+            },
         )
         s.flush()
         return _view(s, row)

@@ -22,6 +22,7 @@ from reec.licensing.limits import ProceduralLimits, procedural_limits
 from reec.licensing.records import get_row, now, store_determination
 from reec.model import Determination, PartyRole, Shipment, Verdict
 from reec.store import audit
+from reec.store.audit_book import drawdown_rows, licence_rows
 from reec.store.db import Store
 from reec.store.tables import (
     MONEY_SCALE,
@@ -180,16 +181,24 @@ def issue(
                     drawn_value=0,
                 )
             )
+        rows: dict[str, dict[str, Any]] = {}
         if app.changes_licence_id is not None:
             old = get_row(s, LicenceRow, app.changes_licence_id, "licence")
             old.status = "replaced"
+            rows.update(licence_rows(s, old, ()))
         s.flush()
+        rows.update(licence_rows(s, row))
         audit.append(
             s,
             actor=actor,
             action="licence.issue",
             subject=f"licence/{row.id}",
-            payload={"number": row.number, "application": app.id, "until": until.isoformat()},
+            payload={
+                "number": row.number,
+                "application": app.id,
+                "until": until.isoformat(),
+                "rows": rows,
+            },
         )
         return _view(s, row)
 
@@ -365,6 +374,10 @@ def draw(
             if exports >= lim.individual_exports.value:
                 row.status = "completed"
         s.flush()
+        s.expire_all()  # the conditional UPDATEs changed drawn totals behind the session
+        touched = s.scalars(
+            select(DrawdownLineRow.licence_line_id).where(DrawdownLineRow.drawdown_id == dd.id)
+        ).all()
         audit.append(
             s,
             actor=actor,
@@ -374,6 +387,7 @@ def draw(
                 "drawdown": dd.id,
                 "lines": [[i, str(q), str(v)] for i, q, v in drawn],
                 "shipment": shipment_ref,
+                "rows": {**licence_rows(s, row, touched), **drawdown_rows(s, dd)},
             },
         )
         s.expire_all()

@@ -46,12 +46,15 @@ class Base(DeclarativeBase):
 
 
 class AuditHeadRow(Base):
-    """One row: the newest audit entry. Locking it serialises appends to the hash chain."""
+    """One row: the newest audit entry. Locking it serialises appends to the hash chain.
+
+    `mac`: HMAC-SHA256 of the head under `REEC_AUDIT_KEY` (null when written without one)."""
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AuditRow(Base):

@@ -20,6 +20,7 @@ from reec.api.errors import PermissionDeniedError
 from reec.api.examples import EXAMPLE_01
 from reec.api.licensing_schemas import (
     ApplicationOut,
+    AuditHeadOut,
     AuditOut,
     DrawdownOut,
     LicenceOut,
@@ -29,6 +30,7 @@ from reec.api.licensing_schemas import (
 )
 from reec.api.schemas import responses
 from reec.determine import determine
+from reec.errors import InputError
 from reec.input_limits import MAX_TEXT
 from reec.model import Determination, Shipment
 from reec.regime.snapshot import Regime
@@ -359,18 +361,48 @@ def release(
     "/audit/verification",
     response_model=AuditOut,
     responses=Errors,
-    summary="Recompute the audit log's hash chain",
+    summary="Recompute the audit log's hash chain and check the licence book against it",
 )
 def verify_audit(
-    store: StoreDep, _key: Annotated[Principal, Depends(require(Permission.AUDIT))]
+    store: StoreDep,
+    _key: Annotated[Principal, Depends(require(Permission.AUDIT))],
+    head_seq: Annotated[
+        int | None, Query(ge=0, description="An exported head's entry number (GET /v1/audit/head).")
+    ] = None,
+    head_hash: Annotated[
+        str | None,
+        Query(pattern="^[0-9a-f]{64}$", description="An exported head's hash."),
+    ] = None,
 ) -> AuditOut:
-    with store.transaction() as s:
-        report = audit_log.verify(s)
+    """`ok` is false when the chain or the book was tampered with (`problems` say where);
+    `guarantees` say what was proved and what could not be (no REEC_AUDIT_KEY, no head)."""
+    anchor = None
+    if head_seq is not None or head_hash is not None:
+        if head_seq is None or head_hash is None:
+            raise InputError("give head_seq and head_hash together", field="head_seq")
+        anchor = audit_log.AuditAnchor(head_seq, head_hash)
+    report = audit_log.verify_store(store, anchor=anchor)
     return AuditOut.model_validate(
         {
             "ok": report.ok,
             "entries": report.entries,
             "last_hash": report.last_hash,
             "problems": [{"seq": p.seq, "problem": p.problem} for p in report.problems],
+            "keyed": report.keyed,
+            "guarantees": list(report.guarantees),
         }
     )
+
+
+@router.get(
+    "/audit/head",
+    response_model=AuditHeadOut,
+    responses=Errors,
+    summary="The audit log's head, to keep elsewhere",
+)
+def audit_head(
+    store: StoreDep, _key: Annotated[Principal, Depends(require(Permission.AUDIT))]
+) -> AuditHeadOut:
+    with store.transaction() as s:
+        anchor = audit_log.current_anchor(s)
+    return AuditHeadOut(seq=anchor.seq, hash=anchor.hash, at=anchor.at)
