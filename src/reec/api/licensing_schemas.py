@@ -177,7 +177,9 @@ class AuditOut(Out):
     )
     problems: list[AuditProblemOut] = Field(examples=[[]])
     keyed: bool = Field(
-        default=False, description="The head's HMAC was checked with REEC_AUDIT_KEY."
+        default=False,
+        description="The head's HMAC was checked with REEC_AUDIT_KEY.",
+        examples=[True],
     )
     guarantees: list[str] = Field(
         default_factory=list,
