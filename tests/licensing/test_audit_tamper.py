@@ -45,9 +45,11 @@ def audited_book(store: Store) -> int:
     return licence.id
 
 
-def check(store: Store, **kw: object) -> AuditReport:
+def check(
+    store: Store, anchor: audit.AuditAnchor | None = None, key: str | None = None
+) -> AuditReport:
     with store.transaction() as s:
-        return audit.verify(s, **kw)  # type: ignore[arg-type]
+        return audit.verify(s, anchor=anchor, key=key)
 
 
 def tamper(store: Store, *statements: str, **params: object) -> None:
