@@ -17,12 +17,14 @@ from pathlib import Path
 import pytest
 from licensing_helpers import approved_application, shipment_and_det
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from reec import licensing as lic
 from reec.cli import app as cli_app
 from reec.errors import StoreError
 from reec.store import AuditReport, Store, audit
+from reec.store.tables import LicenceRow
 
 KEY = "correct horse battery staple"
 APPROVED = [("submit", "2025-12-19"), ("accept", "2025-12-20"), ("approve", "2026-02-10")]
@@ -342,5 +344,34 @@ def test_a_replaced_licence_is_recorded_too(store: Store) -> None:
     assert check(store).ok
     tamper(store, "UPDATE licences SET status = 'active' WHERE id = :i", i=old)
     assert f"licence {old}: status is active; the audit log recorded replaced" in problems(
+        check(store)
+    )
+
+
+def test_rows_from_before_recorded_values_must_still_be_in_the_chain(store: Store) -> None:
+    """A book upgraded from before entries recorded rows: its old rows are not compared, but a
+    row no entry names at all is still reported."""
+    audited_book(store)
+
+    def copy_licence(s: Session, number: str) -> int:
+        old = s.get(LicenceRow, 1)
+        assert old is not None
+        fields = {c.key: getattr(old, c.key) for c in LicenceRow.__table__.columns}
+        row = LicenceRow(**{**fields, "id": None, "number": number})
+        s.add(row)
+        s.flush()
+        return row.id
+
+    with store.transaction() as s:
+        legacy = copy_licence(s, "OLD-1")
+        audit.append(s, actor="v0", action="licence.issue", subject=f"licence/{legacy}", payload={})
+    report = check(store)
+    assert report.ok, report.problems
+    assert report.book is not None
+    assert report.book.unchecked == 1
+    assert any("1 rows predate recorded values" in g for g in report.guarantees)
+    with store.transaction() as s:
+        forged = copy_licence(s, "FORGED-1")
+    assert f"licence {forged} is not in the audit log (added outside reec)" in problems(
         check(store)
     )

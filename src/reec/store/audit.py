@@ -258,7 +258,7 @@ def verify(
                     )
                 )
             if book:
-                recorded.take(row.seq, row.action, row.payload)
+                recorded.take(row.seq, row.action, row.subject, row.payload)
             prev, expected_seq, last_seen = row.hash, row.seq + 1, row.seq
     head = session.get(AuditHeadRow, 1)
     if head is not None and (head.seq != last_seen or head.hash != prev):
