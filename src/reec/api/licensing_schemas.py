@@ -14,6 +14,7 @@ from reec.api.schemas import Out
 __all__ = [
     "ApplicationOut",
     "AuditOut",
+    "AuditHeadOut",
     "AuditProblemOut",
     "ClockOut",
     "DrawdownOut",
