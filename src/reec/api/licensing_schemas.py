@@ -13,8 +13,8 @@ from reec.api.schemas import Out
 
 __all__ = [
     "ApplicationOut",
-    "AuditOut",
     "AuditHeadOut",
+    "AuditOut",
     "AuditProblemOut",
     "ClockOut",
     "DrawdownOut",
