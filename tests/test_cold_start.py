@@ -77,3 +77,76 @@ def test_a_chinese_party_name_loads_pinyin_when_screened() -> None:
         "assert normalize('某某稀土贸易有限公司').from_han\n"
     )
     assert "pypinyin" in _loaded_after(code)
+
+
+def test_root_value_options_are_the_root_options_taking_a_value() -> None:
+    """`app_for` skips the values of these when it looks for the command's name."""
+    import typer.main
+
+    from reec.cli import ROOT_VALUE_OPTIONS, app
+
+    group = typer.main.get_command(app)
+    taking = {
+        o
+        for p in group.params
+        if p.param_type_name == "option" and not getattr(p, "is_flag", False)
+        for o in p.opts
+    }
+    assert taking == set(ROOT_VALUE_OPTIONS)
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["check", "f.yaml"], "check"),
+        (["--data", "d", "check", "f.yaml"], "check"),
+        (["--data=d", "rules", "show"], "rules"),
+        (["--help"], None),
+        (["--version"], None),
+        ([], None),
+        (["--data", "check"], None),
+    ],
+)
+def test_command_name(args: list[str], name: str | None) -> None:
+    from reec.cli import _command_name
+
+    assert _command_name(args) == name
+
+
+def _names() -> list[str]:
+    import typer.main
+
+    from reec.cli import app
+
+    return sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", _names())
+def test_the_command_run_alone_has_the_same_help_and_errors(name: str) -> None:
+    """`reec NAME ...` builds only NAME: its help, and an error in its arguments, read the same
+    as from the whole command tree (every sub-command of a group too)."""
+    import typer.main
+    from typer.testing import CliRunner
+
+    from reec.cli import app, app_for
+
+    alone = app_for([name])
+    assert alone is not app
+    full = typer.main.get_command(app)
+    runner = CliRunner()
+    subs = sorted(getattr(full.commands[name], "commands", {}))  # type: ignore[attr-defined]
+    for args in (
+        [name, "--help"],
+        [name, "--no-such-option"],
+        *([name, s, "--help"] for s in subs),
+    ):
+        a, b = runner.invoke(alone, args), runner.invoke(app, args)
+        assert (a.exit_code, a.output) == (b.exit_code, b.output), args
+
+
+def test_help_and_unknown_commands_get_the_whole_tree() -> None:
+    from reec.cli import app, app_for
+
+    assert app_for(["--help"]) is app
+    assert app_for(["no-such-command"]) is app
+    assert app_for([]) is app

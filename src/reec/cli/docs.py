@@ -48,6 +48,14 @@ OTHER_VARIABLES: tuple[tuple[str, str, str], ...] = (
         "the review clock counts on them instead of the provisional statutory calendar.",
     ),
     (
+        "REEC_CACHE_DIR",
+        "the user cache folder (`$XDG_CACHE_HOME/reec` or `~/.cache/reec`)",
+        "Where commands keep the validated rule data and the indexed list names between runs, "
+        "keyed by the bytes of the data files, reec's code and the libraries (docs/performance.md, "
+        "cold start); changed data is never answered from it, a damaged file is rebuilt. `off` "
+        "turns it off.",
+    ),
+    (
         "REEC_DESK_FONT",
         "Debian's WenQuanYi Micro Hei",
         "A `.ttf`/`.ttc` font with Chinese glyphs for the desk's PDFs (docs/desk.md).",

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from reec.diskcache import cached
 from reec.errors import RegimeDataError
 from reec.regime.calendar import HolidayNotice, HolidayNoticeData
 from reec.regime.schema import AnnouncementData, PoliciesFile, ReadingsFile, RegimeMeta
@@ -30,6 +31,7 @@ __all__ = [
     "holidays_file",
     "load_readings",
     "load_regime_data",
+    "load_regime_data_cached",
 ]
 
 DATA_DIR_ENV = "REEC_DATA_DIR"
@@ -169,6 +171,23 @@ def load_regime_data(directory: Path | None = None, holidays: Path | None = None
     notices = _load_holidays(root, holidays, hasher)
     digest = hasher.hexdigest()[:12]
     return RegimeData(meta, announcements, policies, digest, notices, root, readings, files)
+
+
+def load_regime_data_cached(directory: Path, holidays: Path | None = None) -> RegimeData:
+    """`load_regime_data`, kept on disk between processes (`reec.diskcache`): the same
+    validated data for the same bytes of every file read; errors are never kept."""
+
+    def files() -> list[Path]:
+        found = sorted(directory.rglob("*.yaml")) if directory.is_dir() else []
+        return found + ([holidays] if holidays is not None else [])
+
+    return cached(
+        "regime-data",
+        RegimeData,
+        files,
+        f"{directory}\0{holidays}",
+        lambda: load_regime_data(directory, holidays),
+    )
 
 
 def _check_readings(announcements: tuple[AnnouncementData, ...], readings: ReadingsFile) -> None:

@@ -53,7 +53,7 @@ Confidence = Literal["verified", "secondary", "inferred"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class FormGroupData(_Strict):

@@ -18,7 +18,7 @@ from reec.errors import RegimeDataError, UnknownCodeError
 from reec.model import Citation, Form, LicencePolicy
 from reec.regime.calendar import WorkingCalendar
 from reec.regime.conditions import Predicate, compile_condition
-from reec.regime.loader import RegimeData, data_dir, holidays_file, load_regime_data
+from reec.regime.loader import RegimeData, data_dir, holidays_file, load_regime_data_cached
 from reec.regime.parameters import (
     ENGINE_PARAMETERS,
     Param,
@@ -568,7 +568,7 @@ class RegimeView:
 
 @lru_cache(maxsize=8)
 def _load(directory: str, holidays: str | None) -> Regime:
-    return Regime(load_regime_data(Path(directory), Path(holidays) if holidays else None))
+    return Regime(load_regime_data_cached(Path(directory), Path(holidays) if holidays else None))
 
 
 def load_regime(directory: Path | None = None) -> Regime:

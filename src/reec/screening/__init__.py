@@ -25,12 +25,31 @@ __all__ = [
 
 @lru_cache(maxsize=4)
 def _screener_of(folder: str) -> ListScreener:
+    """Built once per process, and kept on disk between processes (`reec.diskcache`) for the
+    same bytes of the list files and readings.yaml and the same screening settings, with the
+    legal forms the list names taught the normaliser (a shipment's names use the same ones)."""
+    from reec.diskcache import cached
     from reec.screening.lists import bundled_lists, bundled_lists_dir, load_lists
+    from reec.screening.normalize import company_forms, learn_company_forms
     from reec.screening.screener import ListScreener
+    from reec.screening.settings import screening_settings
 
     path = Path(folder)
-    entries = bundled_lists() if path == bundled_lists_dir() else load_lists(base=path)
-    return ListScreener(entries)
+
+    def build() -> tuple[ListScreener, dict[str, bool]]:
+        entries = bundled_lists() if path == bundled_lists_dir() else load_lists(base=path)
+        return ListScreener(entries), company_forms()
+
+    def files() -> list[Path]:
+        readings = path.parent / "readings.yaml"
+        return sorted(path.glob("*.yaml")) + ([readings] if readings.is_file() else [])
+
+    kept = cached("screener", tuple, files, f"{folder}\0{screening_settings()!r}", build)
+    screener, forms = kept
+    if not isinstance(screener, ListScreener) or not isinstance(forms, dict):
+        screener, forms = build()  # pragma: no cover - a file of another shape under our key
+    learn_company_forms(forms)
+    return screener
 
 
 def default_screener() -> Screener:

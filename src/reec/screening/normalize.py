@@ -36,7 +36,9 @@ from rapidfuzz.distance import OSA
 
 __all__ = [
     "NormalName",
+    "company_forms",
     "has_han",
+    "learn_company_forms",
     "normalize",
     "pinyin_table",
     "pypinyin_of",
@@ -295,11 +297,27 @@ def _remove_seq(tokens: list[str], seq: list[str], marked: frozenset[str]) -> bo
     return False
 
 
-@lru_cache(maxsize=4096)
+_COMPANY_FORMS: dict[str, bool] = {}
+"""`_company_form` memo (rigour's aliases: a bounded set), kept with the list screener on disk."""
+
+
 def _company_form(alias: str) -> bool:
     """Whether a rigour alias is a company form: its generic kind is a company, or it has none."""
-    generic = _rigour()[1](alias, True)
-    return not generic or generic[0][1] in _COMPANY_KINDS
+    known = _COMPANY_FORMS.get(alias)
+    if known is None:
+        generic = _rigour()[1](alias, True)  # rigour's generic table: 0.02-0.03 s to load
+        known = _COMPANY_FORMS[alias] = not generic or generic[0][1] in _COMPANY_KINDS
+    return known
+
+
+def company_forms() -> dict[str, bool]:
+    """What `_company_form` has answered so far (for `reec.diskcache`: the list names' forms)."""
+    return dict(_COMPANY_FORMS)
+
+
+def learn_company_forms(known: dict[str, bool]) -> None:
+    """Answers of `company_forms()` from an earlier process with the same rigour."""
+    _COMPANY_FORMS.update(known)
 
 
 def _marked(text: str) -> frozenset[str]:
