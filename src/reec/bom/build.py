@@ -136,6 +136,12 @@ def _root_row(root: RootFacts) -> dict[str, str | None]:
     }
 
 
+def _stripped(column: str) -> pl.Expr:
+    """Text without surrounding white space; empty is missing (null)."""
+    text = pl.col(column).cast(pl.String).str.strip_chars()
+    return pl.when(text.str.len_bytes() > 0).then(text).alias(column)
+
+
 def _clean(df: pl.DataFrame, locate: Locate, source: str) -> pl.DataFrame:
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
@@ -148,9 +154,7 @@ def _clean(df: pl.DataFrame, locate: Locate, source: str) -> pl.DataFrame:
         raise BomError(f"unknown column(s) {', '.join(unknown)}", field=source)
     df = (
         df.select(
-            pl.col(c).cast(pl.String).str.strip_chars().replace("", None)
-            if c in df.columns
-            else pl.lit(None, dtype=pl.String).alias(c)
+            _stripped(c) if c in df.columns else pl.lit(None, dtype=pl.String).alias(c)
             for c in COLUMNS
         )
         .with_row_index("row")
@@ -193,6 +197,76 @@ def build_bom(
         head = tops.select("row", *COLUMNS[1:])
     lines = df.filter(pl.col("parent").is_not_null())
     del df  # a 10M-line BOM: keep one copy of the rows, not two
+    nodes, parent, child = _by_hash(head, lines) or _by_text(head, lines)
+    bad = _first_bad(parent.is_null())
+    if bad is not None:
+        row = int(lines["row"][bad])
+        raise BomError(
+            f"parent {lines['parent'][bad]!r} has no row of its own (give it a line with its "
+            "value, or check the spelling)",
+            field=locate(row, "parent"),
+        )
+    for column in _NODE_FACTS:
+        mine, theirs = lines[column], nodes[column]
+        if mine.null_count() == len(mine):
+            continue
+        differ = mine.is_not_null() & (
+            theirs.is_null().gather(child)
+            | (mine.hash(_SEEDS[0]) != theirs.hash(_SEEDS[0]).gather(child))
+            | (mine.hash(_SEEDS[1]) != theirs.hash(_SEEDS[1]).gather(child))
+        )
+        bad = _first_bad(differ)
+        if bad is not None:
+            row, node = int(lines["row"][bad]), int(child[bad])
+            first = int(nodes["row"][node])
+            raise BomError(
+                f"{lines['child'][bad]!r} is given {column} {mine[bad]!r} here but "
+                f"{theirs[node]!r} at {locate(first, column) if first >= 0 else 'the shipment'}",
+                field=locate(row, column),
+            )
+    return _assemble(nodes, lines, parent, child, source, locate, where, rates)
+
+
+_SEEDS = (0, 1)
+"""Two seeds of Polars' string hash: text columns are compared and joined as two independent
+64-bit hashes (integers), not as text. Two different texts with the same pair of hashes (odds
+about 2**-128 a pair) would read as equal; a clash of one hash is found and the text path used."""
+
+
+def _by_hash(
+    head: pl.DataFrame, lines: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.Series, pl.Series] | None:
+    """Nodes (the top, then each child at its first line) and every line's parent and child
+    node, through integer hashes of the ids; None if a hash clash makes them unsure."""
+    top = head["child"][0]
+    ids = lines["child"]
+    h0 = ids.hash(_SEEDS[0])
+    first = h0.is_first_distinct() & (ids != top)
+    nodes = pl.concat(
+        [head.select("row", *COLUMNS[1:]), lines.filter(first).select("row", *COLUMNS[1:])]
+    )
+    keys = nodes["child"].hash(_SEEDS[0])
+    if keys.n_unique() != len(nodes):
+        return None  # two ids with one hash (or the top's id clashing with a part's)
+    index = pl.DataFrame({"h": keys, "i": pl.int_range(0, len(nodes), dtype=pl.Int64, eager=True)})
+    found = (
+        pl.DataFrame({"c": h0, "p": lines["parent"].hash(_SEEDS[0])})
+        .join(index.rename({"h": "c", "i": "child"}), on="c", how="left", maintain_order="left")
+        .join(index.rename({"h": "p", "i": "parent"}), on="p", how="left", maintain_order="left")
+    )
+    parent, child = found["parent"], found["child"]
+    check = nodes["child"].hash(_SEEDS[1])
+    same_child = ids.hash(_SEEDS[1]) == check.gather(child)
+    same_parent = lines["parent"].hash(_SEEDS[1]) == check.gather(parent)
+    if not (
+        same_child.fill_null(False).all() and (same_parent | parent.is_null()).fill_null(True).all()
+    ):
+        return None
+    return nodes, parent, child
+
+
+def _by_text(head: pl.DataFrame, lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
+    """The same as `_by_hash` by joining the id texts (slower; exact)."""
     firsts = lines.select("row", *COLUMNS[1:]).unique("child", keep="first", maintain_order=True)
     nodes = pl.concat(
         [head.select(firsts.columns), firsts.filter(pl.col("child") != head["child"][0])]
@@ -204,28 +278,7 @@ def build_bom(
             index, left_on=column, right_on="id", how="left", maintain_order="left"
         )["i"]
 
-    parent, child = to_index("parent"), to_index("child")
-    bad = _first_bad(parent.is_null())
-    if bad is not None:
-        row = int(lines["row"][bad])
-        raise BomError(
-            f"parent {lines['parent'][bad]!r} has no row of its own (give it a line with its "
-            "value, or check the spelling)",
-            field=locate(row, "parent"),
-        )
-    for column in _NODE_FACTS:
-        given = nodes[column].gather(child.to_numpy().astype(np.int64))
-        mine = lines[column]
-        differ = mine.is_not_null() & mine.ne_missing(given)
-        bad = _first_bad(differ)
-        if bad is not None:
-            row, first = int(lines["row"][bad]), int(nodes["row"][int(child[bad])])
-            raise BomError(
-                f"{lines['child'][bad]!r} is given {column} {mine[bad]!r} here but "
-                f"{given[bad]!r} at {locate(first, column) if first >= 0 else 'the shipment'}",
-                field=locate(row, column),
-            )
-    return _assemble(nodes, lines, parent, child, source, locate, where, rates)
+    return nodes, to_index("parent"), to_index("child")
 
 
 def _assemble(

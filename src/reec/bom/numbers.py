@@ -33,11 +33,13 @@ def decimal_text(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _plain(s: pl.Series) -> pl.Series:
-    """Rewrite the rare non-plain spellings (1e-05, +3) through Decimal; others pass."""
-    bad = s.is_not_null() & ~s.str.contains(_PLAIN)
+def _plain(s: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Rewrite the rare non-plain spellings (1e-05, +3) through Decimal; others pass. Also
+    whether each value (rewritten) is plain."""
+    plain = s.str.contains(_PLAIN)
+    bad = s.is_not_null() & ~plain
     if not bad.any():
-        return s
+        return s, plain
     fixed: list[str | None] = []
     for text, is_bad in zip(s.to_list(), bad.to_list(), strict=True):
         if not is_bad:
@@ -50,14 +52,15 @@ def _plain(s: pl.Series) -> pl.Series:
             fixed.append(format(d, "f") if fits else text)
         except InvalidOperation:
             fixed.append(text)
-    return pl.Series(s.name, fixed, dtype=pl.String)
+    out = pl.Series(s.name, fixed, dtype=pl.String)
+    return out, out.str.contains(_PLAIN)
 
 
 def scaled_column(
     s: pl.Series, column: str, locate: Callable[[int, str], str], *, positive: bool = True
 ) -> Scaled:
     """Numerators and scale of a decimal-string column; every value must be > 0."""
-    s = _plain(s.str.strip_chars())
+    s, plain = _plain(s.str.strip_chars())
     missing = s.is_null() | (s == "")
     if missing.any():
         row = int(missing.arg_true()[0])
@@ -66,7 +69,7 @@ def scaled_column(
     if negative.any():
         row = int(negative.arg_true()[0])
         raise BomError(f"{column} {s[row]} is negative", field=locate(row, column))
-    bad = ~s.str.contains(_PLAIN)
+    bad = ~plain
     if bad.any():
         row = int(bad.arg_true()[0])
         raise BomError(
@@ -75,7 +78,7 @@ def scaled_column(
         )
     parts = s.str.split_exact(".", 1).struct.rename_fields(["i", "f"]).struct.unnest()
     frac = parts["f"].fill_null("").str.strip_chars_end("0")
-    lengths = frac.str.len_chars()
+    lengths = frac.str.len_bytes()  # ASCII digits (the pattern above)
     scale = int(lengths.to_numpy().max(initial=0))
     if scale > MAX_DECIMALS:
         row = int(lengths.arg_max() or 0)
@@ -83,7 +86,7 @@ def scaled_column(
             f"{column} {s[row]} has more than {MAX_DECIMALS} decimal places",
             field=locate(row, column),
         )
-    digits = parts["i"].str.strip_chars_start("0").str.len_chars()
+    digits = parts["i"].str.strip_chars_start("0").str.len_bytes()
     if int(digits.to_numpy().max(initial=0)) + scale > _MAX_DIGITS:
         row = int(digits.arg_max() or 0)
         raise BomError(f"{column} {s[row]} is too large", field=locate(row, column))
