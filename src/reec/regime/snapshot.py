@@ -302,6 +302,7 @@ class Regime:
         self.current_as_of = data.meta.current_as_of
         self.calendar = WorkingCalendar.of(data.holidays)
         self._under: dict[str, Regime] = {}
+        self._windows: dict[str, tuple[tuple[date, date], ...]] = {}
         inclusive = data.meta.suspension_end_inclusive
         self.announcements = {a.id: a for a in data.announcements}
         self.provisions: dict[str, Provision] = {}
@@ -456,14 +457,17 @@ class Regime:
         return self._under[reading]
 
     def reading_windows(self, reading: str) -> tuple[tuple[date, date], ...]:
-        """Day ranges (first, last) on which some provision's status differs under `reading`."""
-        out = set()
-        for p in self.provisions.values():
-            for s in p.suspensions:
-                alt = s.readings.get(reading)
-                if alt is not None and alt != s.last_day:
-                    out.add((min(alt, s.last_day) + timedelta(days=1), max(alt, s.last_day)))
-        return tuple(sorted(out))
+        """Day ranges (first, last) on which some provision's status differs under `reading`
+        (worked out once per reading: every contested determination asks)."""
+        if reading not in self._windows:
+            out = set()
+            for p in self.provisions.values():
+                for s in p.suspensions:
+                    alt = s.readings.get(reading)
+                    if alt is not None and alt != s.last_day:
+                        out.add((min(alt, s.last_day) + timedelta(days=1), max(alt, s.last_day)))
+            self._windows[reading] = tuple(sorted(out))
+        return self._windows[reading]
 
     def provision(self, key: str, where: str) -> Provision:
         try:

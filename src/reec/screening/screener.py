@@ -102,6 +102,7 @@ class ListScreener:
         for dates in self._added.values():
             dates.sort()
         self._memo: dict[NameQuery, list[EntryMatch]] = {}
+        self._windows: dict[str, tuple[tuple[date, date], ...]] = {}
         self._graph: OwnershipGraph | None = None
         self.reading: str | None = None
         """None: list statuses under the published text; else under that reading."""
@@ -122,14 +123,17 @@ class ListScreener:
         return clone
 
     def reading_windows(self, reading: str) -> tuple[tuple[date, date], ...]:
-        """Day ranges on which some list status differs under `reading` from the text."""
-        out = set()
-        for e in self.entries:
-            for iv in e.intervals:
-                alt = iv.alternative(reading)
-                if alt is not None and iv.last is not None and alt != iv.last:
-                    out.add((min(alt, iv.last) + timedelta(days=1), max(alt, iv.last)))
-        return tuple(sorted(out))
+        """Day ranges on which some list status differs under `reading` from the text (worked
+        out once per reading: every contested determination asks)."""
+        if reading not in self._windows:
+            out = set()
+            for e in self.entries:
+                for iv in e.intervals:
+                    alt = iv.alternative(reading)
+                    if alt is not None and iv.last is not None and alt != iv.last:
+                        out.add((min(alt, iv.last) + timedelta(days=1), max(alt, iv.last)))
+            self._windows[reading] = tuple(sorted(out))
+        return self._windows[reading]
 
     def reading_announcements(self, readings: Collection[str]) -> frozenset[str]:
         """Listing announcements whose dates one of `readings` changes."""
