@@ -288,6 +288,7 @@ def main() -> None:
         default=1_000_000,
         help="also time reading + validating a CSV BOM file up to this size",
     )
+    ap.add_argument("--work", type=Path, help="keep the generated BOMs and files here")
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--read-worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--with-networkx", action="store_true", help=argparse.SUPPRESS)
@@ -303,10 +304,13 @@ def main() -> None:
         f"{'lines':>11} {'nodes':>10} {'levels':>6} {'reec s':>8} {'peak GiB':>8} "
         f"{'networkx s':>10} {'speed-up':>8} {'identical':>9}"
     )
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = args.work or Path(tmp_dir)
+        tmp.mkdir(parents=True, exist_ok=True)
         for size in args.sizes:
             path = Path(tmp) / f"bom-{size}.npz"
-            np.savez(path, **generate(size))
+            if not path.exists():
+                np.savez(path, **generate(size))
             cmd = [sys.executable, __file__, "--worker", str(path)]
             if size <= args.networkx_max:
                 cmd.append("--with-networkx")
@@ -332,15 +336,19 @@ def main() -> None:
                 ok = nx_s / r["reec_s"] >= 20
                 print(f"{'':>11} target >= 20x networkx at 1M: {'MET' if ok else 'MISSED'}")
             if size <= args.read_max or size <= args.csv_max:
-                frame = to_frame(dict(np.load(path)))
                 files = []
                 if size <= args.read_max:
                     files.append(Path(tmp) / f"bom-{size}.parquet")
-                    frame.write_parquet(files[-1])
                 if size <= args.csv_max:
                     files.append(Path(tmp) / f"bom-{size}.csv")
-                    frame.write_csv(files[-1])
-                del frame
+                if not all(f.exists() for f in files):
+                    frame = to_frame(dict(np.load(path)))
+                    for file in files:
+                        if file.suffix == ".csv":
+                            frame.write_csv(file)
+                        else:
+                            frame.write_parquet(file)
+                    del frame
                 for file in files:
                     cmd = [sys.executable, __file__, "--read-worker", str(file)]
                     f = json.loads(
