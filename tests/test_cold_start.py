@@ -38,6 +38,13 @@ def test_import_cli_pulls_in_no_heavy_library() -> None:
     assert not loaded & set(HEAVY), f"import reec.cli imported {sorted(loaded & set(HEAVY))}"
 
 
+def test_the_whole_command_tree_needs_no_pydantic() -> None:
+    """`reec --help` builds every command's options: none may import pydantic (0.05 s) at the
+    top of its module; commands that validate import it when they run."""
+    loaded = _loaded_after("import typer.main, reec.cli\ntyper.main.get_command(reec.cli.app)")
+    assert not loaded & {"pydantic", "pydantic_core"}, sorted(loaded & {"pydantic"})
+
+
 def test_help_of_every_command_pulls_in_no_heavy_library() -> None:
     """Typer builds the whole command tree for --help: every option type must be light."""
     code = (

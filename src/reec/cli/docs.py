@@ -6,13 +6,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
 
 from reec.cli.common import OUTCOME_EXITS, reporting_errors, write_or_check
+
+if TYPE_CHECKING:  # pydantic on use: `reec --help` and every other command import this module
+    from pydantic import BaseModel
 
 __all__ = ["OTHER_VARIABLES", "SETTINGS", "app", "error_classes", "render_settings_doc"]
 
@@ -91,6 +92,8 @@ def _cell(text: str) -> str:
 
 
 def _default(value: Any) -> str:
+    from pydantic_core import PydanticUndefined
+
     if value is None or value is PydanticUndefined:
         return "unset"
     if isinstance(value, bool):
