@@ -30,6 +30,7 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TypeVar
@@ -75,8 +76,10 @@ def _stamp_tree(hasher: hashlib._Hash, root: Path) -> None:
                 )
 
 
+@cache
 def code_stamp() -> str:
-    """reec's source files, the kept libraries' installed files and the Python version."""
+    """reec's source files, the kept libraries' installed files and the Python version, as
+    this process imported them (once per process)."""
     hasher = hashlib.sha256(sys.version.encode())
     hasher.update(str(pickle.HIGHEST_PROTOCOL).encode())
     _stamp_tree(hasher, Path(__file__).parent)
