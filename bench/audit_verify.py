@@ -72,14 +72,16 @@ def measure(name: str, url: str, applications: int, build_it: bool = True) -> No
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=1000)
+    parser.add_argument("--postgresql-only", action="store_true", help="skip SQLite")
     parser.add_argument("--sqlite", type=Path, help="keep the SQLite book here (reused if there)")
     args = parser.parse_args()
     if args.sqlite:
         fresh = not args.sqlite.exists()
         measure("SQLite", f"sqlite:///{args.sqlite}", args.applications, fresh)
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        measure("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}", args.applications)
+    if not args.postgresql_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            measure("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}", args.applications)
     pg = os.environ.get("REEC_TEST_POSTGRES_URL")
     if pg:
         engine = create_engine(pg.replace("postgresql://", "postgresql+psycopg://", 1))

@@ -327,6 +327,7 @@ def draw(
         s.add(dd)
         s.flush()
         drawn: list[tuple[str, Decimal, Decimal]] = []
+        dd_lines: list[DrawdownLineRow] = []
         for item_det in determination.items:
             if item_det.verdict is not Verdict.LICENCE_REQUIRED:
                 continue
@@ -357,15 +358,15 @@ def draw(
                     f"{line.value - line.drawn_value} {line.currency} left",
                     field=f"items[{item.id}]",
                 )
-            s.add(
-                DrawdownLineRow(
-                    drawdown_id=dd.id,
-                    licence_line_id=line.id,
-                    item_ref=item.id,
-                    quantity=qty,
-                    value=val,
-                )
+            dd_line = DrawdownLineRow(
+                drawdown_id=dd.id,
+                licence_line_id=line.id,
+                item_ref=item.id,
+                quantity=qty,
+                value=val,
             )
+            s.add(dd_line)
+            dd_lines.append(dd_line)
             drawn.append((item.id, Decimal(qty) / QUANTITY_SCALE, Decimal(val) / MONEY_SCALE))
         if lic.kind == "individual":  # one export, then it lapses (DUR Art. 15)
             exports = len(
@@ -374,10 +375,7 @@ def draw(
             if exports >= lim.individual_exports.value:
                 row.status = "completed"
         s.flush()
-        s.expire_all()  # the conditional UPDATEs changed drawn totals behind the session
-        touched = s.scalars(
-            select(DrawdownLineRow.licence_line_id).where(DrawdownLineRow.drawdown_id == dd.id)
-        ).all()
+        touched = {ln.licence_line_id for ln in dd_lines}
         audit.append(
             s,
             actor=actor,
@@ -387,7 +385,7 @@ def draw(
                 "drawdown": dd.id,
                 "lines": [[i, str(q), str(v)] for i, q, v in drawn],
                 "shipment": shipment_ref,
-                "rows": {**licence_rows(s, row, touched), **drawdown_rows(s, dd)},
+                "rows": {**licence_rows(s, row, touched), **drawdown_rows(dd, dd_lines)},
             },
         )
         s.expire_all()

@@ -171,13 +171,15 @@ def licence_rows(
     if line_ids is not None:
         q = q.where(LicenceLineRow.id.in_(list(line_ids)))
     rows = {f"licence/{licence.id}": _licence(licence)}
-    for ln in session.scalars(q.order_by(LicenceLineRow.id)):
+    # populate_existing: a conditional UPDATE may have changed drawn totals behind the session
+    fresh = q.order_by(LicenceLineRow.id).execution_options(populate_existing=True)
+    for ln in session.scalars(fresh):
         rows[f"licence_line/{ln.id}"] = _line(ln)
     return rows
 
 
-def drawdown_rows(session: Session, dd: DrawdownRow) -> dict[str, Fields]:
-    lines = session.scalars(select(DrawdownLineRow).where(DrawdownLineRow.drawdown_id == dd.id))
+def drawdown_rows(dd: DrawdownRow, lines: Iterable[DrawdownLineRow]) -> dict[str, Fields]:
+    """A new draw-down with all its lines (flushed: ids known)."""
     return {f"drawdown/{dd.id}": _drawdown(dd, lines)}
 
 
