@@ -7,7 +7,10 @@ Keys of a name:
   and pinyin with other word breaks ('Luokexide Mading') meets 'luokexidemading';
 - first two plus last two letters of a word of five to eight (`b:`): a swap in the middle of
   'Skydio' keeps 'sk..io';
-- the consonant skeleton of a short name (`k:`): 'Eiprus', 'Gorup W' meet 'Epirus', 'Group W'.
+- the consonant skeleton of a short name (`k:`): 'Eiprus', 'Gorup W' meet 'Epirus', 'Group W';
+- the sound of the name and of each word (`m:`, `normalize.sound_code`), on the list side
+  always and on the query side for a name written in another alphabet: 'Локхид Мартин' and
+  '록히드마틴' meet 'Lockheed Martin'.
 
 Keys held by more than `max_postings` list names (e.g. 'sys', 'tech') select nothing on their
 own: a name uses them only when it has no rarer key. Candidate generation is vectorised (NumPy
@@ -22,7 +25,7 @@ from functools import cached_property
 from itertools import repeat
 from typing import TYPE_CHECKING
 
-from reec.screening.normalize import NormalName
+from reec.screening.normalize import NormalName, sound_code
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,8 +37,9 @@ __all__ = ["BlockingIndex", "name_keys"]
 _NO_VOWELS = str.maketrans("", "", "aeiouy")
 
 
-def name_keys(name: NormalName) -> list[str]:
-    """Blocking keys of one name (may repeat a key; pairs are deduplicated later)."""
+def name_keys(name: NormalName, listed: bool = False) -> list[str]:
+    """Blocking keys of one name (may repeat a key; pairs are deduplicated later); `listed`
+    for a list name (which also has the sound keys a transcribed query looks up)."""
     keys: list[str] = []
     add = keys.append
     for t in name.tokens:
@@ -59,6 +63,11 @@ def name_keys(name: NormalName) -> list[str]:
         skeleton = c.translate(_NO_VOWELS)
         if len(skeleton) >= 3:
             add("k:" + skeleton)
+    if listed or name.transcribed:
+        for part in (c, *name.tokens) if len(name.tokens) > 1 else (c,):
+            code = sound_code(part)
+            if len(code) >= 3:
+                add("m:" + code)
     return keys
 
 
@@ -68,7 +77,7 @@ class BlockingIndex:
     def __init__(self, names: Sequence[NormalName], max_postings: int) -> None:
         postings: dict[str, list[int]] = {}
         for i, n in enumerate(names):
-            for k in dict.fromkeys(name_keys(n)):
+            for k in dict.fromkeys(name_keys(n, listed=True)):
                 postings.setdefault(k, []).append(i)
         self.size = len(names)
         self.key_id = {k: j for j, k in enumerate(postings)}

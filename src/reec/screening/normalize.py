@@ -35,6 +35,7 @@ from pathlib import Path
 from rapidfuzz.distance import OSA
 
 __all__ = [
+    "GENERIC",
     "NormalName",
     "company_forms",
     "has_han",
@@ -43,6 +44,7 @@ __all__ = [
     "pinyin_table",
     "pypinyin_of",
     "rigour_name_form",
+    "sound_code",
     "to_pinyin",
     "to_simplified",
 ]
@@ -250,6 +252,9 @@ class NormalName:
     """What was stripped, in the original's words, for the explanation."""
     from_han: bool
     """Whether the tokens are the pinyin of a Chinese name."""
+    transcribed: bool = False
+    """Whether some tokens were romanised from another alphabet (Cyrillic, Hangul, Greek ...):
+    they keep the sound of the name, not its Latin spelling ('Локхид' -> 'lokhid')."""
 
     @property
     def text(self) -> str:
@@ -372,11 +377,80 @@ def normalize(name: str) -> NormalName:
     raw = norm(text.replace("&", " and ").replace("'", "")).split()
     raw = [_canonical_word(t) for t in raw]
     kept, latin_legal = _strip_legal(raw, _marked(text))
+    transcribed = False
     if not all(t.isascii() for t in kept):  # Han to pinyin; Cyrillic, Hangul, accents to Latin
+        transcribed = any(_other_alphabet(t) for t in kept)
         kept = [p for t in kept for p in _latin(t)]
+        if transcribed:
+            kept, by_sound = _strip_by_sound(kept)
+            latin_legal += by_sound
     mapped = [_ABBREV.get(t, t) for t in kept]
     tokens = tuple(t for t in mapped if t) or tuple(kept)
-    return NormalName(name, tokens, tuple(legal + latin_legal), han)
+    return NormalName(name, tokens, tuple(legal + latin_legal), han, transcribed)
+
+
+def _other_alphabet(token: str) -> bool:
+    """Letters of another alphabet than Latin (Han is read as pinyin, not by sound)."""
+    return not has_han(token) and not _deaccent(token).isascii()
+
+
+GENERIC = frozenset(v for v in _ABBREV.values() if v)
+"""Words that describe a company's kind or trade rather than name it (the abbreviations' one
+spelling: tech, sys, intl, grp ...): they count less when telling two names apart."""
+
+# Phonetic folding on top of metaphone for names written by ear in another alphabet: the
+# sounds Cyrillic and Hangul spell one way where English spells several. A Russian 'дж', 'х'
+# and 'ц' romanise as dzh, kh, ts; Korean has no f/v and no l/r distinction and drops an r
+# after a vowel (마틴 = 'matin' for Martin); metaphone writes 'th' as 0 and 'sh' as X.
+_SOUND_SPELLING = (("dzh", "j"), ("zh", "j"), ("kh", "k"), ("ts", "s"), ("eu", "e"))
+_SOUND_FOLD = str.maketrans({"0": "T", "X": "S", "F": "P", "B": "P", "V": "P", "R": "L", "H": None,
+                             "W": None, "Y": None})  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def sound_code(word: str) -> str:
+    """A word's sound, lenient: rigour's metaphone of the word after an r between a vowel
+    and a consonant or the end is dropped (마틴 'matin' = Martin), folded (r as l, f/v/b as
+    p, th as t, sh as s; h, w, y dropped; repeats once). 'lokhid' and 'lockheed' -> LKT;
+    'loghideumatin' (록히드마틴) and 'lockheedmartin' -> LKTMTN."""
+    from rigour._core import metaphone
+
+    for a, b in _SOUND_SPELLING:
+        word = word.replace(a, b)
+    code = metaphone(_R_SILENT.sub("", word)).translate(_SOUND_FOLD)
+    return _REPEAT.sub(r"\1", code)
+
+
+_R_SILENT = re.compile(r"(?<=[aeiouy])r(?![aeiouy])")
+_REPEAT = re.compile(r"(.)\1+")
+
+
+@cache
+def _sound_forms() -> dict[str, str]:
+    """Sound code -> the legal-form word ('' : stripped) or abbreviation it sounds like: a
+    transcribed 'Корпорейшн' is 'corporation', 'Индастриз' is 'industries'."""
+    out: dict[str, str] = {}
+    for w in ("corporation", "incorporated", "limited", "company"):
+        out[sound_code(w)] = ""
+    for w, target in _ABBREV.items():
+        if len(w) >= 6 and target:
+            out.setdefault(sound_code(w), target)
+    return out
+
+
+def _strip_by_sound(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """Transcribed words that sound like a legal form (dropped, recorded) or a common
+    abbreviation word (mapped to it); never the whole name."""
+    forms = _sound_forms()
+    out: list[str] = []
+    found: list[str] = []
+    for t in tokens:
+        target = forms.get(sound_code(t)) if len(t) >= 6 else None
+        if target == "" and len(tokens) > 1:
+            found.append(t)
+        else:
+            out.append(t if target is None else target)
+    return out, found
 
 
 def _latin(token: str) -> list[str]:

@@ -12,7 +12,7 @@ import bisect
 import copy
 import multiprocessing
 import os
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -25,7 +25,7 @@ from reec.regime.parameters import AFFILIATE_SHARE
 from reec.screening.base import ListHit, ScreeningResult
 from reec.screening.index import BlockingIndex
 from reec.screening.lists import LIST_NAMES, ListEntry
-from reec.screening.match import Match, explain, score_pair, score_pairs
+from reec.screening.match import FEATURES, Match, Subject, explain, score_pair, score_pairs
 from reec.screening.normalize import NormalName, normalize
 from reec.screening.ownership import Holding, OwnershipGraph, holdings_of, key
 from reec.screening.settings import ScreeningSettings, screening_settings
@@ -81,12 +81,12 @@ class ListScreener:
             for n in (*e.names, *([e.name_zh] if e.name_zh else [])):
                 self.rec_entry.append(i)
                 self.rec_name.append(normalize(n))
-        self.rec_text = [n.sorted_text for n in self.rec_name]
-        self.rec_compact = [n.compact for n in self.rec_name]
         self.rec_country = [self.entries[i].country for i in self.rec_entry]
-        # Countries as small integers (0 = unknown) for a vectorised mismatch test; a query
-        # country no entry has gets a fresh code on the fly.
-        self._country_codes: _Codes = _Codes(c for c in self.rec_country if c)
+        self.rec_subject = [
+            Subject(n, c) for n, c in zip(self.rec_name, self.rec_country, strict=True)
+        ]
+        self.rec_texts = [tuple(f.of_entry(s) for f in FEATURES) for s in self.rec_subject]
+        """Per list name, the text each feature compares (`FEATURES` order)."""
         self.index = BlockingIndex(self.rec_name, self.settings.max_postings)
         self._checked: dict[date, tuple[str, ...]] = {}
         self.entry_pos = {e.key: i for i, e in enumerate(self.entries)}
@@ -144,17 +144,14 @@ class ListScreener:
         )
 
     @cached_property
-    def _arrays(self) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], IntArray]:
-        """List names (sorted words, compact) and country codes as arrays for the bulk path,
-        built on its first use: one shipment's screening needs no NumPy."""
+    def _arrays(self) -> list[npt.NDArray[np.object_]]:
+        """Per feature, the list names' texts as an array for the bulk path, built on its
+        first use: one shipment's screening needs no NumPy."""
         import numpy as np
 
-        codes = self._country_codes
-        return (
-            np.array(self.rec_text, dtype=object),
-            np.array(self.rec_compact, dtype=object),
-            np.array([codes.get(c or "", 0) for c in self.rec_country], dtype=np.int64),
-        )
+        return [
+            np.array([t[i] for t in self.rec_texts], dtype=object) for i in range(len(FEATURES))
+        ]
 
     def with_ownership(self, ownership: Sequence[Holding]) -> ListScreener:
         """The same lists and index with an ownership file's holdings added (no rebuild)."""
@@ -224,16 +221,11 @@ class ListScreener:
         """`_match_names` for a few names (one shipment), in Python: the same candidates,
         scores and order, without the array set-up of the bulk path (a test compares them)."""
         q_pos, q_names = self._query_names(queries)
+        q_texts = _texts(queries, q_pos, q_names)
         floor = self.settings.review_threshold
         kept: list[tuple[int, int]] = []
         for qi, r in self.index.candidates_few(q_names):
-            qc, rc = queries[q_pos[qi]].country, self.rec_country[r]
-            mismatch = 1.0 if qc and rc and qc != rc else 0.0
-            q = q_names[qi]
-            score = score_pair(
-                q.sorted_text, self.rec_text[r], q.compact, self.rec_compact[r], mismatch, floor
-            )
-            if score >= floor - 1e-9:
+            if score_pair(q_texts[qi], self.rec_texts[r], floor) >= floor - 1e-9:
                 kept.append((qi, r))
         return self._best(queries, q_pos, q_names, kept)
 
@@ -242,21 +234,11 @@ class ListScreener:
 
         q_pos, q_names = self._query_names(queries)
         qs, rs = self.index.candidates(q_names)
-        codes = self._country_codes
-        rec_text, rec_compact, rec_country_code = self._arrays
-        q_country = np.array(
-            [codes.get(c, 0) if (c := queries[p].country) else 0 for p in q_pos], dtype=np.int64
-        )
-        qc, rc = q_country[qs] if len(qs) else qs, rec_country_code[rs]
-        mismatch = ((qc > 0) & (rc > 0) & (qc != rc)).astype(np.float64)
-        q_text = np.array([n.sorted_text for n in q_names], dtype=object)
-        q_comp = np.array([n.compact for n in q_names], dtype=object)
+        q_texts = _texts(queries, q_pos, q_names)
+        q_cols = [np.array([t[i] for t in q_texts], dtype=object) for i in range(len(FEATURES))]
         scores = score_pairs(
-            q_text[qs].tolist(),
-            rec_text[rs].tolist(),
-            q_comp[qs].tolist(),
-            rec_compact[rs].tolist(),
-            mismatch,
+            [col[qs].tolist() if len(qs) else [] for col in q_cols],
+            [col[rs].tolist() for col in self._arrays],
             self.settings.review_threshold,
             self.settings.workers,
         )
@@ -276,7 +258,7 @@ class ListScreener:
         for qi, r in kept:
             query = queries[q_pos[qi]]
             entry_i = self.rec_entry[r]
-            m = explain(q_names[qi], self.rec_name[r], query.country, self.rec_country[r])
+            m = explain(Subject(q_names[qi], query.country), self.rec_subject[r])
             slot = (q_pos[qi], entry_i)
             if slot not in best or m.score > best[slot].match.score:
                 best[slot] = EntryMatch(self.entries[entry_i], m)
@@ -420,22 +402,14 @@ def _match_in_child(queries: list[NameQuery]) -> list[list[tuple[int, Match]]]:
     return [[(pos[em.entry.key], em.match) for em in row] for row in _FORKED._match_names(queries)]
 
 
-class _Codes(dict[str, int]):
-    """Country -> positive integer; unknown countries get the next code when asked."""
-
-    def __init__(self, countries: Iterable[str]) -> None:
-        super().__init__()
-        for c in countries:
-            self.get(c, 0)
-
-    # dict.get is overloaded (key -> V | None; key, default -> V | T); this one never answers
-    # None, assigning a code to an unseen country: a narrower signature, on purpose.
-    def get(self, country: str, default: int = 0) -> int:  # type: ignore[override]  # see above
-        if not country:
-            return default
-        if country not in self:
-            self[country] = len(self) + 1
-        return self[country]
+def _texts(
+    queries: Sequence[NameQuery], q_pos: list[int], q_names: list[NormalName]
+) -> list[tuple[str, ...]]:
+    """Per query name, the text each feature compares (`FEATURES` order)."""
+    return [
+        tuple(f.func(s) for f in FEATURES)
+        for s in (Subject(n, queries[p].country) for p, n in zip(q_pos, q_names, strict=True))
+    ]
 
 
 def _not_in_force(hit: ListHit) -> ListHit:
