@@ -41,10 +41,17 @@ __all__ = [
     "FeatureResult",
     "Match",
     "Subject",
+    "country_mismatch",
     "explain",
     "feature_table",
+    "head",
     "score_pair",
     "score_pairs",
+    "sound",
+    "token_set",
+    "token_sort",
+    "transliteration",
+    "unmatched_words",
 ]
 
 
