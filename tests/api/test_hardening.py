@@ -9,79 +9,20 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 from typing import Any
 
-import anyio
 import pytest
+from asgi_call import call
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from reec.api.examples import EXAMPLE_01
-
-Raw = tuple[int, dict[str, str], bytes, int]
 
 
 def _with_bom(path: str) -> dict[str, Any]:
     doc = copy.deepcopy(EXAMPLE_01)
     doc["items"][0]["bom"] = path
     return doc
-
-
-def asgi(
-    app: FastAPI,
-    method: str,
-    path: str,
-    headers: dict[str, str],
-    chunks: list[bytes],
-) -> Raw:
-    """Call the app as a server would: returns status, headers, body and how many body
-    messages the app pulled (0 = the body was never read)."""
-    pulled = 0
-    out: dict[str, Any] = {"body": b""}
-
-    async def receive() -> dict[str, Any]:
-        nonlocal pulled
-        if pulled < len(chunks):
-            pulled += 1
-            return {
-                "type": "http.request",
-                "body": chunks[pulled - 1],
-                "more_body": pulled < len(chunks),
-            }
-        await anyio.sleep(3600)
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            out["status"] = message["status"]
-            out["headers"] = {k.decode(): v.decode() for k, v in message["headers"]}
-        elif message["type"] == "http.response.body":
-            out["body"] += message.get("body", b"")
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        "client": ("127.0.0.1", 5000),
-        "server": ("127.0.0.1", 8000),
-    }
-
-    async def run() -> None:
-        with anyio.fail_after(30):
-            await app(scope, receive, send)
-
-    worker = threading.Thread(target=anyio.run, args=(run,))  # a loop of its own
-    worker.start()
-    worker.join()
-    return out["status"], out["headers"], out["body"], pulled
 
 
 # --- 1. HTTP input never names a server file ---------------------------------------------------
@@ -151,7 +92,7 @@ def test_no_body_is_read_without_a_valid_key(app: FastAPI, token: str | None) ->
     headers = {"content-type": "application/json", "content-length": str(len(BODY))}
     if token:
         headers["x-api-key"] = token
-    status, _, body, pulled = asgi(app, "POST", "/v1/determinations", headers, [BODY])
+    status, _, body, pulled = call(app, "POST", "/v1/determinations", headers, [BODY])
     assert status == 401
     assert pulled == 0
     assert json.loads(body)["error"]["code"] == "unauthenticated"
@@ -160,14 +101,14 @@ def test_no_body_is_read_without_a_valid_key(app: FastAPI, token: str | None) ->
 def test_no_body_is_read_without_the_role(app: FastAPI, keys: dict[str, str]) -> None:
     headers = {"content-type": "application/json", "x-api-key": keys["auditor"]}
     headers["transfer-encoding"] = "chunked"
-    status, _, _, pulled = asgi(app, "POST", "/v1/determinations", headers, [BODY])
+    status, _, _, pulled = call(app, "POST", "/v1/determinations", headers, [BODY])
     assert status == 403
     assert pulled == 0
 
 
 def test_web_form_body_not_read_without_a_sign_in(app: FastAPI) -> None:
     headers = {"content-type": "application/x-www-form-urlencoded", "content-length": "20"}
-    status, _, body, pulled = asgi(app, "POST", "/check", headers, [b"shipment=items%3A+1"])
+    status, _, body, pulled = call(app, "POST", "/check", headers, [b"shipment=items%3A+1"])
     assert status == 401
     assert pulled == 0
     assert b"Sign in" in body
@@ -187,7 +128,7 @@ def test_chunked_bodies_are_counted_even_with_a_content_length(
     }
     if declared:
         headers["content-length"] = "10"  # a lie: the framing says chunked
-    status, _, body, pulled = asgi(app, "POST", "/v1/determinations", headers, chunks)
+    status, _, body, pulled = call(app, "POST", "/v1/determinations", headers, chunks)
     assert status == 413
     assert json.loads(body)["error"]["code"] == "body_too_large"
     assert pulled <= limit // len(chunk) + 2
@@ -195,7 +136,7 @@ def test_chunked_bodies_are_counted_even_with_a_content_length(
 
 def test_declared_length_over_the_limit_is_413_without_a_key(app: FastAPI) -> None:
     headers = {"content-type": "application/json", "content-length": str(400 * 2**20)}
-    status, _, _, pulled = asgi(app, "POST", "/v1/determinations", headers, [b"{}"])
+    status, _, _, pulled = call(app, "POST", "/v1/determinations", headers, [b"{}"])
     assert status == 413
     assert pulled == 0
 

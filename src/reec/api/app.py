@@ -14,6 +14,7 @@ from reec.api.errors import HANDLERS
 from reec.api.keys import KeyBook
 from reec.api.limits import RequestGate, SecurityHeaders, gate_table
 from reec.api.logs import AccessLogMiddleware
+from reec.api.ratelimit import ClientAddress, RateLimit
 from reec.api.routers import (
     bom,
     desk,
@@ -95,7 +96,14 @@ def create_app(
     api = [r for m in modules if m not in faces for r in m.router.routes]
     pages = [r for m in faces for r in m.router.routes]
     table = gate_table(api, pages)
-    app.add_middleware(RequestGate, max_bytes=settings.max_body_bytes, table=table)
+    app.add_middleware(
+        RequestGate,
+        max_bytes=settings.max_body_bytes,
+        table=table,
+        body_timeout=settings.body_timeout,
+    )
+    app.add_middleware(RateLimit, settings=settings)  # 429 before a key lookup or a body
+    app.add_middleware(ClientAddress, proxies=settings.proxy_networks())
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLogMiddleware, enabled=settings.access_log)
     app.add_middleware(RulesMiddleware)

@@ -101,6 +101,8 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     loc = tuple(first.get("loc", ()))
     where = loc[0] if loc else None
     path = pydantic_error_path(loc[1:]) if where in ("body", "query", "path", "header") else None
+    if first.get("type") == "json_invalid":
+        path = "body"  # its loc is a character offset, not a field
     if where in ("query", "path", "header") and path:
         path = f"{where}.{path}"
     return JSONResponse(error_body("invalid_input", _message(first), path or None), status_code=422)
@@ -108,9 +110,14 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 400 and "parsing the body" in str(exc.detail):
-        # a body that cannot be decoded (not UTF-8, not form data) is invalid input: 422
-        message = "the body cannot be decoded (send UTF-8 JSON)"
+    if exc.status_code == 400:
+        # Starlette and FastAPI answer 400 only for a body they cannot decode (not UTF-8 JSON,
+        # broken multipart or form data): invalid input, 422 as documented (docs/api.md)
+        message = (
+            "the body cannot be decoded (send UTF-8 JSON)"
+            if "parsing the body" in str(exc.detail)
+            else f"the body cannot be decoded: {str(exc.detail).rstrip('.')}"
+        )
         return JSONResponse(error_body("invalid_input", message, "body"), status_code=422)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     return JSONResponse(

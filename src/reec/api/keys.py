@@ -167,6 +167,14 @@ class KeyBook:
             self._cache.clear()
         return self.get(name)
 
+    def known(self, token: str) -> ApiKey | None:
+        """The key with this token if it was verified within the cache period; no lookup."""
+        with self._lock:
+            hit = self._cache.get(hash_token(token))
+        if hit is not None and time.monotonic() - hit[0] < self.cache_seconds:
+            return hit[1]
+        return None
+
     def verify(self, token: str) -> ApiKey | None:
         """The active key with this token, or None."""
         digest = hash_token(token)

@@ -8,7 +8,8 @@ A pure ASGI middleware, in this order:
    401/403 and the body is never read. API routes take the `X-API-Key` header only; the web
    page's form routes take its sign-in cookie;
 3. the body is then read whatever its framing (`Content-Length`, chunked, both) and every byte
-   counted: past the limit the answer is 413, before the app sees any of it;
+   counted: past the limit the answer is 413, before the app sees any of it; a body that has
+   not all arrived within `REEC_BODY_TIMEOUT` seconds is answered 408;
 4. a JSON body nested deeper than `MAX_DEPTH` is refused with 422 before any parser recurses
    into it.
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+import anyio
 import anyio.to_thread
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
@@ -94,10 +96,13 @@ def gate_table(routes: Iterable[BaseRoute], web_routes: Iterable[BaseRoute] = ()
 
 
 class RequestGate:
-    def __init__(self, app: ASGIApp, max_bytes: int, table: GateTable = ()) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, table: GateTable = (), body_timeout: float = 60.0
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.table = table
+        self.body_timeout = body_timeout
 
     # --- answers ---------------------------------------------------------------------------
 
@@ -208,20 +213,26 @@ class RequestGate:
         need = self._need(scope)
         if need is not None and not await self._authorise(scope, send, need):
             return
-        # Read it all (up to the limit) before the app sees any of it, whatever the framing.
+        # Read it all (up to the limit, within the time) before the app sees any of it,
+        # whatever the framing.
         chunks: list[Message] = []
         seen = 0
-        while True:
-            message = await receive()
-            chunks.append(message)
-            if message["type"] != "http.request":
-                break
-            seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                await self._too_large(send)
-                return
-            if not message.get("more_body", False):
-                break
+        with anyio.move_on_after(self.body_timeout) as waited:
+            while True:
+                message = await receive()
+                chunks.append(message)
+                if message["type"] != "http.request":
+                    break
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    await self._too_large(send)
+                    return
+                if not message.get("more_body", False):
+                    break
+        if waited.cancelled_caught:
+            slow = f"the request body did not arrive within {self.body_timeout:g} seconds"
+            await self._error(send, 408, "body_timeout", slow, "body", web=False)
+            return
 
         kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if kind == b"application/json" or kind.endswith(b"+json"):

@@ -22,20 +22,26 @@ def serve(
     import uvicorn
 
     from reec.api.app import create_app
+    from reec.api.connections import GuardedH11Protocol, raise_open_file_limit
     from reec.api.logs import configure_logging
     from reec.api.settings import ApiSettings
 
     with reporting_errors():
         settings = ApiSettings()
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, settings.log_lines_per_second)
         n = workers or settings.workers
         common = {
             "host": host or settings.host,
             "port": port if port is not None else settings.port,
             "log_config": None,
             "access_log": False,
-            "proxy_headers": True,
+            "proxy_headers": False,  # reec reads X-Forwarded-* itself, from REEC_TRUSTED_PROXIES
+            "http": GuardedH11Protocol,
+            "limit_concurrency": settings.limit_concurrency,
+            "backlog": settings.backlog,
+            "timeout_keep_alive": settings.timeout_keep_alive,
         }
+        raise_open_file_limit(settings.max_connections + settings.backlog + 256)
         if n > 1:  # each worker builds its own app (and store connection) from the settings
             create_app().state.store.dispose()  # migrate once, before the workers start
             uvicorn.run("reec.api.app:create_app", factory=True, workers=n, **common)  # type: ignore[arg-type]  # uvicorn types each keyword; common is a dict[str, object]
