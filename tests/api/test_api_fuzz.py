@@ -31,7 +31,13 @@ OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 _TMP = tempfile.TemporaryDirectory(prefix="reec-fuzz-")
 _STORE = Store(f"sqlite:///{_TMP.name}/reec.db")
 _STORE.ensure_schema()
-APP = create_app(ApiSettings(access_log=False, max_body_bytes=256 * 1024), store=_STORE)
+APP = create_app(
+    # one key as fast as the fuzzer goes: the rate limits have their own tests (test_floods.py)
+    ApiSettings(
+        access_log=False, max_body_bytes=256 * 1024, rate_limit_key="", rate_limit_anonymous=""
+    ),
+    store=_STORE,
+)
 TOKEN = KeyBook(_STORE).create("fuzzer", list(Role), actor="tests")[1]
 schema = schemathesis.openapi.from_path(OPENAPI)
 schema.app = APP

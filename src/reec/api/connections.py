@@ -2,8 +2,10 @@
 
 uvicorn's HTTP/1.1 protocol (h11) accepts every connection and waits for a request's headers
 for ever, so a thousand clients sending a byte a minute used up the open-file limit (issue 11).
-`GuardedH11Protocol` closes a connection past `REEC_MAX_CONNECTIONS` as soon as it is accepted
-and one whose request headers have not arrived within `REEC_HEADER_TIMEOUT` seconds; the body
+`GuardedH11Protocol` closes a connection as soon as it is accepted when the worker holds
+`REEC_MAX_CONNECTIONS` already or its client address holds `REEC_MAX_CONNECTIONS_PER_CLIENT`
+(trusted proxies excepted), and one whose request headers have not arrived within
+`REEC_HEADER_TIMEOUT` seconds; the body
 has `REEC_BODY_TIMEOUT` (`reec.api.limits.RequestGate`) and an idle keep-alive connection
 `REEC_TIMEOUT_KEEP_ALIVE`. Requests in flight past `REEC_LIMIT_CONCURRENCY` are answered 503.
 """
@@ -11,12 +13,17 @@ has `REEC_BODY_TIMEOUT` (`reec.api.limits.RequestGate`) and an idle keep-alive c
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import resource
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from typing import ClassVar
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from reec.api.ratelimit import is_trusted
 
 __all__ = ["GuardedH11Protocol", "raise_open_file_limit"]
 
@@ -26,7 +33,12 @@ log = logging.getLogger("reec.api.connections")
 @dataclass(frozen=True, slots=True)
 class _Bounds:
     max_connections: int
+    per_client: int
     header_timeout: float
+    proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+    def trusted(self, address: str) -> bool:
+        return is_trusted(address, self.proxies)
 
 
 @cache
@@ -35,20 +47,35 @@ def _bounds() -> _Bounds:
     from reec.api.settings import ApiSettings
 
     settings = ApiSettings()
-    return _Bounds(settings.max_connections, settings.header_timeout)
+    return _Bounds(
+        settings.max_connections,
+        settings.max_connections_per_client,
+        settings.header_timeout,
+        settings.proxy_networks(),
+    )
 
 
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with a connection cap and a deadline for request headers."""
 
     _header_timer: asyncio.TimerHandle | None = None
+    _counted: str | None = None
+    _per_client: ClassVar[Counter[str]] = Counter()  # open connections per address
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as H11Protocol narrows BaseTransport
         super().connection_made(transport)
-        if len(self.connections) > _bounds().max_connections:
-            log.warning("connection refused: too many open connections")
+        bounds = _bounds()
+        peer = self.client[0] if self.client else ""
+        crowded = len(self.connections) > bounds.max_connections
+        if not crowded and self._per_client[peer] >= bounds.per_client:
+            crowded = not bounds.trusted(peer)
+        if crowded:
+            log.warning("connection refused: too many open connections", extra={"peer": peer})
+            self.connections.discard(self)  # not open any more for the next one's count
             transport.abort()  # the file descriptor is freed at once
             return
+        self._per_client[peer] += 1
+        self._counted = peer
         self._arm()
 
     def _waiting_for_headers(self) -> bool:
@@ -77,6 +104,11 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self._counted is not None:
+            self._per_client[self._counted] -= 1
+            if self._per_client[self._counted] <= 0:
+                del self._per_client[self._counted]
+            self._counted = None
         super().connection_lost(exc)
 
 

@@ -36,12 +36,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from reec.api.errors import error_body
 from reec.api.settings import ApiSettings
 
-__all__ = ["ClientAddress", "RateLimit", "client_address"]
+__all__ = ["ClientAddress", "RateLimit", "client_address", "is_trusted"]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def _trusted(address: str, proxies: Sequence[Network]) -> bool:
+def is_trusted(address: str, proxies: Sequence[Network]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -54,7 +54,7 @@ def client_address(scope: Scope, proxies: Sequence[Network]) -> str:
     address in `X-Forwarded-For` that is not a trusted proxy."""
     peer = scope.get("client")
     address = str(peer[0]) if peer else "unknown"
-    if not proxies or not _trusted(address, proxies):
+    if not proxies or not is_trusted(address, proxies):
         return address
     forwarded = [
         value.decode("latin-1")
@@ -63,7 +63,7 @@ def client_address(scope: Scope, proxies: Sequence[Network]) -> str:
     ]
     hops = [h.strip() for h in ",".join(forwarded).split(",") if h.strip()]
     for hop in reversed(hops):
-        if not _trusted(hop, proxies):
+        if not is_trusted(hop, proxies):
             return hop
         address = hop
     return address

@@ -45,7 +45,7 @@ class ApiSettings(BaseSettings):
         "no limit.",
     )
     rate_limit_anonymous: str = Field(
-        default="20/second;600/minute",
+        default="50/second;1200/minute",
         description="Requests one client address may make without a valid key (/health, the "
         "regime, pages, static files, wrong keys). Empty: no limit.",
     )
@@ -67,13 +67,19 @@ class ApiSettings(BaseSettings):
         "503 at once instead of queueing work.",
     )
     max_connections: int = Field(
-        default=500,
+        default=400,
         ge=1,
         description="Open connections per worker; a connection past it is closed as soon as it "
         "is accepted, so slow clients cannot use up the open-file limit.",
     )
+    max_connections_per_client: int = Field(
+        default=20,
+        ge=1,
+        description="Open connections one client address may hold in a worker (trusted proxies "
+        "excepted); one past it is closed as soon as it is accepted.",
+    )
     backlog: int = Field(
-        default=512, ge=1, description="Connections the kernel queues before `reec serve` accepts."
+        default=256, ge=1, description="Connections the kernel queues before `reec serve` accepts."
     )
     timeout_keep_alive: int = Field(
         default=5, ge=1, description="Seconds an idle keep-alive connection stays open."
