@@ -5,7 +5,8 @@ Each test here failed on main before its fix: `/health` opened a database transa
 requests of one key or one client address; `X-Forwarded-For` was taken from any local peer;
 a slow body held its connection for ever; every log line was written, however many; a
 connection's headers could take for ever and connections had no cap; a broken multipart body
-was 400 where docs/api.md says 422.
+was 400 where docs/api.md says 422. The /health, page-role, cookie and upload tests pin what
+the first hardening commit fixed (the first two failed on its parent).
 """
 
 from __future__ import annotations
@@ -373,3 +374,31 @@ def test_slow_connections_are_capped_and_cut(served: tuple[str, Path]) -> None:
     lines = log.read_text(encoding="utf-8").splitlines()
     refused = [line for line in lines if "too many open connections" in line]
     assert 1 <= len(refused) <= 5 * 3  # the log budget: 5 lines a second
+
+
+# --- item 7 over HTTP: files that are not what they say are one 4xx line ----------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("parts.csv", b"part,quantity\n\xff\xfe,1\n", "invalid utf-8"),
+        ("parts.xlsx", b"PK\x03\x04 not a workbook", "not a readable .xlsx workbook"),
+        ("parts.xlsx", b"part,quantity\nM1,1\n", "not a readable .xlsx workbook"),
+    ],
+)
+def test_uploads_that_cannot_be_read_are_422(
+    store: Store, name: str, content: bytes, words: str
+) -> None:
+    app = make_app(store)
+    keys = add_keys(app)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.post(
+            "/v1/bom/analyses",
+            files={"file": (name, content, "application/octet-stream")},
+            headers={"X-API-Key": keys["analyst"]},
+        )
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert words in error["message"]
+    assert error["field"] == name
