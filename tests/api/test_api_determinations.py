@@ -190,9 +190,9 @@ def test_contested_reading_in_the_json_and_on_the_page(
     assert c["basis"]["confidence"] == "inferred"
     import yaml
 
-    from reec.api.auth import COOKIE
+    from form_token import sign_in
 
-    client.cookies.set(COOKIE, keys["analyst"])
+    sign_in(client, keys["analyst"])
     page = client.post("/check", data={"shipment": yaml.safe_dump(HO_METAL)})
     assert page.status_code == 200
     assert 'id="contested"' in page.text

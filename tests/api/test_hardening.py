@@ -16,6 +16,7 @@ from asgi_call import call
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from form_token import log_in
 from reec.api.examples import EXAMPLE_01
 
 
@@ -64,7 +65,7 @@ def test_nested_bom_path_refused_too(client: TestClient, keys: dict[str, str]) -
 def test_web_page_refuses_bom_paths(client: TestClient, keys: dict[str, str]) -> None:
     import yaml
 
-    client.post("/login", data={"token": keys["analyst"]}, follow_redirects=False)
+    log_in(client, keys["analyst"])
     text = yaml.safe_dump(_with_bom("/etc/hostname"))
     r = client.post("/check", data={"shipment": text}, headers={"HX-Request": "true"})
     assert r.status_code == 422
@@ -142,7 +143,7 @@ def test_declared_length_over_the_limit_is_413_without_a_key(app: FastAPI) -> No
 
 
 def test_api_takes_the_key_header_only(client: TestClient, keys: dict[str, str]) -> None:
-    client.post("/login", data={"token": keys["all"]}, follow_redirects=False)
+    log_in(client, keys["all"])
     assert client.cookies.get("reec_key")
     r = client.post("/v1/determinations", json=EXAMPLE_01)
     assert r.status_code == 401
@@ -193,7 +194,7 @@ def test_too_many_items(client: TestClient, keys: dict[str, str]) -> None:
 
 
 def test_yaml_alias_bomb_on_the_web_page(client: TestClient, keys: dict[str, str]) -> None:
-    client.post("/login", data={"token": keys["analyst"]}, follow_redirects=False)
+    log_in(client, keys["analyst"])
     anchors = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
     anchors += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 7)]
     r = client.post("/check", data={"shipment": "\n".join(anchors)}, headers={"HX-Request": "1"})

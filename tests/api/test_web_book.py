@@ -8,12 +8,12 @@ import re
 import yaml
 from fastapi.testclient import TestClient
 
-from reec.api.auth import COOKIE
+from form_token import sign_in
 from reec.api.examples import EXAMPLE_01
 
 
 def _as(client: TestClient, token: str) -> TestClient:
-    client.cookies.set(COOKIE, token)
+    sign_in(client, token)
     return client
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from form_token import sign_in
 from reec.api.app import create_app
-from reec.api.auth import COOKIE
 from reec.api.keys import KeyBook
 from reec.api.settings import ApiSettings
 from reec.store.db import Store
@@ -37,13 +37,13 @@ def _post(c: TestClient, name: str, body: bytes, start: str = "2026-11-01") -> i
 def test_needs_a_key_then_the_analyst_role(client: tuple[TestClient, dict[str, str]]) -> None:
     c, keys = client
     assert _post(c, "p.csv", PORTFOLIO.read_bytes()) == 401
-    c.cookies.set(COOKIE, keys["auditor"])
+    sign_in(c, keys["auditor"])
     assert _post(c, "p.csv", PORTFOLIO.read_bytes()) == 403
 
 
 def test_bad_input_is_a_4xx_page(client: tuple[TestClient, dict[str, str]]) -> None:
     c, keys = client
-    c.cookies.set(COOKIE, keys["analyst"])
+    sign_in(c, keys["analyst"])
     assert _post(c, "p.txt", b"x") == 422
     assert _post(c, "p.csv", PORTFOLIO.read_bytes(), start="2026-02-30") == 422
     assert _post(c, "p.csv", b"sku,value\nA,1\n") == 422
@@ -51,7 +51,7 @@ def test_bad_input_is_a_4xx_page(client: tuple[TestClient, dict[str, str]]) -> N
 
 def test_charts_the_portfolio(client: tuple[TestClient, dict[str, str]]) -> None:
     c, keys = client
-    c.cookies.set(COOKIE, keys["analyst"])
+    sign_in(c, keys["analyst"])
     files = {"file": ("portfolio.csv", PORTFOLIO.read_bytes(), "text/csv")}
     data = {"start": "2026-11-01", "end": "2026-11-30", "scenario": ["no-61"]}
     r = c.post("/exposure", files=files, data=data)

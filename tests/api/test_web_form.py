@@ -21,14 +21,14 @@ def test_the_page_examples_are_the_repository_examples() -> None:
 def test_form_sends_importer_end_user_countries_and_quantity(
     client: TestClient, keys: dict[str, str]
 ) -> None:
-    from reec.api.auth import COOKIE
+    from form_token import sign_in
 
     page = client.get("/")
     for name in EXAMPLES_YAML:  # all four examples are offered
         assert f"/?example={name}" in page.text
     assert 'name="importer_country"' in page.text
     assert '<option value="DE" selected>DE - Germany</option>' in page.text
-    client.cookies.set(COOKIE, keys["analyst"])
+    sign_in(client, keys["analyst"])
     form = {
         "date": "2026-03-02", "destination": "DE", "exporter": "Ganzhou Example",
         "exporter_country": "CN", "importer": "Example Magnetwerke GmbH",

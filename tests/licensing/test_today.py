@@ -83,8 +83,8 @@ def test_as_of_overrides_and_is_the_one_name(tmp_path: Path, fixed_clock: dateti
 def test_api_and_web_without_a_date(fixed_clock: datetime, tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
+    from form_token import sign_in
     from reec.api.app import create_app
-    from reec.api.auth import COOKIE
     from reec.api.keys import KeyBook
     from reec.api.settings import ApiSettings
     from reec.store import Store
@@ -99,7 +99,7 @@ def test_api_and_web_without_a_date(fixed_clock: datetime, tmp_path: Path) -> No
             assert r.json()["as_of"] == "2026-12-01"
             rules = client.get("/v1/regime", headers={"X-API-Key": key})
             assert rules.json()["as_of"] == "2026-12-01"
-            client.cookies.set(COOKIE, key)
+            sign_in(client, key)
             page = client.post("/check", data={"shipment": yaml.safe_dump(HO_METAL_NO_DATE)})
             assert "as of <b>2026-12-01</b>" in page.text
     finally:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from reec import __version__
+from reec.api.csrf import CsrfMiddleware, new_secret
 from reec.api.errors import HANDLERS
 from reec.api.keys import KeyBook
 from reec.api.limits import RequestGate, SecurityHeaders, gate_table
@@ -96,6 +97,8 @@ def create_app(
     api = [r for m in modules if m not in faces for r in m.router.routes]
     pages = [r for m in faces for r in m.router.routes]
     table = gate_table(api, pages)
+    secret = settings.csrf_secret or new_secret()  # the forms' CSRF tokens (reec.api.csrf)
+    app.add_middleware(CsrfMiddleware, secret=secret, secure=settings.cookie_secure)
     app.add_middleware(
         RequestGate,
         max_bytes=settings.max_body_bytes,

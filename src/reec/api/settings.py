@@ -120,3 +120,8 @@ class ApiSettings(BaseSettings):
     def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         parts = (p.strip() for p in self.trusted_proxies.split(","))
         return tuple(ipaddress.ip_network(p, strict=False) for p in parts if p)
+    csrf_secret: str | None = Field(
+        default=None,
+        description="Signs the web forms' CSRF tokens; unset: a random one per start (shared by "
+        "the workers of one `reec serve`). Set the same value on every host behind one name.",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -43,6 +44,10 @@ def serve(
         }
         raise_open_file_limit(settings.max_connections + settings.backlog + 256)
         if n > 1:  # each worker builds its own app (and store connection) from the settings
+            if not settings.csrf_secret:  # one form-token secret for all the workers
+                from reec.api.csrf import new_secret
+
+                os.environ["REEC_CSRF_SECRET"] = new_secret()
             create_app().state.store.dispose()  # migrate once, before the workers start
             uvicorn.run("reec.api.app:create_app", factory=True, workers=n, **common)  # type: ignore[arg-type]  # uvicorn types each keyword; common is a dict[str, object]
         else:

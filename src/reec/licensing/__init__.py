@@ -10,13 +10,22 @@ from reec.licensing.applications import (
     ApplicationClock,
     ApplicationView,
     application_clock,
+    count_applications,
     create_application,
     get_application,
     list_applications,
     transition,
 )
 from reec.licensing.clock import Clock, ClockStop, add_working_days, is_working_day, review_clock
-from reec.licensing.licences import Drawdown, LicenceView, draw, get_licence, issue, list_licences
+from reec.licensing.licences import (
+    Drawdown,
+    LicenceView,
+    count_licences,
+    draw,
+    get_licence,
+    issue,
+    list_licences,
+)
 from reec.licensing.limits import ProceduralLimits, procedural_limits
 from reec.licensing.release import ReleaseDecision, customs_remarks, release
 
@@ -31,6 +40,8 @@ __all__ = [
     "ReleaseDecision",
     "add_working_days",
     "application_clock",
+    "count_applications",
+    "count_licences",
     "create_application",
     "customs_remarks",
     "draw",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reec.errors import InputError, StateTransitionError
@@ -33,6 +33,7 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationView",
     "application_clock",
+    "count_applications",
     "create_application",
     "get_application",
     "key_elements",
@@ -316,9 +317,20 @@ def get_application(store: Store, app_id: int) -> ApplicationView:
         return _view(s, get_row(s, ApplicationRow, app_id, "application"))
 
 
-def list_applications(store: Store) -> list[ApplicationView]:
+def list_applications(
+    store: Store, *, limit: int | None = None, offset: int = 0, newest_first: bool = False
+) -> list[ApplicationView]:
+    """Applications in a stable order (by id; `newest_first` reverses it), one page of `limit`
+    after `offset` when a limit is given (the list pages and `GET /v1/applications`)."""
+    order = ApplicationRow.id.desc() if newest_first else ApplicationRow.id
+    q = select(ApplicationRow).order_by(order).offset(offset).limit(limit)
     with store.transaction() as s:
-        return [_view(s, r) for r in s.scalars(select(ApplicationRow).order_by(ApplicationRow.id))]
+        return [_view(s, r) for r in s.scalars(q)]
+
+
+def count_applications(store: Store) -> int:
+    with store.transaction() as s:
+        return int(s.scalar(select(func.count()).select_from(ApplicationRow)) or 0)
 
 
 _DECISIONS = ("approve", "refuse", "withdraw")
@@ -352,13 +364,15 @@ def application_clock(
     start: ClockStart = "next_working_day",
     limits: ProceduralLimits | None = None,
     calendar: WorkingCalendar | None = None,
+    application: ApplicationView | None = None,
 ) -> ApplicationClock:
     """The due date and why: limit, first counted day, stops excluded, calendar used.
+    `application`: the application already read (a list page), else it is read by id.
 
     Never fails on the calendar: a count into a year without its State Council notice gives a
     provisional due date (`clock.provisional` and the last lines of `why` say why)."""
     lim = limits or procedural_limits()
-    app = get_application(store, app_id)
+    app = application if application is not None else get_application(store, app_id)
     accepted = next((e.on_date for e in app.events if e.action == "accept"), None)
     if accepted is None:
         return ApplicationClock(app, None, None, ("Not accepted yet: the clock has not started.",))

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,7 @@ __all__ = [
     "Drawdown",
     "LicenceLine",
     "LicenceView",
+    "count_licences",
     "coverage_problems",
     "draw",
     "get_licence",
@@ -246,9 +247,27 @@ def get_licence(store: Store, licence_id: int) -> LicenceView:
         return _view(s, get_row(s, LicenceRow, licence_id, "licence"))
 
 
-def list_licences(store: Store) -> list[LicenceView]:
+def list_licences(
+    store: Store,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    newest_first: bool = False,
+    application_id: int | None = None,
+) -> list[LicenceView]:
+    """Licences in a stable order (by id; `newest_first` reverses it), one page of `limit`
+    after `offset` when a limit is given; only those issued on `application_id` if given."""
+    order = LicenceRow.id.desc() if newest_first else LicenceRow.id
+    q = select(LicenceRow).order_by(order).offset(offset).limit(limit)
+    if application_id is not None:
+        q = q.where(LicenceRow.application_id == application_id)
     with store.transaction() as s:
-        return [_view(s, r) for r in s.scalars(select(LicenceRow).order_by(LicenceRow.id))]
+        return [_view(s, r) for r in s.scalars(q)]
+
+
+def count_licences(store: Store) -> int:
+    with store.transaction() as s:
+        return int(s.scalar(select(func.count()).select_from(LicenceRow)) or 0)
 
 
 def coverage_problems(lic: LicenceView, shipment: Shipment, det: Determination) -> list[str]:

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from reec import licensing as lic
@@ -28,6 +28,7 @@ from reec.api.licensing_schemas import (
     application_out,
     licence_out,
 )
+from reec.api.paging import API_LIMIT, API_MAX_LIMIT, link_header
 from reec.api.schemas import responses
 from reec.determine import determine
 from reec.errors import InputError
@@ -43,6 +44,23 @@ from reec.today import today_in_china
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["licensing"])
+
+Limit = Annotated[
+    int, Query(ge=1, le=API_MAX_LIMIT, description=f"Records per page (at most {API_MAX_LIMIT}).")
+]
+Offset = Annotated[
+    int, Query(ge=0, le=2**31 - 1, description="Records to skip (the `Link` header's next).")
+]
+
+
+def _paged(request: Request, response: Response, offset: int, limit: int, total: int) -> None:
+    """`X-Total-Count` and `Link` (rel next / prev) on a list answer."""
+    response.headers["X-Total-Count"] = str(total)
+    links = link_header(request.url, offset, limit, total)
+    if links:
+        response.headers["Link"] = links
+
+
 Id = Annotated[int, Path(ge=1, le=2**62)]
 Action = Literal["submit", "accept", "stop_clock", "resume_clock", "approve", "refuse", "withdraw"]
 ACTION_PERMISSION: dict[str, Permission] = {
@@ -148,20 +166,30 @@ def create_application(
     "/applications",
     response_model=list[ApplicationOut],
     responses=Errors,
-    summary="All applications with their review clocks",
+    summary="Applications with their review clocks, one page at a time",
 )
 def list_applications(
+    request: Request,
+    response: Response,
     store: StoreDep,
     regime: RegimeDep,
     _key: Annotated[Principal, Depends(require(Permission.READ_BOOK))],
+    limit: Limit = API_LIMIT,
+    offset: Offset = 0,
 ) -> list[ApplicationOut]:
-    """A clock that runs into a year without its holiday notice is provisional, never an error."""
-    start, cal = StoreSettings().clock_start, regime.calendar
+    """Oldest first, by id. `X-Total-Count` holds how many there are and `Link` the next and
+    previous pages. A clock that runs into a year without its holiday notice is provisional,
+    never an error."""
+    start, cal, today = StoreSettings().clock_start, regime.calendar, today_in_china()
+    limits = lic.procedural_limits()
+    _paged(request, response, offset, limit, lic.count_applications(store))
     return [
         application_out(
-            lic.application_clock(store, a.id, today=today_in_china(), start=start, calendar=cal)
+            lic.application_clock(
+                store, a.id, today=today, start=start, limits=limits, calendar=cal, application=a
+            )
         )
-        for a in lic.list_applications(store)
+        for a in lic.list_applications(store, limit=limit, offset=offset)
     ]
 
 
@@ -260,12 +288,19 @@ def issue_licence(
     "/licences",
     response_model=list[LicenceOut],
     responses=Errors,
-    summary="The licence book: every licence with what is left on each line",
+    summary="The licence book: licences with what is left on each line, one page at a time",
 )
 def list_licences(
-    store: StoreDep, _key: Annotated[Principal, Depends(require(Permission.READ_BOOK))]
+    request: Request,
+    response: Response,
+    store: StoreDep,
+    _key: Annotated[Principal, Depends(require(Permission.READ_BOOK))],
+    limit: Limit = API_LIMIT,
+    offset: Offset = 0,
 ) -> list[LicenceOut]:
-    return [licence_out(v) for v in lic.list_licences(store)]
+    """Oldest first, by id; `X-Total-Count` and `Link` as for the applications."""
+    _paged(request, response, offset, limit, lic.count_licences(store))
+    return [licence_out(v) for v in lic.list_licences(store, limit=limit, offset=offset)]
 
 
 @router.get(

@@ -18,8 +18,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from reec.api.auth import COOKIE, Permission, Principal, allowed
+from reec.api.csrf import csrf_field
 from reec.api.examples import EXAMPLE_TITLES, EXAMPLES_YAML
 from reec.api.limits import GATE_PRINCIPAL
+from reec.api.paging import Pager
 from reec.api.regime_view import entry_out, regime_out
 from reec.api.routers.bom import analyse_bom_file
 from reec.api.rules import rules_of
@@ -31,6 +33,7 @@ from reec.model import EndUse
 from reec.model import Form as ItemForm
 from reec.render import determination_to_dict
 from reec.shipment_input import parse_shipment
+from reec.store.settings import StoreSettings
 from reec.today import today_in_china
 from reec.yamlio import YamlSyntaxError, load_yaml_text
 
@@ -56,6 +59,7 @@ def _money(value: Any, currency: str) -> str:
 
 templates.env.filters["number"] = _number
 templates.env.filters["money"] = _money
+templates.env.globals["csrf_field"] = csrf_field
 
 
 def _principal(request: Request) -> Principal | None:
@@ -316,7 +320,10 @@ def entry(request: Request, code: str, as_of: str | None = None) -> HTMLResponse
 
 
 @router.get("/book", response_class=HTMLResponse)
-def book(request: Request) -> Response:
+def book(
+    request: Request, applications_page: int | None = None, licences_page: int | None = None
+) -> Response:
+    """The licence book, newest first, `PAGE_SIZE` licences and applications a page."""
     principal = _principal(request)
     if principal is None:
         return RedirectResponse("/login?next=/book", status_code=303)
@@ -334,17 +341,27 @@ def book(request: Request) -> Response:
     store = request.app.state.store
     today = today_in_china()
     cal = rules_of(request.app, request.scope).regime.calendar
+    limits = lic.procedural_limits()
+    start = StoreSettings().clock_start
+    apps = Pager.of("applications_page", applications_page, lic.count_applications(store))
+    lics = Pager.of("licences_page", licences_page, lic.count_licences(store))
     clocks = [
-        lic.application_clock(store, a.id, today=today, calendar=cal)
-        for a in lic.list_applications(store)
+        lic.application_clock(
+            store, a.id, today=today, start=start, limits=limits, calendar=cal, application=a
+        )
+        for a in lic.list_applications(
+            store, limit=apps.size, offset=apps.offset, newest_first=True
+        )
     ]
     return _page(
         request,
         "book.html",
         page="book",
-        licences=lic.list_licences(store),
+        licences=lic.list_licences(store, limit=lics.size, offset=lics.offset, newest_first=True),
         clocks=clocks,
         today=today,
+        apps_pager=apps,
+        licences_pager=lics,
     )
 
 

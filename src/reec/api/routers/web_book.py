@@ -7,7 +7,6 @@ a refused action is shown on the page, never a crash.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -19,6 +18,7 @@ from reec.api.routers.licensing import ACTION_PERMISSION
 from reec.api.routers.web import _day, _page, _principal
 from reec.api.rules import rules_of
 from reec.errors import InputError, ReecError
+from reec.today import today_in_china
 
 __all__ = ["router"]
 
@@ -50,9 +50,11 @@ def _application_page(
     from reec.store import StoreSettings
 
     store = request.app.state.store
-    today = date.today()
-    c = lic.application_clock(store, app_id, today=today, start=StoreSettings().clock_start)
-    licences = [v for v in lic.list_licences(store) if v.application_id == app_id]
+    today = today_in_china()
+    calendar = rules_of(request.app, request.scope).regime.calendar
+    start = StoreSettings().clock_start
+    c = lic.application_clock(store, app_id, today=today, start=start, calendar=calendar)
+    licences = lic.list_licences(store, application_id=app_id)
     actions = [
         (a, label) for a, label in ACTIONS if allowed(principal, ACTION_PERMISSION[a])
     ]  # fmt: skip
@@ -116,7 +118,7 @@ def application_action(
             request.app.state.store,
             app_id,
             action,
-            on_date=_day(on_date, "on_date") or date.today(),
+            on_date=_day(on_date, "on_date") or today_in_china(),
             actor=who.name,
             detail=note or None,
         )
@@ -148,7 +150,7 @@ def issue_licence(
             request.app.state.store,
             app_id,
             actor=who.name,
-            valid_from=_day(valid_from, "valid_from") or date.today(),
+            valid_from=_day(valid_from, "valid_from") or today_in_china(),
             scale=factor,
             regime_version=rules_of(request.app, request.scope).version,
         )

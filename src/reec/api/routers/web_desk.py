@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from reec.api.auth import Principal
+from reec.api.csrf import csrf_field
 from reec.api.routers.desk import DESK_ROLES, desk_settings, run_rescreen
 from reec.api.routers.web import _principal
 from reec.api.rules import rules_of
@@ -29,6 +30,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+templates.env.globals["csrf_field"] = csrf_field
 
 
 def _may(p: Principal | None, what: str) -> bool:
