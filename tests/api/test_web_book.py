@@ -62,6 +62,11 @@ def test_book_pages_and_actions(client: TestClient, keys: dict[str, str]) -> Non
     decided = client.get(f"/book/applications/{app_id}")
     assert "overdue" not in decided.text  # decided: the clock stopped at approval
     assert "decided 2025-06-20" in decided.text
+    # Only what can still be done: an approved application offers no accept, approve or
+    # refuse (each would only be refused), but the licence can be recorded.
+    for gone in ("Accept (the clock starts)", "Approve</button>", "Refuse</button>"):
+        assert gone not in decided.text
+    assert "an individual licence" in decided.text
 
     lic_page = _as(client, keys["applicant"]).get(licence_url)
     assert "300 of 300 kg" in lic_page.text  # not 3E+2

@@ -61,6 +61,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         role: book.create(f"web-{role}", [role], actor="tests")[1]
         for role in ("analyst", "auditor", "applicant")
     }
+    roles = ["analyst", "applicant", "reviewer", "auditor"]
+    keys["all"] = book.create("web-officer", roles, actor="tests")[1]
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)

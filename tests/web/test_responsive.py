@@ -114,3 +114,69 @@ def test_exposure_charts_resize_and_show_values(sized: Any, site: Any) -> None:
     assert "%" in page.inner_text("#exposure-intervals")
     _fits(page)
     assert (v := _axe_serious(page)) == [], json.dumps(v)
+
+
+CUSTOMERS = (
+    "id,name,country,role,owners\n"
+    "C-1,Acme Widgets GmbH,DE,importer,\n"
+    "C-2,Example Magnetwerke GmbH,DE,end_user,Acme Widgets GmbH: 60%\n"
+    "C-3,Lockheed Marten Group International Holdings and Subsidiaries,US,importer,\n"
+)
+
+
+@pytest.mark.parametrize("path", ["/desk", "/desk/customers", "/desk/alerts", "/desk/audit"])
+def test_desk_pages_fit_and_pass_axe(sized: Any, site: Any, path: str, tmp_path: Path) -> None:
+    """The compliance desk at 390 and 1366 px: a customer master imported through the page
+    (its form's token and file in one multipart post), then each tab fits and passes axe."""
+    page = sized
+    _sign_in(page, site.keys["analyst"], "/desk/customers")
+    csv = tmp_path / "customers.csv"
+    csv.write_text(CUSTOMERS, "utf-8")
+    page.set_input_files("#import-form input[type=file]", str(csv))
+    page.click("#import-form button[type=submit]")
+    page.locator("#flash").wait_for()
+    _sign_in(page, site.keys["auditor"], path)
+    page.locator("h1").first.wait_for()
+    _fits(page)
+    assert (v := _axe_serious(page)) == [], json.dumps(v)
+
+
+CSP_PAGES = ["/", "/rules", "/book", "/exposure", "/docs", "/login", "/desk", "/desk/customers"]
+
+
+def test_no_page_breaks_its_content_security_policy(browser: Any, site: Any) -> None:
+    """With the CSP enforced (no 'unsafe-inline' for scripts or styles), no page, answer or
+    chart is refused anything: every style and script comes from the package's files."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=site.url)
+    context.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation', e => "
+        "window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')))"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        policy = page.goto("/").headers["content-security-policy"]
+        assert "unsafe-inline" not in policy
+        assert "style-src 'self';" in policy
+        _sign_in(page, site.keys["all"], "/")
+        seen: dict[str, list[str]] = {}
+        for path in CSP_PAGES:
+            page.goto(path)
+            page.wait_for_load_state("networkidle")
+            if path == "/":
+                page.fill("#shipment", (EXAMPLES / "01-dy-oxide-from-china.yaml").read_text())
+                page.click("#check-button")
+                page.locator("#verdict").wait_for()
+            elif path == "/exposure":
+                page.set_input_files("#exposure-file", str(EXAMPLES / "portfolio.csv"))
+                page.fill("#exposure-start", "2026-10-01")
+                page.fill("#exposure-end", "2026-12-31")
+                page.click("#exposure-form button[type=submit]")
+                page.locator("#plot-overall .main-svg").first.wait_for()
+                page.hover("#plot-overall .nsewdrag")  # tooltips and the mode bar
+            elif path == "/docs":
+                page.locator(".swagger-ui .info .title").wait_for()
+            seen[path] = page.evaluate("window.__csp")
+        assert {p: v for p, v in seen.items() if v} == {}
+    finally:
+        context.close()

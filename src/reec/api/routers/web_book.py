@@ -18,6 +18,7 @@ from reec.api.routers.licensing import ACTION_PERMISSION
 from reec.api.routers.web import _day, _page, _principal
 from reec.api.rules import rules_of
 from reec.errors import InputError, ReecError
+from reec.licensing.applications import TRANSITIONS
 from reec.today import today_in_china
 
 __all__ = ["router"]
@@ -55,9 +56,12 @@ def _application_page(
     start = StoreSettings().clock_start
     c = lic.application_clock(store, app_id, today=today, start=start, calendar=calendar)
     licences = lic.list_licences(store, application_id=app_id)
+    state = c.application.state
     actions = [
-        (a, label) for a, label in ACTIONS if allowed(principal, ACTION_PERMISSION[a])
-    ]  # fmt: skip
+        (a, label)
+        for a, label in ACTIONS
+        if allowed(principal, ACTION_PERMISSION[a]) and state in TRANSITIONS[a][0]
+    ]  # fmt: skip: only what this key may do from the application's present state
     return _page(
         request,
         "book_application.html",

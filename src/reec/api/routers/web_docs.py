@@ -30,7 +30,7 @@ _PAGE = """<!doctype html>
 
 @router.get("/docs", response_class=HTMLResponse)
 def docs(request: Request) -> HTMLResponse:
-    static = str(request.url_for("static", path="")).rstrip("/")
+    static = "/static"  # relative: never built from the Host header
     return HTMLResponse(
         _PAGE.format(title=request.app.title, static=static, openapi=request.app.openapi_url)
     )
