@@ -3,7 +3,9 @@ flagged, links to each application and licence, and each role's actions as forms
 
 from __future__ import annotations
 
+import copy
 import re
+from pathlib import Path
 
 import yaml
 from fastapi.testclient import TestClient
@@ -81,3 +83,43 @@ def test_book_pages_and_actions(client: TestClient, keys: dict[str, str]) -> Non
     held = client.post(f"{licence_url}/release", data={"shipment": ship})
     assert held.status_code == 200
     assert "HOLD (LICENCE_REQUIRED)" in held.text
+
+
+def test_licence_actions_never_read_a_server_file(
+    client: TestClient, keys: dict[str, str], tmp_path: Path
+) -> None:
+    """Issue 11 item 1 on the licence page: a `bom:` path in a pasted shipment is refused
+    (422, pointing to the upload endpoint), whether or not the file exists."""
+    applicant = {"X-API-Key": keys["applicant"]}
+    r = client.post("/v1/applications", json={"shipment": EXAMPLE_01}, headers=applicant)
+    app_id = r.json()["id"]
+    reviewer = {"X-API-Key": keys["reviewer"]}
+    for action, day in (
+        ("submit", "2025-06-03"),
+        ("accept", "2025-06-04"),
+        ("approve", "2025-06-20"),
+    ):
+        who = applicant if action == "submit" else reviewer
+        body = {"action": action, "on_date": day}
+        r = client.post(f"/v1/applications/{app_id}/events", json=body, headers=who)
+        assert r.status_code == 200, r.text
+    r = client.post(
+        "/v1/licences",
+        json={"application_id": app_id, "valid_from": "2025-06-21", "scale": 3},
+        headers=reviewer,
+    )
+    assert r.status_code == 201, r.text
+    licence_id = r.json()["id"]
+    secret = tmp_path / "bom.csv"
+    secret.write_text("part,parent,quantity\nsecret-column,,1\n", "utf-8")
+    _as(client, keys["applicant"])
+    for path in (str(secret), "/nonexistent/bom.csv"):
+        doc = copy.deepcopy({**EXAMPLE_01, "date": "2025-07-01"})
+        doc["items"][0]["bom"] = path
+        for action in ("draw", "release"):
+            page = client.post(
+                f"/book/licences/{licence_id}/{action}", data={"shipment": yaml.safe_dump(doc)}
+            )
+            assert page.status_code == 422, page.text
+            assert "/v1/bom/analyses" in page.text
+            assert "secret-column" not in page.text

@@ -214,7 +214,7 @@ def licence_action(
             raw = load_yaml_text(shipment, "shipment", dates_as_text=True)
         except YamlSyntaxError as exc:
             raise InputError(str(exc), field="shipment") from exc
-        ship = parse_shipment(raw)
+        ship = parse_shipment(raw, files=False)  # HTTP input never names a server file
         det = determine(
             ship,
             rules_of(request.app, request.scope).regime,
