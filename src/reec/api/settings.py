@@ -37,6 +37,11 @@ class ApiSettings(BaseSettings):
     cookie_secure: bool = Field(
         default=False, description="Mark the web page's login cookie Secure (set behind HTTPS)."
     )
+    csrf_secret: str | None = Field(
+        default=None,
+        description="Signs the web forms' CSRF tokens; unset: a random one per start (shared by "
+        "the workers of one `reec serve`). Set the same value on every host behind one name.",
+    )
     # --- floods (issue 11 item 6; docs/security.md) ---------------------------------------------
     rate_limit_key: str = Field(
         default="100/second;3000/minute",
@@ -120,8 +125,3 @@ class ApiSettings(BaseSettings):
     def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         parts = (p.strip() for p in self.trusted_proxies.split(","))
         return tuple(ipaddress.ip_network(p, strict=False) for p in parts if p)
-    csrf_secret: str | None = Field(
-        default=None,
-        description="Signs the web forms' CSRF tokens; unset: a random one per start (shared by "
-        "the workers of one `reec serve`). Set the same value on every host behind one name.",
-    )
