@@ -37,6 +37,7 @@ typecheck: install-test
 check-generated: install-test
 	$(BIN)/reec coverage --check
 	$(BIN)/reec docs settings --check
+	$(BIN)/reec docs trace --check
 
 unit: install-test check-generated
 	scripts/test-env.sh $(BIN)/pytest

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reec.determine_work import STATE_OUTCOME
 from reec.model import (
     Item,
     ItemDetermination,
     LicencePolicy,
     Obligation,
+    Outcome,
     PartyRole,
     Reason,
+    ReasonKind,
     Shipment,
     Verdict,
 )
@@ -36,13 +39,17 @@ def shipment_reasons(
     warnings: list[str] = []
     for hit in screening.hits:
         via = f" as a {hit.owner_share} affiliate of {hit.via_owner}" if hit.via_owner else ""
-        kind = "unreliable_entity" if hit.list_name == "unreliable_entity_list" else "party_listed"
+        kind = (
+            ReasonKind.UNRELIABLE_ENTITY
+            if hit.list_name == "unreliable_entity_list"
+            else ReasonKind.PARTY_LISTED
+        )
         measures = f" Measures: {hit.measures}." if hit.measures else ""
         reasons.append(
             Reason(
                 rule=f"screening-{hit.list_name}",
                 kind=kind,
-                outcome="applies" if hit.in_force else "not_in_force",
+                outcome=Outcome.APPLIES if hit.in_force else Outcome.NOT_IN_FORCE,
                 detail=f"{hit.role.value} {hit.party_name} matches {hit.list_name} entry "
                 f"{hit.entry_name!r}{via} (score {hit.score:.2f}); {hit.status_detail}.{measures}"
                 + (f" {hit.review}." if hit.review else ""),
@@ -65,8 +72,8 @@ def shipment_reasons(
         reasons.append(
             Reason(
                 rule=f"screening-{hit.list_name}",
-                kind="review_cleared",
-                outcome="not_applicable",
+                kind=ReasonKind.REVIEW_CLEARED,
+                outcome=Outcome.NOT_APPLICABLE,
                 detail=f"{hit.role.value} {hit.party_name} ~ {hit.list_name} entry "
                 f"{hit.entry_name!r} (score {hit.score:.2f}): {hit.review}.",
                 citation=hit.citation,
@@ -76,8 +83,8 @@ def shipment_reasons(
         reasons.append(
             Reason(
                 rule="screening-checked",
-                kind="checked",
-                outcome="not_applicable",
+                kind=ReasonKind.CHECKED,
+                outcome=Outcome.NOT_APPLICABLE,
                 detail=f"Parties screened against {', '.join(screening.lists_checked)} as of "
                 f"{screening.as_of}. A party without a hit is not thereby cleared: only these "
                 "lists, as the data knows them on that day, were checked.",
@@ -89,8 +96,8 @@ def shipment_reasons(
         reasons.append(
             Reason(
                 rule="facts-missing-end-use",
-                kind="facts_missing",
-                outcome="needs_fact",
+                kind=ReasonKind.FACTS_MISSING,
+                outcome=Outcome.NEEDS_FACT,
                 detail="End use unknown: the end-use rules (No. 61 Arts. 3-5, the WMD/terrorism "
                 "catch-all, the US and Japan military bans by end use) could not be tested; the "
                 "licence policy below holds only for a civil end use. Give the end use.",
@@ -103,8 +110,8 @@ def shipment_reasons(
                 reasons.append(
                     Reason(
                         rule="facts-missing-military",
-                        kind="facts_missing",
-                        outcome="needs_fact",
+                        kind=ReasonKind.FACTS_MISSING,
+                        outcome=Outcome.NEEDS_FACT,
                         detail=f"Military status of {p.role.value} {p.name} unknown: treated as "
                         "not a military user; if it is one, the military-user rules apply.",
                     )
@@ -145,7 +152,7 @@ def policy_for(
             reasons.append(
                 Reason(
                     rule=rule.id,
-                    kind="policy",
+                    kind=ReasonKind.POLICY,
                     policy=rule.policy,
                     detail=f"{rule.detail} Facts: {facts_text}.{reading}",
                     citation=rule.provision.citation,
@@ -159,9 +166,9 @@ def policy_for(
             reasons.append(
                 Reason(
                     rule=rule.id,
-                    kind="policy",
+                    kind=ReasonKind.POLICY,
                     policy=rule.policy,
-                    outcome=state.value,
+                    outcome=STATE_OUTCOME[state],
                     detail=f"Would give {rule.policy.value} ({facts_text}), but the rule is "
                     f"{state.value.replace('_', ' ')}{until} on {view.day}.",
                     citation=rule.provision.citation,
@@ -178,7 +185,7 @@ def policy_for(
         reasons.append(
             Reason(
                 rule="favourable",
-                kind="policy",
+                kind=ReasonKind.POLICY,
                 policy=LicencePolicy.FAVOURABLE,
                 detail="No restrictive licence-policy rule applies on this day: ordinary review "
                 "within 45 working days (Regulations Art. 17).",

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterator
 from datetime import date
 from typing import cast
 
-from reec.model import Contested, Determination, Reason, Shipment, Verdict
+from reec.model import Contested, Determination, Outcome, Reason, Shipment, Verdict
 from reec.regime.snapshot import Question, Reading, Regime
 from reec.screening.base import Screener
 
@@ -28,7 +28,7 @@ __all__ = [
 Evaluate = Callable[[Shipment, Regime, date, Screener], Determination]
 """One determination of a shipment on a day under a regime and a screener (no readings)."""
 
-_RESTING = frozenset({"applies", "suspended"})
+_RESTING = frozenset({Outcome.APPLIES, Outcome.SUSPENDED})
 
 
 def _answer(d: Determination) -> str:

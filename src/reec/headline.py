@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reec.model import Determination, LicencePolicy, Reason, Verdict
+from reec.model import Determination, LicencePolicy, Outcome, Reason, ReasonKind, Verdict
 
 __all__ = ["Headline", "headline"]
 
@@ -70,28 +70,30 @@ def headline(d: Determination) -> Headline:
         decision, tone = _POLICY_WORDS[policy] if policy else ("LICENCE REQUIRED", "licence")
         strict = d.licence_policy not in (None, LicencePolicy.FAVOURABLE)
         deciding = (
-            _first(list(d.reasons), kind="policy", policy=d.licence_policy) if strict else None
+            _first(list(d.reasons), kind=ReasonKind.POLICY, policy=d.licence_policy)
+            if strict
+            else None
         ) or _first(
             [r for i in d.items if i.verdict is Verdict.LICENCE_REQUIRED for r in i.reasons],
-            outcome="applies",
+            outcome=Outcome.APPLIES,
         )
     elif d.verdict is Verdict.NEEDS_FACTS or needs:
         decision, tone = f"NEEDS FACTS: {', '.join(needs) or 'see reasons'}", "needs"
-        deciding = _first(item_reasons, kind="facts_missing") or _first(
-            list(d.reasons), kind="facts_missing"
+        deciding = _first(item_reasons, kind=ReasonKind.FACTS_MISSING) or _first(
+            list(d.reasons), kind=ReasonKind.FACTS_MISSING
         )
     elif d.verdict is Verdict.SUSPENDED:
         until = min((i.suspended_until for i in d.items if i.suspended_until), default=None)
         decision = f"SUSPENDED until {until}" if until else "SUSPENDED"
         tone = "suspended"
-        deciding = _first(item_reasons, outcome="suspended")
+        deciding = _first(item_reasons, outcome=Outcome.SUSPENDED)
     else:
         decision, tone = "NOT CONTROLLED - no licence needed", "clear"
         deciding = item_reasons[0] if item_reasons else None
     missing = [
         r.detail
         for r in (*item_reasons, *d.reasons)
-        if r.kind == "facts_missing" and r is not deciding
+        if r.kind == ReasonKind.FACTS_MISSING and r is not deciding
     ]
     return Headline(
         decision=decision,

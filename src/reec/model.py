@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # an annotation only: the BOM layer sits above this one (READ
 
 __all__ = [
     "CHINA",
+    "OUTCOME_TEXT",
+    "REASON_KIND_TEXT",
     "Activity",
     "Citation",
     "Contested",
@@ -31,11 +33,13 @@ __all__ = [
     "ListHit",
     "Money",
     "Obligation",
+    "Outcome",
     "Owner",
     "Party",
     "PartyRole",
     "Quantity",
     "Reason",
+    "ReasonKind",
     "ScreeningResult",
     "Shipment",
     "Verdict",
@@ -294,6 +298,111 @@ class ScreeningResult:
     """Matches a reviewer decided are false positives (`review` says who, when and why)."""
 
 
+class ReasonKind(StrEnum):
+    """What sort of step a reason is (docs/format.md, "The trace: kind and outcome")."""
+
+    CONTROL_ENTRY = "control_entry"
+    SCREENING_TRIGGER = "screening_trigger"
+    CATCH_ALL = "catch_all"
+    EXCLUSION = "exclusion"
+    CLASSIFICATION = "classification"
+    EXPORT_SCOPE = "export_scope"
+    REEXPORT = "reexport"
+    VALUE_SHARE = "value_share"
+    CONTRIBUTION = "contribution"
+    NESTED_PART2 = "nested_part2"
+    TECHNOLOGY_ORIGIN = "technology_origin"
+    EXEMPTION = "exemption"
+    POLICY_REACH = "policy_reach"
+    POLICY = "policy"
+    PARTY_LISTED = "party_listed"
+    UNRELIABLE_ENTITY = "unreliable_entity"
+    REVIEW_CLEARED = "review_cleared"
+    FACTS_MISSING = "facts_missing"
+    CHECKED = "checked"
+
+
+REASON_KIND_TEXT: Mapping[ReasonKind, str] = {
+    ReasonKind.CONTROL_ENTRY: "The item matches a control list entry (an export from China); "
+    "the outcome is the entry's status that day.",
+    ReasonKind.SCREENING_TRIGGER: "The item matches an [I]nferred entry: not law, a prompt to "
+    "check the official text. It never changes the verdict (outcome `inferred`).",
+    ReasonKind.CATCH_ALL: "No. 62 Art. 1 para. 2: an item not controlled that day which the "
+    "exporter knows will serve overseas rare-earth activities.",
+    ReasonKind.EXCLUSION: "The item is outside the rule's scope: technology declared public "
+    "domain, basic research or an ordinary patent application (No. 62 Art. 6); outcome "
+    "`exempted`.",
+    ReasonKind.CLASSIFICATION: "The item was classified by substance: another form of its group "
+    "gives the stricter answer, and the item is answered as that form (a warning says so).",
+    ReasonKind.EXPORT_SCOPE: "ECL Art. 2(3): whether the shipment is an export (a deemed "
+    "export to a foreign party in China applies; a domestic sale is `not_applicable`).",
+    ReasonKind.REEXPORT: "No. 61 Art. 1(3): a Chinese-origin Annex 1 item exported from abroad.",
+    ReasonKind.VALUE_SHARE: "No. 61 Art. 1(1): Chinese-origin Part I content against the value "
+    "threshold, with the arithmetic in `figures` and each line counted in `contributions`.",
+    ReasonKind.CONTRIBUTION: "One BOM line of a value share: counted, or `not_counted` and why.",
+    ReasonKind.NESTED_PART2: "A Part II item inside the assessed one, with its own share "
+    "(`reaches_threshold` or `below_threshold`), for information: the exported item is the one "
+    "assessed.",
+    ReasonKind.TECHNOLOGY_ORIGIN: "No. 61 Art. 1(2): an Annex 1 item made abroad with "
+    "Chinese-origin technology.",
+    ReasonKind.EXEMPTION: "The item is inside the rule's scope, but exempt from its licence: a "
+    "humanitarian end use under No. 61 Art. 5 (outcome `exempted`; the report within 10 working "
+    "days is still due).",
+    ReasonKind.POLICY_REACH: "A policy rule that reaches an item on its own scope (the "
+    "WMD/terrorism catch-all; the US and Japan military bans); the outcome is its status that "
+    "day.",
+    ReasonKind.POLICY: "A licence-policy rule and the policy it gives (`policy`); a rule not in "
+    "force that day is reported with its state as the outcome.",
+    ReasonKind.PARTY_LISTED: "A party matches an entry of the Control List or the Watch List "
+    "(`facts` has the score and the matched name).",
+    ReasonKind.UNRELIABLE_ENTITY: "A party matches an entry of the Unreliable Entity List.",
+    ReasonKind.REVIEW_CLEARED: "A possible match a reviewer decided is not the listed party "
+    "(the compliance desk): not a hit.",
+    ReasonKind.FACTS_MISSING: "A fact that decides the answer is missing (outcome `needs_fact`); "
+    "the detail says the answer under the strictest completion.",
+    ReasonKind.CHECKED: "A check that found nothing to apply (no entry matched, the lists "
+    "screened, outside No. 61's reach): a positive finding, outcome `not_applicable`.",
+}
+"""What each kind means; docs/format.md is generated from it (`reec docs trace`)."""
+
+
+class Outcome(StrEnum):
+    """The branch a reason took (docs/format.md, "The trace: kind and outcome")."""
+
+    APPLIES = "applies"
+    SUSPENDED = "suspended"
+    NOT_YET_EFFECTIVE = "not_yet_effective"
+    REPEALED = "repealed"
+    NOT_IN_FORCE = "not_in_force"
+    NEEDS_FACT = "needs_fact"
+    EXEMPTED = "exempted"
+    INFERRED = "inferred"
+    REACHES_THRESHOLD = "reaches_threshold"
+    BELOW_THRESHOLD = "below_threshold"
+    NOT_COUNTED = "not_counted"
+    NOT_APPLICABLE = "not_applicable"
+
+
+OUTCOME_TEXT: Mapping[Outcome, str] = {
+    Outcome.APPLIES: "The rule applies that day.",
+    Outcome.SUSPENDED: "The rule would apply, but is suspended that day (the detail says until "
+    "when).",
+    Outcome.NOT_YET_EFFECTIVE: "The rule would apply, but is not yet in force that day.",
+    Outcome.REPEALED: "The rule would apply, but is repealed by that day.",
+    Outcome.NOT_IN_FORCE: "A list entry matches, but is not in force that day (suspended, "
+    "stopped or not yet effective).",
+    Outcome.NEEDS_FACT: "A deciding fact is missing: the item's `needs` names it.",
+    Outcome.EXEMPTED: "An exclusion (outside the rule) or an exemption (inside it, no licence) "
+    "takes the item out of the licence requirement.",
+    Outcome.INFERRED: "An [I]nferred entry matches: a screening trigger, never law.",
+    Outcome.REACHES_THRESHOLD: "A nested Part II item's own share reaches the threshold.",
+    Outcome.BELOW_THRESHOLD: "A value share below its threshold: No. 61 Art. 1(1) does not apply.",
+    Outcome.NOT_COUNTED: "A BOM line that does not count in the value share (the detail says why).",
+    Outcome.NOT_APPLICABLE: "The rule was checked and does not apply.",
+}
+"""What each outcome means; docs/format.md is generated from it (`reec docs trace`)."""
+
+
 FigureValue = float | int | str
 
 
@@ -301,16 +410,15 @@ FigureValue = float | int | str
 class Reason:
     """One step of the trace: which rule, on which facts, which branch, citing what.
 
-    `kind` says what sort of step it is (``control_entry``, ``value_share``, ``policy``,
-    ``suspended``, ``not_yet_effective``, ``facts_missing``, ``checked``, ...); `outcome` the
-    branch taken (``applies``, ``suspended``, ``not_applicable`` ...).
+    `kind` says what sort of step it is, `outcome` the branch taken: one vocabulary each
+    (`ReasonKind`, `Outcome`), documented in docs/format.md.
     """
 
     rule: str
-    kind: str
+    kind: ReasonKind
     detail: str
     citation: Citation | None = None
-    outcome: str = "applies"
+    outcome: Outcome = Outcome.APPLIES
     policy: LicencePolicy | None = None
     figures: Mapping[str, FigureValue] = field(default_factory=dict)
     facts: Mapping[str, FigureValue] = field(default_factory=dict)

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reec.model import Outcome, ReasonKind
+
 __all__ = [
     "CitationOut",
     "ContestedOut",
@@ -72,8 +74,8 @@ class CitationOut(Out):
 
 class ReasonOut(Out):
     rule: str = Field(examples=["no61-art1-1-value-share"])
-    kind: str = Field(examples=["value_share"])
-    outcome: str = Field(examples=["applies"])
+    kind: ReasonKind = Field(examples=["value_share"])
+    outcome: Outcome = Field(examples=["applies"])
     citation: CitationOut | None = Field(
         examples=[
             {

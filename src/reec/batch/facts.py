@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from reec.errors import InputError
-from reec.model import Determination, Shipment
+from reec.model import Determination, Outcome, Shipment
 from reec.render import contested_text
 from reec.shipment_input import parse_shipment
 
@@ -162,7 +162,13 @@ class LineAnswer:
     contested: str = ""
 
 
-_SHOWN = ("applies", "suspended", "exempted", "needs_fact", "below_threshold")
+_SHOWN = (
+    Outcome.APPLIES,
+    Outcome.SUSPENDED,
+    Outcome.EXEMPTED,
+    Outcome.NEEDS_FACT,
+    Outcome.BELOW_THRESHOLD,
+)
 
 
 def answer_of(d: Determination, day_warnings: tuple[str, ...]) -> LineAnswer:
@@ -179,7 +185,11 @@ def answer_of(d: Determination, day_warnings: tuple[str, ...]) -> LineAnswer:
     if item.suspended_until is not None:
         parts.append(f"suspended through {item.suspended_until.isoformat()}")
     if d.licence_policy is not None:
-        by = [r.rule for r in d.reasons if r.policy is d.licence_policy and r.outcome == "applies"]
+        by = [
+            r.rule
+            for r in d.reasons
+            if r.policy is d.licence_policy and r.outcome == Outcome.APPLIES
+        ]
         parts.append(f"policy {d.licence_policy.value} by {', '.join(by) or 'default'}")
     prefix = f"{ITEM_ID}: "
     warnings = [w.removeprefix(prefix) for w in d.warnings if w not in day_warnings]

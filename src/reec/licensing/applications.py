@@ -20,7 +20,7 @@ from reec.input_limits import MAX_TEXT
 from reec.licensing.clock import Clock, ClockStop, review_clock
 from reec.licensing.limits import ProceduralLimits, procedural_limits
 from reec.licensing.records import get_row, now, store_determination
-from reec.model import Determination, PartyRole, Shipment, Verdict
+from reec.model import Determination, Outcome, PartyRole, Shipment, Verdict
 from reec.regime.calendar import WorkingCalendar
 from reec.store import audit
 from reec.store.audit_book import application_rows
@@ -142,7 +142,7 @@ def create_application(
     if state_council:
         no_limit = "State Council / CMC approval case: not bound by the limit (DUR Art. 17(2))"
     elif any(
-        r.rule == "watch-list-party" and r.outcome == "applies" for r in determination.reasons
+        r.rule == "watch-list-party" and r.outcome == Outcome.APPLIES for r in determination.reasons
     ):
         c = lim.no_limit_citation
         no_limit = f"Watch List importer or end user: no review time limit ({c.clause}(2))"
