@@ -32,6 +32,7 @@ lint: install-test
 
 typecheck: install-test
 	$(BIN)/mypy
+	$(BIN)/mypy --explicit-package-bases tests
 
 # Generated docs match the data and code they are generated from.
 check-generated: install-test

@@ -57,7 +57,7 @@ ELEMENTS = sorted(
 )
 """Controlled elements, their usual partners, and two uncontrolled rare earths."""
 
-PRESENCE_FORMS = sorted(
+PRESENCE_FORMS: list[Form] = sorted(
     f
     for f in Form
     if REGIME.entries_by_form[f]

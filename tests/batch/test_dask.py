@@ -23,10 +23,10 @@ from reec.batch.sample import sample_order_book
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
     with (
-        LocalCluster(
+        LocalCluster(  # type: ignore[no-untyped-call]  # distributed is not annotated
             n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
         ) as cluster,
-        Client(cluster) as c,
+        Client(cluster) as c,  # type: ignore[no-untyped-call]  # distributed is not annotated
     ):
         yield c
 

@@ -46,7 +46,7 @@ def test_forward_fill_equals_determining_that_day(frames: ExposureFrames) -> Non
         assert isinstance(answered, pl.DataFrame)
         value = answered.get_column("value").cast(pl.Float64)
         lic = answered.get_column("verdict") == "LICENCE_REQUIRED"
-        want = float(value.filter(lic).sum() / value.sum())
+        want = float(value.filter(lic).sum()) / float(value.sum())
         assert _share(frames, "as-is", day) == pytest.approx(want)
 
 
@@ -82,9 +82,9 @@ def test_evaluation_days_are_boundaries_in_range() -> None:
 
 def test_charts_are_png_and_reproducible(frames: ExposureFrames) -> None:
     for kind in ("overall", "market", "element"):
-        first = chart_png(frames, kind, "suspension-lapses")  # type: ignore[arg-type]  # kind: a ChartKind
+        first = chart_png(frames, kind, "suspension-lapses")
         assert first.startswith(b"\x89PNG")
-        assert chart_png(frames, kind, "suspension-lapses") == first  # type: ignore[arg-type]  # kind: a ChartKind
+        assert chart_png(frames, kind, "suspension-lapses") == first
 
 
 def test_cli_exposure_writes_report(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 from decimal import Decimal
+from typing import Any, Literal
 
 import pytest
 from licensing_helpers import shipment_and_det
@@ -15,11 +16,13 @@ from reec.errors import InputError, LicenceOverdrawError, LicenceRefusalError, S
 from reec.store import Store, audit
 
 
-def licensed(store: Store, kind: str = "general", scale: str = "1") -> lic.LicenceView:
+def licensed(
+    store: Store, kind: Literal["individual", "general"] = "general", scale: str = "1"
+) -> lic.LicenceView:
     doc, ship, det = shipment_and_det()
     app = lic.create_application(
         store, shipment_doc=doc, shipment=ship, determination=det, actor="alice", licence_kind=kind
-    )  # type: ignore[arg-type]  # kind: a test parameter, "general" or "individual"
+    )
     for action, day in [("submit", "2025-12-19"), ("accept", "2025-12-20")]:
         lic.transition(store, app.id, action, on_date=date.fromisoformat(day), actor="mofcom")
     lic.transition(
@@ -84,7 +87,7 @@ def test_individual_licence_lapses_after_one_export(store: Store) -> None:
 
 def test_mismatches_and_expiry_hold_with_reasons(store: Store) -> None:
     licence = licensed(store, scale="5")
-    cases = {
+    cases: dict[str, dict[str, Any]] = {
         "destination FR": {"destination": "FR"},
         "end use military": {"end_uses": ["military"]},
         "valid 2026-02-10 to 2029-02-09, not on 2029-03-01": {"date": "2029-03-01"},

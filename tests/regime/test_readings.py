@@ -13,7 +13,7 @@ from reec.determine import determine
 from reec.model import EndUse, Exporter, Form, Item, Money, Party, PartyRole, Shipment, Verdict
 from reec.regime.loader import bundled_data_dir, load_regime_data
 from reec.regime.snapshot import ProvisionState, Regime, load_regime
-from reec.screening import default_screener
+from reec.screening import ListScreener, default_screener
 
 HO_METAL = Shipment(
     date=date(2026, 12, 1),
@@ -52,7 +52,9 @@ def test_windows_are_the_days_the_readings_differ() -> None:
     assert regime.reading_windows("arrangement-extended") == (
         (date(2026, 11, 11), date(2027, 1, 10)),
     )
-    lists = default_screener().reading_windows("arrangement-extended")
+    screener = default_screener()
+    assert isinstance(screener, ListScreener)
+    lists = screener.reading_windows("arrangement-extended")
     assert lists == ((date(2026, 11, 11), date(2027, 1, 10)),)
     assert date(2027, 1, 11) in regime.boundaries()
 

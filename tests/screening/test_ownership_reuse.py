@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from reec.errors import InputError
 from reec.model import Owner, Party, PartyRole
-from reec.screening import default_screener
+from reec.screening import ListScreener, default_screener
 from reec.screening.ownership import Holding, OwnershipGraph
 
 NAMES = ["Alpha Ltd", "Beta GmbH", "Gamma Inc", "Delta KK", "Epsilon SA", "Zeta AG"]
@@ -62,9 +62,9 @@ def test_extended_equals_full_build(first: list[Holding], file: list[Holding]) -
 
 
 def test_screener_builds_the_file_graph_once() -> None:
-    screener = default_screener().with_ownership(
-        [Holding("Alpha Ltd", "Beta GmbH", 0.6, "owners.csv row 2")]
-    )
+    lists = default_screener()
+    assert isinstance(lists, ListScreener)
+    screener = lists.with_ownership([Holding("Alpha Ltd", "Beta GmbH", 0.6, "owners.csv row 2")])
     party = Party(
         PartyRole.END_USER, "Beta GmbH", "DE", owners=(Owner("Gamma Inc", Decimal("0.3")),)
     )

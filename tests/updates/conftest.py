@@ -10,14 +10,15 @@ from data_helpers import NEW_LIST, NOTICE_2027, copy_data, edit
 
 @pytest.fixture
 def old_data(tmp_path: Path) -> Path:
-    return copy_data(tmp_path / "old")
+    root: Path = copy_data(tmp_path / "old")
+    return root
 
 
 @pytest.fixture
 def new_data(tmp_path: Path) -> Path:
     """No. 61's suspension to 2027-01-10, the review limit 40 days, a new Control List entry
     (example 01's importer), a 2027 holiday notice, and control entry 1C902.a.1 removed."""
-    root = copy_data(tmp_path / "new")
+    root: Path = copy_data(tmp_path / "new")
     edit(root / "announcements" / "mofcom-2025-61.yaml", "until: 2026-11-10", "until: 2027-01-10")
     edit(
         root / "announcements" / "dur-2024.yaml",
