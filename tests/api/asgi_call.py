@@ -5,6 +5,7 @@ status, headers, body and how many body messages the app pulled (0 = the body wa
 from __future__ import annotations
 
 import threading
+from collections.abc import MutableMapping
 from typing import Any
 
 import anyio
@@ -38,7 +39,7 @@ def call(
         await anyio.sleep(3600)
         return {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
             out["status"] = message["status"]
             out["headers"] = {k.decode(): v.decode() for k, v in message["headers"]}
