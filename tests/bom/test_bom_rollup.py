@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -133,7 +133,9 @@ def dags(draw: st.DrawFn) -> tuple[list[dict[str, Any]], set[str]]:
     value: dict[int, Decimal] = {}
     for v in range(n - 1, -1, -1):
         lines = [Decimal(q) * value[c] for c, q in edges.get(v, [])]
-        floor = max(lines, default=Decimal(0))
+        # Cents, as in a real BOM: nested 0.25 quantities would otherwise reach more decimal
+        # places than a BOM file may carry (input_limits: 9), and scaling by 0.01 adds two more.
+        floor = max(lines, default=Decimal(0)).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
         value[v] = floor + Decimal(draw(st.integers(1, 5000))) / 100
     form = {"comp": "component", "magnet": "magnet", "tb": "metal", "fe": "metal"}
     comp = {"magnet": MAGNET, "tb": TB, "fe": "Fe:100", "tb-unknown": TB}
