@@ -78,6 +78,54 @@ def test_check_of_a_shipment_loads_no_table_library_and_no_pinyin(example: str) 
     assert not loaded & unused, sorted(loaded & unused)
 
 
+def test_check_through_main_skips_package_metadata_and_process_pools() -> None:
+    """`reec check` through the console entry point: pydantic's plugin lookup (which imports
+    importlib.metadata, and with it email and zipfile) is skipped while plugins are off, and
+    the screener's process pool is imported only for a batch big enough to split."""
+    code = (
+        "import sys\n"
+        "from reec.cli import main\n"
+        "sys.argv[:] = ['reec', 'check', 'examples/01-dy-oxide-from-china.yaml']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+    )
+    loaded = _loaded_after(code)
+    assert not loaded & {"email", "zipfile", "multiprocessing"}, sorted(loaded)
+
+
+def test_pydantic_plugin_loader_is_what_the_cli_replaces() -> None:
+    """The CLI stands in for `pydantic.plugin._loader` when plugins are off: pydantic's own
+    loader must still be the module that validator building imports `get_plugins` from, and
+    return no plugin under the same switch, or the stand-in would change behaviour."""
+    import inspect
+
+    from pydantic.plugin import _loader, _schema_validator
+
+    assert "from ._loader import get_plugins" in inspect.getsource(_schema_validator)
+    for off in ("__all__", "1", "true"):
+        os.environ["PYDANTIC_DISABLE_PLUGINS"] = off
+        try:
+            assert tuple(_loader.get_plugins()) == ()
+        finally:
+            del os.environ["PYDANTIC_DISABLE_PLUGINS"]
+
+
+def test_plugins_asked_for_are_still_looked_up() -> None:
+    """PYDANTIC_DISABLE_PLUGINS set to anything but an off switch keeps pydantic's loader."""
+    code = (
+        "import os, sys\n"
+        "os.environ['PYDANTIC_DISABLE_PLUGINS'] = ''\n"
+        "import reec.cli\n"
+        "reec.cli._skip_plugin_discovery()\n"
+        "import pydantic\n"
+        "pydantic.TypeAdapter(int)\n"
+        "assert hasattr(sys.modules['pydantic.plugin._loader'], 'entry_points')\n"
+    )
+    assert "email" in _loaded_after(code)
+
+
 def test_a_chinese_party_name_loads_pinyin_when_screened() -> None:
     code = (
         "from reec.screening.normalize import normalize\n"

@@ -7,8 +7,10 @@ and a non-zero exit (2 for bad input), never a traceback.
 from __future__ import annotations
 
 import copy
+import gc
 import os
 import sys
+import types
 from pathlib import Path
 from typing import Annotated
 
@@ -131,9 +133,36 @@ def app_for(args: list[str]) -> typer.Typer:
     return pruned
 
 
+_PLUGINS_OFF = ("__all__", "1", "true")
+"""The values of PYDANTIC_DISABLE_PLUGINS with which pydantic loads no plugin at all."""
+
+
+def _skip_plugin_discovery() -> None:
+    """With plugins off, pydantic still imports `importlib.metadata` (and with it `email`,
+    `zipfile` and `csv`: about 0.06 s, a tenth of a cold `reec check`) the first time it builds
+    a validator, only to read the switch that says not to look. Its loader is then replaced by
+    one that returns no plugin, which is what the real one returns under that switch
+    (tests/test_cold_start.py holds pydantic to that)."""
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in _PLUGINS_OFF:
+        return
+    if "pydantic.plugin._loader" in sys.modules:
+        return
+    loader = types.ModuleType("pydantic.plugin._loader", "No pydantic plugins (reec CLI).")
+    loader.get_plugins = tuple  # type: ignore[attr-defined]  # a module's attributes are untyped
+    sys.modules["pydantic.plugin._loader"] = loader
+
+
 def main() -> None:
     # pydantic looks for plugins through every installed package's entry points the first time
     # it builds a validator (0.03-0.05 s of every cold start); reec uses none. Set the variable
     # to "" to have them loaded.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    app_for(sys.argv[1:])()
+    _skip_plugin_discovery()
+    # What is imported by now lives until the process ends: kept out of the collector's way,
+    # the command's own garbage collections do not walk it again, and neither does the full
+    # collection at exit (gc.freeze).
+    gc.freeze()
+    try:
+        app_for(sys.argv[1:])()
+    finally:
+        gc.freeze()

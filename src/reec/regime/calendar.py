@@ -19,7 +19,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib.metadata import version
 
 from pydantic import Field, field_validator, model_validator
 
@@ -115,6 +114,8 @@ class HolidayNotice:
 
 @lru_cache(maxsize=1)
 def statutory_source() -> str:
+    from importlib.metadata import version  # email, zipfile, csv: not for every cold start
+
     return f"holidays {version('holidays')} (China, statutory days)"
 
 

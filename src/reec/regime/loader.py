@@ -10,7 +10,6 @@ import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,7 +59,11 @@ class RegimeData:
 
 
 def bundled_data_dir() -> Path:
-    return Path(str(resources.files("reec.regime") / "data"))
+    """The rule data shipped inside the package, beside this module. reec is installed as
+    files (the data folder is read with `rglob`, never from a zip), so the module's own path
+    says where; `importlib.resources` would import `zipfile` into every cold start to say the
+    same."""
+    return Path(__file__).resolve().parent / "data"
 
 
 def data_dir() -> Path:

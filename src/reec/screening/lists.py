@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -27,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from reec.errors import InputError, RegimeDataError
 from reec.model import Citation
-from reec.regime.loader import load_readings
+from reec.regime.loader import bundled_data_dir, load_readings
 from reec.regime.schema import ReadingsFile
 from reec.yamlio import YamlSyntaxError, load_yaml_text, pydantic_error_path
 
@@ -197,7 +196,7 @@ class ListEntry:
 
 
 def bundled_lists_dir() -> Path:
-    return Path(str(resources.files("reec.regime") / "data" / "lists"))
+    return bundled_data_dir() / "lists"
 
 
 def lists_dir() -> Path:

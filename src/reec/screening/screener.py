@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import copy
-import multiprocessing
 import os
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
@@ -197,6 +196,8 @@ class ListScreener:
         _FORKED = self
         size = -(-len(queries) // n)
         parts = [list(queries[i : i + size]) for i in range(0, len(queries), size)]
+        import multiprocessing  # only for a batch big enough to split (cold start)
+
         with multiprocessing.get_context("fork").Pool(len(parts) - 1) as pool:
             pending = pool.map_async(_match_in_child, parts[1:])
             first = self._match_names(parts[0])
