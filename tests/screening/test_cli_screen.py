@@ -44,6 +44,18 @@ def test_screen_csv_with_ownership(tmp_path: Path) -> None:
     assert by_id[("5", "possible")]["entry"] == "Mitsubishi Materials Corporation"
     assert '"feature": "token_sort"' in by_id[("1", "hit")]["features"]
     assert "not cleared" in output
+    # The summary counts names, each once, by its strongest status; rows are counted apart.
+    strongest: dict[str, str] = {}
+    order = ("hit", "affiliate", "possible", "no_match")
+    for r in rows:
+        now = strongest.get(r["id"], "no_match")
+        strongest[r["id"]] = min(now, r["status"], key=order.index)
+    assert len(rows) > len(strongest) == 5  # some name has more than one row
+    counts = {s: list(strongest.values()).count(s) for s in order}
+    expected = ", ".join(f"{counts[s]} {s}" for s in order if counts[s])
+    assert expected == "2 hit, 1 affiliate, 1 possible, 1 no_match"
+    assert "5 names screened as of 2026-03-01 in" in output
+    assert f": {expected} ({len(rows)} rows)" in " ".join(output.split())
 
 
 def test_unknown_column_is_an_input_error(tmp_path: Path) -> None:

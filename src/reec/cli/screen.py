@@ -41,7 +41,7 @@ def screen(
     from reec.screening import ListScreener, default_screener
     from reec.screening.lists import load_lists
     from reec.screening.ownership import read_ownership_csv
-    from reec.screening.table import read_parties, screen_rows, write_hits
+    from reec.screening.table import STRONGEST, read_parties, screen_rows, write_hits
 
     with reporting_errors():
         day = legal_day(as_of)
@@ -55,14 +55,19 @@ def screen(
             console=err, transient=True,
         ) as bar:  # fmt: skip
             task = bar.add_task("screening", total=len(rows))
-            counts = write_hits(
+            names: dict[str, int] = {}
+            written = write_hits(
                 out_file,
-                screen_rows(screener, rows, day, holdings, progress=lambda n: bar.advance(task, n)),
-            )
+                screen_rows(
+                    screener, rows, day, holdings, progress=lambda n: bar.advance(task, n),
+                    names=names,
+                ),
+            )  # fmt: skip
         took = time.perf_counter() - started
-        summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing"
+        summary = ", ".join(f"{names[k]} {k}" for k in STRONGEST if k in names) or "nothing"
         out.print(
-            f"{len(rows)} names screened as of {day} in {took:.1f} s: {summary} -> {out_file}"
+            f"{len(rows)} names screened as of {day} in {took:.1f} s: {summary} "
+            f"({sum(written.values())} rows) -> {out_file}"
         )
         out.print(f"Lists checked: {'; '.join(screener.lists_checked(day))}.", highlight=False)
         out.print("A name without a hit is not cleared: only these lists were checked.")

@@ -1,8 +1,8 @@
 """The >= 50% affiliate rule over an ownership graph (No. 61 Art. 2).
 
 No. 61 Art. 2 reaches listed importers and end users "including their subsidiaries, branches
-and other affiliates in which they hold 50% or more" (其持股50%以上的子公司、分支机构和其他附属
-机构). The text does not say how indirect holdings combine. Readings offered
+and other branch organisations in which they hold 50% or more" (控股50%及以上; the share is
+rule data, MOFCOM-2025-61/art2). The text does not say how indirect holdings combine. Readings offered
 (`REEC_SCREEN_OWNERSHIP_READING`):
 
 - `control` (default): an entity held >= 50% by listed parties is treated as listed for its own

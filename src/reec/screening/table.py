@@ -20,7 +20,9 @@ from reec.screening.ownership import Holding, key
 from reec.screening.screener import ListScreener, NameQuery
 from reec.tabular import read_rows, write_rows
 
-__all__ = ["IN_COLUMNS", "OUT_COLUMNS", "Row", "read_parties", "screen_rows", "write_hits"]
+__all__ = [
+    "IN_COLUMNS", "OUT_COLUMNS", "STRONGEST", "Row", "read_parties", "screen_rows", "write_hits",
+]  # fmt: skip
 
 IN_COLUMNS = ("id", "name", "name_zh", "country", "role")
 OUT_COLUMNS = (
@@ -88,6 +90,10 @@ def _out(row: Row, as_of: date, checked: str, hit: ListHit | None, status: str) 
     }  # fmt: skip
 
 
+STRONGEST = ("hit", "affiliate", "possible", "no_match")
+"""A name's statuses, strongest first: what the summary counts it as."""
+
+
 def screen_rows(
     screener: ListScreener,
     rows: Sequence[Row],
@@ -95,8 +101,11 @@ def screen_rows(
     ownership: Sequence[Holding] = (),
     chunk: int = 25_000,
     progress: Callable[[int], None] | None = None,
+    names: dict[str, int] | None = None,
 ) -> Iterator[dict[str, str]]:
-    """Output rows, chunk by chunk (so a progress bar can advance)."""
+    """Output rows, chunk by chunk (so a progress bar can advance). A name has a row per
+    match, so `names`, when given, counts the names by the strongest status of their rows
+    (`STRONGEST` first): a name with three possible matches is one name to review."""
     checked = "; ".join(screener.lists_checked(as_of))
     auto = screener.settings.auto_threshold
     with_owners = screener.with_ownership(ownership)
@@ -105,12 +114,14 @@ def screen_rows(
         part = rows[start : start + chunk]
         found = screener.match_many([NameQuery(r.name, r.name_zh, r.country) for r in part])
         for row, matches in zip(part, found, strict=True):
+            statuses: set[str] = set()
             emitted = False
             for em in matches:
                 if not em.entry.status_on(as_of).listed:
                     continue
                 hit = screener.hit(row.role, row.name, em, as_of)
                 status = "hit" if em.match.score >= auto else "possible"
+                statuses.add(status)
                 emitted = True
                 yield _out(row, as_of, checked, hit, status)
             if key(row.name) in owned:
@@ -118,10 +129,15 @@ def screen_rows(
                 res = with_owners.screen([party], as_of)
                 for h in res.hits:
                     if h.via_owner is not None:
+                        statuses.add("affiliate")
                         emitted = True
                         yield _out(row, as_of, checked, h, "affiliate")
             if not emitted:
+                statuses.add("no_match")
                 yield _out(row, as_of, checked, None, "no_match")
+            if names is not None:
+                strongest = next(s for s in STRONGEST if s in statuses)
+                names[strongest] = names.get(strongest, 0) + 1
         if progress is not None:
             progress(len(part))
 
