@@ -42,6 +42,7 @@ def _case_local(source: Path, target: Path) -> dict[str, float]:
     import polars as pl
 
     from reec.batch import determine_frame, read_frame, write_table
+    from reec.batch.parallel import default_processes
     from reec.batch.table import STREAM_LINES, determine_parquet_file
     from reec.regime.snapshot import load_regime
     from reec.screening import default_screener
@@ -50,13 +51,25 @@ def _case_local(source: Path, target: Path) -> dict[str, float]:
     lines = pl.scan_parquet(source).select(pl.len()).collect().item()
     start = time.perf_counter()
     cpu = time.process_time()
+    processes = default_processes()  # as `reec batch` without --processes
     if lines > STREAM_LINES:
-        determine_parquet_file(source, target, None, regime, screener=screener)
+        determine_parquet_file(source, target, None, regime, screener=screener, processes=processes)
     else:
-        write_table(determine_frame(read_frame(source), None, regime, screener=screener), target)
+        frame = read_frame(source)
+        write_table(
+            determine_frame(frame, None, regime, screener=screener, processes=processes), target
+        )
     seconds = time.perf_counter() - start
-    cpu = time.process_time() - cpu
-    return {"lines": lines, "seconds": seconds, "cpu": cpu, "keys": -1, "peak": _peak_mib()}
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time() - cpu + children.ru_utime + children.ru_stime
+    return {
+        "lines": lines,
+        "seconds": seconds,
+        "cpu": cpu,
+        "keys": -1,
+        "peak": _peak_mib(),
+        "child_peak": children.ru_maxrss / 1024,
+    }
 
 
 def _worker_peak() -> float:
@@ -91,7 +104,14 @@ def _case_dask(source: Path, target: Path) -> dict[str, float]:
         seconds = time.perf_counter() - start
         workers = client.run(_worker_peak)
     peak = max([_peak_mib(), *workers.values()])
-    return {"lines": sum(counts.values()), "seconds": seconds, "cpu": -1, "keys": -1, "peak": peak}
+    return {
+        "lines": sum(counts.values()),
+        "seconds": seconds,
+        "cpu": -1,
+        "keys": -1,
+        "peak": peak,
+        "child_peak": -1,
+    }
 
 
 def _run_case(kind: str, lines: int, work: Path) -> dict[str, float]:
@@ -129,7 +149,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.1f}")
     print(
         f"{'engine':<8} {'lines':>10} {'keys':>8} {'seconds':>9} {'CPU s':>7} {'lines/s':>12} "
-        f"{'peak MiB':>9}"
+        f"{'peak MiB':>9} {'child MiB':>9}"
     )
     with tempfile.TemporaryDirectory(prefix="reec-bench-") as tmp:
         work = args.work or Path(tmp)
@@ -140,9 +160,10 @@ def main() -> None:
                 r = _run_case(kind, lines, work)
                 keys = "-" if r["keys"] < 0 else f"{int(r['keys']):,}"
                 cpu = "-" if r["cpu"] < 0 else f"{r['cpu']:.2f}"
+                child = "-" if r["child_peak"] <= 0 else f"{r['child_peak']:,.0f}"
                 print(
                     f"{kind:<8} {int(r['lines']):>10,} {keys:>8} {r['seconds']:>9.2f} {cpu:>7} "
-                    f"{r['lines'] / r['seconds']:>12,.0f} {r['peak']:>9,.0f}",
+                    f"{r['lines'] / r['seconds']:>12,.0f} {r['peak']:>9,.0f} {child:>9}",
                     flush=True,
                 )
                 _verdict(kind, r)

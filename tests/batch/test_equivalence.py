@@ -100,3 +100,16 @@ def test_rows_keep_order_and_input_columns() -> None:
     assert out.column("line_id").to_pylist() == table.column("line_id").to_pylist()
     assert out.column_names[: table.num_columns] == table.column_names
     assert out.column("sku").to_pylist() == table.column("sku").to_pylist()
+
+
+def test_a_line_after_current_as_of_is_warned_once_in_front() -> None:
+    table = sample_order_book(300, skus=20, customers=10, patterns=30, seed=9)
+    out = determine_table(table).to_pylist()
+    note = "date after the rule data's current_as_of (2026-10-08): later announcements may exist"
+    late = [r for r in out if r["date"] > "2026-10-08"]
+    on_time = [r for r in out if r["date"] <= "2026-10-08"]
+    assert late
+    assert on_time
+    assert all(r["warnings"] == note or r["warnings"].startswith(note + " | ") for r in late)
+    assert not any(note in r["warnings"] for r in on_time)
+    assert all(r["warnings"].count(note) == 1 for r in late)

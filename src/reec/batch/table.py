@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from reec.batch.normalise import (
     day_keys,
     line_frame,
 )
+from reec.batch.parallel import answer_keys
 from reec.determine import determine
 from reec.determine_readings import list_windows, listed_announcements, screener_under
 from reec.errors import InputError
@@ -57,6 +59,7 @@ Progress = Callable[[int, int], None]
 _KEY = "__key"
 _REP_DAY = "__representative_day"
 _ALL_KEY_COLUMNS = [*KEY_COLUMNS, DAY_KEY, VALUE_KEY]
+_PARTY_COLUMNS = tuple(c for c in KEY_COLUMNS if c.startswith(("importer_", "end_user_")))
 
 
 def date_boundaries(regime: Regime, screener: Screener) -> tuple[date, ...] | None:
@@ -97,6 +100,9 @@ def _raw_keys(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
         pl.col("value").first(),
         pl.col("currency").first(),
     )
+    # Keys in the order of their first line: the loop over keys meets the errors in file
+    # order, so the error a batch names does not depend on how the grouping ran.
+    groups = groups.sort(pl.col(ROW).list.first())
     groups = groups.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias(_KEY))
     pairs = groups.select(_KEY, ROW).explode(ROW, empty_as_null=True)
     key_of_line = np.empty(lines.height, dtype=np.uint32)
@@ -113,13 +119,16 @@ def determine_table(
     progress: Progress | None = None,
     bom_base: Path | None = None,
     files: bool = True,
+    processes: int = 1,
 ) -> pa.Table:
     """Determine every line of `table` (columns: docs/batch.md) on `as_of` (default: each
     line's date). Returns `table` with RESULT_COLUMNS appended, rows in the same order.
 
     `bom_base`: the folder `bom` references are relative to (the input file's); `files=False`
-    refuses them (an uploaded table may not name server files)."""
-    per_line = _per_line(table, as_of, regime, screener, progress, bom_base, files)
+    refuses them (an uploaded table may not name server files). `processes`: the unique keys
+    are determined over up to this many forked processes (`reec.batch.parallel`; 1 = here
+    only, as in a server or a Dask worker)."""
+    per_line = _per_line(table, as_of, regime, screener, progress, bom_base, files, processes)
     out = table
     for name in RESULT_COLUMNS:
         if name in out.column_names:
@@ -136,11 +145,12 @@ def determine_frame(
     screener: Screener | None = None,
     progress: Progress | None = None,
     bom_base: Path | None = None,
+    processes: int = 1,
 ) -> pl.DataFrame:
     """`determine_table` on a Polars frame, the answers appended as Polars columns: what
     `reec batch` runs, so that a file read by Polars is never converted to Arrow and back
     (at 1M lines that conversion cost more than the determinations)."""
-    per_line = _per_line(frame, as_of, regime, screener, progress, bom_base)
+    per_line = _per_line(frame, as_of, regime, screener, progress, bom_base, True, processes)
     return frame.drop([c for c in RESULT_COLUMNS if c in frame.columns]).hstack(per_line)
 
 
@@ -152,6 +162,7 @@ def _per_line(
     progress: Progress | None,
     bom_base: Path | None,
     files: bool = True,
+    processes: int = 1,
 ) -> pl.DataFrame:
     """The RESULT_COLUMNS of every line, in line order."""
     regime = regime or load_regime()
@@ -161,13 +172,34 @@ def _per_line(
     cached = _CachedScreener(screener)
     keys, key_of_line = fact_keys(lines)
     del lines
-    answers: list[LineAnswer] = []
     total = keys.height
-    for n, row in enumerate(keys.iter_rows(named=True)):
-        answers.append(_answer(row, regime, cached, bom_base, files))
-        if progress is not None:
-            progress(n + 1, total)
+    answers = answer_keys(
+        keys.to_dicts(),
+        partial(_answer, regime=regime, screener=cached, bom_base=bom_base, files=files),
+        processes=processes,
+        parent_only=_names_a_file,
+        affinity=_screened,
+        progress=_shifted(progress, 0, total),
+    )
     return _gather(answers, key_of_line, late, regime)
+
+
+def _shifted(progress: Progress | None, before: int, total: int) -> Callable[[int], None] | None:
+    """`progress` of keys counted from `before` on, out of `total`."""
+    if progress is None:
+        return None
+    return lambda done: progress(before + done, total)
+
+
+def _screened(row: dict[str, Any]) -> tuple[str, ...]:
+    """The parties a key screens: keys that share them share a process (and its cached
+    screening of them)."""
+    return tuple(row[c] for c in _PARTY_COLUMNS)
+
+
+def _names_a_file(row: dict[str, Any]) -> bool:
+    """A key whose BOM file is read (with Polars) is determined in the parent process."""
+    return bool(row["bom"])
 
 
 def _answer(
@@ -188,28 +220,29 @@ def _answer(
 def _gather(
     answers: Sequence[LineAnswer], key_of_line: pl.Series, late: pl.Series, regime: Regime
 ) -> pl.DataFrame:
-    """Per-key answers onto every line by key index; a late line's warning in front."""
+    """Per-key answers onto every line by key index; a late line's warning in front.
+
+    The late warning is written once per key, not once per line: each key's row appears
+    twice (on time, then late, `n` rows further on) and a line gathers the row of its key
+    and lateness, so no text column is built or concatenated per line."""
     per_key = pl.DataFrame(
         {name: [getattr(a, name) for a in answers] for name in RESULT_COLUMNS},
         schema=dict.fromkeys(RESULT_COLUMNS, pl.String),
     )
-    per_line = per_key[key_of_line]
-    if late.any():
-        note = (
-            f"date after the rule data's current_as_of ({regime.current_as_of.isoformat()}): "
-            "later announcements may exist"
-        )
-        per_line = per_line.with_columns(
-            pl.when(pl.Series(late))
-            .then(
-                pl.when(pl.col("warnings") == "")
-                .then(pl.lit(note))
-                .otherwise(pl.lit(note + " | ") + pl.col("warnings"))
-            )
-            .otherwise(pl.col("warnings"))
-            .alias("warnings")
-        )
-    return per_line
+    if not late.any():
+        return per_key[key_of_line]
+    note = (
+        f"date after the rule data's current_as_of ({regime.current_as_of.isoformat()}): "
+        "later announcements may exist"
+    )
+    warned = per_key.with_columns(
+        pl.when(pl.col("warnings") == "")
+        .then(pl.lit(note))
+        .otherwise(pl.lit(note + " | ") + pl.col("warnings"))
+        .alias("warnings")
+    )
+    index = key_of_line + late.cast(pl.UInt32) * per_key.height
+    return pl.concat([per_key, warned])[index]
 
 
 STREAM_LINES = 1_000_000
@@ -227,6 +260,7 @@ def determine_parquet_file(
     progress: Progress | None = None,
     bom_base: Path | None = None,
     chunk_lines: int = CHUNK_LINES,
+    processes: int = 1,
 ) -> Counter[tuple[str, str]]:
     """`determine_frame` of a Parquet file, written to `target` (.parquet or .csv) chunk by
     chunk so that memory holds one chunk, not the file; the same lines with the same answers.
@@ -267,17 +301,19 @@ def determine_parquet_file(
                 raw, key_of_line = _raw_keys(lines)
                 del lines
                 keys = canonical(raw)
-                per_key = []
-                for ident, row in zip(
-                    raw.select(_ALL_KEY_COLUMNS).iter_rows(),
-                    keys.iter_rows(named=True),
-                    strict=True,
-                ):
-                    if ident not in answers:
-                        answers[ident] = _answer(row, regime, cached, bom_base)
-                        if progress is not None:
-                            progress(len(answers), len(answers))
-                    per_key.append(answers[ident])
+                idents = raw.select(_ALL_KEY_COLUMNS).rows()
+                rows = keys.to_dicts()
+                new = [j for j, ident in enumerate(idents) if ident not in answers]
+                fresh = answer_keys(
+                    [rows[j] for j in new],
+                    partial(_answer, regime=regime, screener=cached, bom_base=bom_base),
+                    processes=processes,
+                    parent_only=_names_a_file,
+                    affinity=_screened,
+                    progress=_shifted(progress, len(answers), len(answers) + len(new)),
+                )
+                answers.update(zip((idents[j] for j in new), fresh, strict=True))
+                per_key = [answers[ident] for ident in idents]
                 per_line = _gather(per_key, key_of_line, late, regime)
                 for (verdict, policy), n in Counter(
                     zip(

@@ -66,6 +66,12 @@ def batch(
     partitions: Annotated[
         int | None, typer.Option(help="Dask partitions (default: 2 per worker).")
     ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Local processes for the fact keys (default: the cores; 1: no fork)."
+        ),
+    ] = None,
 ) -> None:
     """Determine every shipment line of INPUT; write verdict, policy, codes and a reason."""
     import polars as pl
@@ -78,6 +84,7 @@ def batch(
     )
 
     from reec.batch import determine_frame, read_frame, read_table, write_table
+    from reec.batch.parallel import default_processes
     from reec.batch.table import determine_parquet_file
 
     with reporting_errors():
@@ -117,6 +124,7 @@ def batch(
                         day,
                         progress=advance,
                         bom_base=input_path.parent.resolve(),
+                        processes=processes or default_processes(),
                     )
                     seconds = time.perf_counter() - start
                     title = f"reec batch -> {output}"
@@ -127,6 +135,7 @@ def batch(
                     day,
                     progress=advance,
                     bom_base=input_path.parent.resolve(),
+                    processes=processes or default_processes(),
                 )
         write_table(result, output)
         seconds = time.perf_counter() - start
