@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from typing import Any
+from unittest.mock import patch
 
 import numpy as np
 from bomrows import bom_of, reference_cn, row
@@ -16,6 +18,7 @@ from reec.bom.rollup import Rollup, rollup
 from reec.regime.parameters import VALUE_SHARE_THRESHOLD
 from reec.regime.snapshot import load_regime
 
+rollup_module = importlib.import_module("reec.bom.rollup")  # reec.bom.rollup is also a function
 REGIME = load_regime()
 THRESHOLD = REGIME.as_of(REGIME.current_as_of).parameter(VALUE_SHARE_THRESHOLD)
 TB = "Tb:100"
@@ -216,3 +219,47 @@ def test_python_integer_fallback_when_int64_could_overflow() -> None:
     assert Fraction(int(roll.cn[0]), 10**roll.scale) == ref["A"]
     trace = roll.trace(0)
     assert Fraction(int(trace.contribution[0]), 10**roll.scale) == ref["A"]
+
+
+def _all_python_integers(roll_module: Any) -> Any:
+    """`_exact` told that every node could overflow int64: Python integers throughout."""
+    real = roll_module._exact
+
+    def everywhere(bom: Any, counted: Any, bound: Any, lift: int) -> Any:
+        return real(bom, counted, np.full_like(bound, np.inf), lift)
+
+    return everywhere
+
+
+@settings(max_examples=60, deadline=None)
+@given(dags(), st.integers(0, 12))
+def test_int64_levels_below_big_nodes_agree_with_python_integers_throughout(
+    case: tuple[list[dict[str, Any]], set[str]], digits: int
+) -> None:
+    """Where only the upper nodes (a top worth up to 10**12 times its parts) could overflow
+    int64, the levels below them are summed as int64: every value and content is the same exact
+    integer as with Python integers throughout."""
+    rows, _ = case
+    rows = [{**rows[0], "unit_value": str(Decimal(rows[0]["unit_value"]) * 10**digits)}, *rows[1:]]
+    bom = bom_of(rows)
+    mixed = rollup(bom, REGIME)
+    with patch.object(rollup_module, "_exact", _all_python_integers(rollup_module)):
+        plain = rollup(bom, REGIME)
+    assert plain.cn.dtype == object
+    assert [int(v) for v in mixed.cn] == [int(v) for v in plain.cn]
+    assert [int(v) for v in mixed.total] == [int(v) for v in plain.total]
+
+
+def test_a_top_past_int64_over_int64_levels_is_exact() -> None:
+    rows = [
+        row(None, "A", None, "2000000000000000"),
+        row("A", "B", "0.5", "900"),
+        row("B", "C", "2", "400", form="magnet", composition=MAGNET),
+        row("C", "tb", "1.5", "10", origin="CN", form="metal", composition=TB),
+    ]
+    roll = rollup(bom_of(rows), REGIME)
+    assert roll.cn.dtype == object
+    ref = reference_cn(rows, {"tb"})
+    ids = roll.bom.labels["id"].to_list()
+    assert {ids[i]: Fraction(int(roll.cn[i]), 10**roll.scale) for i in range(4)} == ref
+    assert ref["A"] == 15  # 0.5 x 2 x 1.5 x 10

@@ -2,11 +2,12 @@
 every node, level by level with one scatter-add per level (no Python loop per line).
 
 Two passes over the levels: a float64 one gives shares for display and bounds the magnitudes;
-the exact one runs on int64 numerators (or Python integers when int64 could overflow) at one
-common scale, ``value_scale + quantity_scale x height``, where every partial sum is an integer,
-so "exactly 0.1 %" is decided exactly. Readings (docs/extraterritorial.md): a counted line is a
-Chinese-origin (or unknown-origin) Part I item, taken at its full value and not descended into;
-any other line is descended into, whatever its origin.
+the exact one runs on int64 numerators (Python integers from the lowest level where int64 could
+overflow, usually only the top) at one common scale, ``value_scale + quantity_scale x height``,
+where every partial sum is an integer, so "exactly 0.1 %" is decided exactly. Readings
+(docs/extraterritorial.md): a counted line is a Chinese-origin (or unknown-origin) Part I item,
+taken at its full value and not descended into; any other line is descended into, whatever its
+origin.
 """
 
 from __future__ import annotations
@@ -166,6 +167,36 @@ def _technology(bom: Bom, annex1: Bools, own: Ints) -> Ints:
     return own | acc
 
 
+def _exact(bom: Bom, counted: Bools, bound: npt.NDArray[np.float64], lift: int) -> tuple[Num, Num]:
+    """Chinese-origin Part I content and value of one unit of each node at the common scale.
+
+    int64 while every number fits; Python integers (object arrays) from the lowest level holding
+    a node whose `bound` (its float value or content, lifted, with room for rounding) could
+    overflow int64: usually only the top of a large BOM, so the lines below it, nearly all of
+    them, are still summed as int64."""
+    lv, sq = bom.levels, 10**bom.quantity_scale
+    big = bound >= 2**62
+    first_big = int(lv.height[big].min()) if big.any() else lv.top + 1
+    # int64 where it is read (nodes not big); lift itself may be past int64 when all are big
+    total: Num = np.where(big, 0, bom.value) * (lift if first_big else 0)
+    x: Num = np.where(counted, total, 0)
+    cn: Num = np.zeros(bom.n, dtype=np.int64)
+    for h in range(lv.top + 1):
+        if h == first_big:
+            total = bom.value.astype(object) * lift
+            x = np.where(counted, total, x.astype(object))
+            cn = cn.astype(object)
+        if h == 0:
+            continue
+        e = lv.edges_at(h)
+        np.add.at(cn, bom.parent[e], bom.quantity[e].astype(cn.dtype) * x[bom.child[e]])
+        nodes = lv.nodes_at(h)
+        if sq > 1:
+            cn[nodes] //= sq
+        x[nodes] = np.where(counted[nodes], total[nodes], cn[nodes])
+    return cn, total
+
+
 def rollup(bom: Bom, regime: Regime) -> Rollup:
     annex = tuple(regime.annex1)
     part1, part2 = _classify(bom, annex)
@@ -180,19 +211,9 @@ def rollup(bom: Bom, regime: Regime) -> Rollup:
         nodes = lv.nodes_at(h)
         xf[nodes] = np.where(counted[nodes], vf[nodes], cf[nodes])
     lift = 10 ** (bom.quantity_scale * lv.top)
-    bound = float(max(np.max(cf, initial=0), np.max(vf, initial=0))) * lift * sq * 4
-    dtype: type = np.int64 if bound < 2**62 else object
-    total = bom.value.astype(dtype) * lift
-    x: Num = np.where(counted, total, 0).astype(dtype)
-    cn: Num = np.zeros(bom.n, dtype=dtype)
-    q: Num = bom.quantity.astype(dtype)
-    for h in range(1, lv.top + 1):
-        e = lv.edges_at(h)
-        np.add.at(cn, bom.parent[e], q[e] * x[bom.child[e]])
-        nodes = lv.nodes_at(h)
-        if sq > 1:
-            cn[nodes] //= sq
-        x[nodes] = np.where(counted[nodes], total[nodes], cn[nodes])
+    # the bound of every number at the common scale, rounded as one float expression
+    bound = np.maximum(cf, vf) * float(lift) * float(sq) * 4.0
+    cn, total = _exact(bom, counted, bound, lift)
     annex1 = (part1 >= 0) | (part2 >= 0)
     own = _own(bom)
     return Rollup(
