@@ -2,14 +2,24 @@
 
 Starts `reec serve` in its own process (throw-away SQLite licence book, one analyst key), then
 drives it from this process over keep-alive HTTP/1.1 connections (asyncio streams):
-  1. open loop at a fixed rate (default 200 requests/s for 20 s): p50 / p99 latency, errors;
+  1. open loop at a fixed rate (default 200 requests/s for 20 s) over `--connections` keep-alive
+     connections: p50 / p99 latency counted from the moment each request was due (so waiting
+     for a free connection behind a server that fell behind is in it), errors;
   2. closed loop (default 16 concurrent clients for 10 s): the most requests/s it serves.
 Each worker count (default 1 and 2, set through REEC_WORKERS as a deployment would) gets its
 own server, warmed up first (each worker loads the rules and lists on its first request).
+
+The flood protections stay on (issue 11), set as a deployment that serves 200 requests/s to one
+ERP gateway would set them, and printed: the gateway's key gets a budget above what it sends
+(`--key-limit`, REEC_RATE_LIMIT_KEY, counted per worker), and its one address may hold the
+bench's keep-alive connections (`--connections`, REEC_MAX_CONNECTIONS_PER_CLIENT); the
+anonymous limit and REEC_LIMIT_CONCURRENCY keep their defaults. A capacity test is not a flood
+test: bench/flood.py measures the floods.
 Targets (2 cores): p99 < 25 ms at 200 requests/s (issue 6); with REEC_WORKERS=2, p99 < 10 ms
 at 200 requests/s, printed beside the 1-worker figures (issue 16).
 
     .venv/bin/python bench/api.py [--rate 200] [--seconds 20] [--clients 16] [--workers 1,2]
+                                  [--key-limit 2000/second] [--connections 64]
                                   [--url URL --key K]
 """
 
@@ -95,38 +105,45 @@ def _request(url: str, key: str, body: bytes) -> tuple[str, int, bytes]:
 
 
 async def _open_loop(
-    url: str, key: str, body: bytes, rate: float, seconds: float
+    url: str, key: str, body: bytes, rate: float, seconds: float, connections: int
 ) -> tuple[float, float, int]:
     host, port, request = _request(url, key, body)
-    idle: list[_Conn] = [_Conn(host, port, request) for _ in range(64)]
+    idle: asyncio.Queue[_Conn] = asyncio.Queue()
+    for _ in range(connections):
+        idle.put_nowait(_Conn(host, port, request))
     lat: list[float] = []
     errors = 0
 
-    async def one(record: bool = True) -> None:
+    async def one(due: float | None = None) -> None:
+        """One request on a free connection; its latency counts from `due`, the moment it was
+        to be sent, so waiting for a connection (a server that fell behind) is in it."""
         nonlocal errors
-        conn = idle.pop() if idle else _Conn(host, port, request)
-        t0 = time.perf_counter()
-        status = await conn.post()
-        if record:
-            lat.append((time.perf_counter() - t0) * 1000)
-        if status != 200:
-            errors += 1
-        idle.append(conn)
+        conn = await idle.get()
+        try:
+            status = await conn.post()
+        except (OSError, asyncio.IncompleteReadError):  # refused or dropped: an error
+            status, conn = 0, _Conn(host, port, request)
+        if due is not None:
+            lat.append((time.perf_counter() - due) * 1000)
+            errors += status != 200
+        idle.put_nowait(conn)
 
-    await asyncio.gather(*(one(False) for _ in range(64)))  # open connections, warm up
+    await asyncio.gather(*(one() for _ in range(connections)))  # open them, warm up
     tasks = []
     start = time.perf_counter()
     n = int(rate * seconds)
     for i in range(n):
-        delay = start + i / rate - time.perf_counter()
+        due = start + i / rate
+        delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one()))
+        tasks.append(asyncio.create_task(one(due)))
     await asyncio.gather(*tasks)
     took = time.perf_counter() - start
-    for c in idle:
-        if c.writer is not None:
-            c.writer.close()
+    while not idle.empty():
+        conn = idle.get_nowait()
+        if conn.writer is not None:
+            conn.writer.close()
     p99 = _pct(lat, 0.99)
     print(
         f"open loop  {rate:.0f} req/s offered for {seconds:.0f} s: {len(lat)} requests in "
@@ -165,7 +182,17 @@ async def _closed_loop(
     return len(lat) / took
 
 
-def _start(tmp: str, workers: int) -> tuple[subprocess.Popen[bytes], str, str]:
+def _limits(args: argparse.Namespace) -> dict[str, str]:
+    """The flood settings the bench's server runs under (see the module's docstring)."""
+    return {
+        "REEC_RATE_LIMIT_KEY": args.key_limit,
+        "REEC_MAX_CONNECTIONS_PER_CLIENT": str(args.connections),
+    }
+
+
+def _start(
+    tmp: str, workers: int, limits: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], str, str]:
     """`reec serve` with REEC_WORKERS=workers on a throw-away SQLite book and analyst key."""
     from reec.api.keys import KeyBook
     from reec.store.db import Store
@@ -183,13 +210,12 @@ def _start(tmp: str, workers: int) -> tuple[subprocess.Popen[bytes], str, str]:
         "REEC_ACCESS_LOG": "false",
         "REEC_LOG_LEVEL": "warning",
         "REEC_WORKERS": str(workers),
-        "REEC_RATE_LIMIT_KEY": "",  # one key at 200+ requests/s: measure the engine, not the limit
-        "REEC_MAX_CONNECTIONS_PER_CLIENT": "1000",  # every client thread is on loopback
+        **limits,
     }
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "reec"), "serve", "--port", str(port)], env=env
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a worker loads the rules first; slow on a busy machine
     while True:
         try:
             if httpx.get(f"{url}/health", timeout=1).status_code == 200:
@@ -204,7 +230,9 @@ def _start(tmp: str, workers: int) -> tuple[subprocess.Popen[bytes], str, str]:
 
 def _run(url: str, key: str, body: bytes, args: argparse.Namespace) -> tuple[float, ...]:
     asyncio.run(_closed_loop(url, key, body, args.clients, 2.0, quiet=True))  # warm every worker
-    p50, p99, errors = asyncio.run(_open_loop(url, key, body, args.rate, args.seconds))
+    p50, p99, errors = asyncio.run(
+        _open_loop(url, key, body, args.rate, args.seconds, args.connections)
+    )
     rps = asyncio.run(_closed_loop(url, key, body, args.clients, args.seconds / 2))
     return p50, p99, float(errors), rps
 
@@ -215,6 +243,18 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--workers", default="1,2", help="REEC_WORKERS values, one server each")
+    ap.add_argument(
+        "--key-limit",
+        default="2000/second",
+        help="REEC_RATE_LIMIT_KEY of the server: the gateway key's budget, per worker",
+    )
+    ap.add_argument(
+        "--connections",
+        type=int,
+        default=64,
+        help="keep-alive connections of the open loop (a request waits for a free one); "
+        "REEC_MAX_CONNECTIONS_PER_CLIENT of the server",
+    )
     ap.add_argument("--url", help="an already running server (then --key is needed)")
     ap.add_argument("--key", help="analyst API key for --url")
     args = ap.parse_args()
@@ -226,11 +266,22 @@ def main() -> None:
     if args.url:
         _run(args.url, args.key or "", body, args)
         return
+    limits = _limits(args)
+    from reec.api.settings import ApiSettings
+
+    defaults = ApiSettings()
+    print(
+        "server limits: "
+        + ", ".join(f"{k}={v!r}" for k, v in limits.items())
+        + f"; defaults kept: REEC_RATE_LIMIT_ANONYMOUS={defaults.rate_limit_anonymous!r}, "
+        f"REEC_LIMIT_CONCURRENCY={defaults.limit_concurrency}, "
+        f"REEC_MAX_CONNECTIONS={defaults.max_connections}"
+    )
     rows = []
     with tempfile.TemporaryDirectory(prefix="reec-bench-") as tmp:
         for workers in [int(w) for w in args.workers.split(",")]:
             print(f"-- REEC_WORKERS={workers}")
-            server, url, key = _start(tmp, workers)
+            server, url, key = _start(tmp, workers, limits)
             try:
                 rows.append((workers, *_run(url, key, body, args)))
             finally:

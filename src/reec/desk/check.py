@@ -63,15 +63,34 @@ class DeskScreener:
 
 
 class _Peek:
-    """A screener that remembers whether anything matched."""
+    """A screener that remembers whether anything matched, under any reading.
 
-    def __init__(self, inner: Screener) -> None:
-        self.inner, self.matched = inner, False
+    It answers `under_reading`, `reading_windows` and `reading_announcements` as the screener it
+    wraps (so contested list readings come out as through `DeskScreener`), and every screener it
+    hands out for another reading sets the same flag."""
+
+    def __init__(self, inner: Screener, seen: list[bool] | None = None) -> None:
+        self.inner = inner
+        self._seen = seen if seen is not None else [False]
+
+    @property
+    def matched(self) -> bool:
+        return self._seen[0]
 
     def screen(self, parties: Sequence[Party], as_of: date) -> ScreeningResult:
         result = self.inner.screen(parties, as_of)
-        self.matched = bool(result.hits or result.possible)
+        if result.hits or result.possible:
+            self._seen[0] = True
         return result
+
+    def under_reading(self, reading: str) -> _Peek:
+        return _Peek(screener_under(self.inner, reading), self._seen)
+
+    def reading_windows(self, reading: str) -> tuple[tuple[date, date], ...]:
+        return list_windows(self.inner, reading)
+
+    def reading_announcements(self, readings: Collection[str]) -> frozenset[str]:
+        return listed_announcements(self.inner, readings)
 
 
 def shipment_ref(shipment: Shipment) -> str:
@@ -99,27 +118,53 @@ def desk_determination(
     as_of: date | None = None,
     keep: bool = True,
 ) -> DeskCheck:
-    """`keep=False` keeps (and reviews) only a check with a hit or a possible match."""
-    if not keep:
-        peek = _Peek(screener)
-        plain = determine(shipment, regime, as_of=as_of, screener=peek)
-        if not peek.matched:
+    """`keep=False` keeps (and reviews) only a check with a hit or a possible match.
+
+    The engine answers first, outside the transaction: with no match under any reading the
+    review queue has nothing to add (`DeskScreener` passes such an answer through unchanged),
+    so only the two writes hold the database's write lock. A check with a match is answered
+    again inside the transaction, where its review items are raised and decisions applied."""
+    peek = _Peek(screener)
+    plain = determine(shipment, regime, as_of=as_of, screener=peek)
+    if not peek.matched:
+        if not keep:
             return DeskCheck(plain, None, ())
+        with store.transaction() as s:
+            kept = _keep(s, shipment_doc, shipment, plain, regime, actor=actor, via=via, raised=[])
+        return DeskCheck(plain, kept, ())
     with store.transaction() as s:
         source = CheckSource(actor, "shipment", shipment_ref(shipment), regime.version)
         desk = DeskScreener(screener, s, source)
         det = determine(shipment, regime, as_of=as_of, screener=desk)
-        row = store_determination(s, shipment_doc, det, actor)
-        audit.append(
-            s, actor=actor, action="determination", subject=f"determination:{row.id}",
-            payload={
-                "shipment": source.ref, "verdict": det.verdict.value,
-                "licence_policy": det.licence_policy.value if det.licence_policy else None,
-                "as_of": det.as_of, "data_version": regime.version, "via": via,
-                "reviews_raised": desk.raised,
-            },
-        )  # fmt: skip
-        return DeskCheck(det, row.id, tuple(desk.raised))
+        kept = _keep(
+            s, shipment_doc, shipment, det, regime, actor=actor, via=via, raised=desk.raised
+        )
+        return DeskCheck(det, kept, tuple(desk.raised))
+
+
+def _keep(
+    s: Session,
+    shipment_doc: Any,
+    shipment: Shipment,
+    det: Determination,
+    regime: Regime,
+    *,
+    actor: str,
+    via: str,
+    raised: list[int],
+) -> int:
+    """The determination row and its `determination` audit entry; the row's id."""
+    kept = store_determination(s, shipment_doc, det, actor)
+    audit.append(
+        s, actor=actor, action="determination", subject=f"determination:{kept}",
+        payload={
+            "shipment": shipment_ref(shipment), "verdict": det.verdict.value,
+            "licence_policy": det.licence_policy.value if det.licence_policy else None,
+            "as_of": det.as_of, "data_version": regime.version, "via": via,
+            "reviews_raised": raised,
+        },
+    )  # fmt: skip
+    return kept
 
 
 def desk_screening(

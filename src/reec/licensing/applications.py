@@ -164,14 +164,14 @@ def create_application(
                     f"({lim.change_review_working_days.citation.announcement} Art. 18)",
                     field="--changes",
                 )
-        det_row = store_determination(s, shipment_doc, determination, actor)
+        det_row_id = store_determination(s, shipment_doc, determination, actor)
         row = ApplicationRow(
             created_at=now(),
             created_by=actor,
             kind="change" if changes_licence_id is not None else "new",
             licence_kind=licence_kind,
             state="draft",
-            determination_id=det_row.id,
+            determination_id=det_row_id,
             exporter=shipment.exporter.name,
             destination=shipment.destination,
             end_users=end_users,
@@ -192,7 +192,7 @@ def create_application(
             action="application.create",
             subject=f"application/{row.id}",
             payload={
-                "determination": det_row.id,
+                "determination": det_row_id,
                 "items": items,
                 "kind": row.kind,
                 "rows": application_rows(row, event),

@@ -333,10 +333,10 @@ def draw(
         problems = coverage_problems(lic, shipment, determination)
         if problems:
             raise LicenceRefusalError("; ".join(problems), field="licence")
-        det_row = store_determination(s, shipment_doc, determination, actor)
+        det_row_id = store_determination(s, shipment_doc, determination, actor)
         dd = DrawdownRow(
             licence_id=lic.id,
-            determination_id=det_row.id,
+            determination_id=det_row_id,
             shipment_ref=shipment_ref,
             on_date=determination.as_of,
             at=now(),
@@ -408,4 +408,4 @@ def draw(
             },
         )
         s.expire_all()
-        return Drawdown(dd.id, _view(s, row), det_row.id, tuple(drawn), dd.keep_records_until)
+        return Drawdown(dd.id, _view(s, row), det_row_id, tuple(drawn), dd.keep_records_until)

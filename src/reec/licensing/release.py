@@ -79,12 +79,12 @@ def release(
     if determination.verdict is not Verdict.LICENCE_REQUIRED:
         reason = f"no licence needed on {determination.as_of} ({verdict})"
         with store.transaction() as s:
-            det = store_determination(s, shipment_doc, determination, actor)
+            det_id = store_determination(s, shipment_doc, determination, actor)
             audit.append(
                 s,
                 actor=actor,
                 action="customs.release",
-                subject=f"determination/{det.id}",
+                subject=f"determination/{det_id}",
                 payload={"reason": reason, "shipment": shipment_ref},
             )
         return ReleaseDecision(True, verdict, (reason,), remarks, None)
@@ -119,12 +119,12 @@ def _hold(
     by: date | None,
 ) -> ReleaseDecision:
     with store.transaction() as s:
-        det = store_determination(s, shipment_doc, determination, actor)
+        det_id = store_determination(s, shipment_doc, determination, actor)
         audit.append(
             s,
             actor=actor,
             action="customs.hold",
-            subject=f"determination/{det.id}",
+            subject=f"determination/{det_id}",
             payload={"reasons": list(reasons)},
         )
     return ReleaseDecision(False, determination.verdict.value, reasons, remarks, None, by)

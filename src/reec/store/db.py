@@ -9,7 +9,7 @@ locked" mid-transaction. Taking the lock at BEGIN serialises writers cleanly (th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,13 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from reec.errors import StoreError
+from reec.store.writelock import WriteLock, write_lock_for
 
 __all__ = ["Store", "alembic_config", "make_engine"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT = 60
+"""Seconds a SQLite writer waits for the write lock before the work fails."""
 
 
 def _normalise(url: str) -> str:
@@ -42,7 +45,7 @@ def make_engine(url: str) -> Engine:
     except ArgumentError:
         raise StoreError(f"not a database URL: {url!r}", field="REEC_DATABASE_URL") from None
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": 60})
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT})
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -51,7 +54,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=60000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT * 1000}")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -79,6 +82,9 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._writers: WriteLock | None = None
+        if self.engine.dialect.name == "sqlite":  # writers queue, not sleep (reec.store.writelock)
+            self._writers = write_lock_for(self.engine.url.database, BUSY_TIMEOUT)
 
     @property
     def is_postgresql(self) -> bool:
@@ -130,9 +136,12 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back on any error. A database that
-        cannot take the write (disk full, corrupt file, gone) is a `StoreError`, not a crash."""
+        cannot take the write (disk full, corrupt file, gone) is a `StoreError`, not a crash.
+        On SQLite the writers of this process, and of other reec processes, queue for the write
+        lock (`reec.store.writelock`) rather than poll for it."""
+        queue = self._writers.hold() if self._writers is not None else nullcontext()
         try:
-            with self._sessions() as session, session.begin():
+            with queue, self._sessions() as session, session.begin():
                 yield session
         except OperationalError as exc:
             raise StoreError(

@@ -1,0 +1,104 @@
+"""SQLite writers take turns in a queue instead of sleeping in SQLite's busy handler.
+
+SQLite lets one writer in at a time; a `BEGIN IMMEDIATE` that finds the lock taken retries in
+the busy handler, which sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 ms between tries and
+is never woken when the lock comes free. Under a steady 200 requests/s (the API's thread pool in
+one worker, or two `reec serve` workers) the writers fell into those sleeps and the p99 became
+seconds, with 2 workers worse than 1 (issue 16). So a write transaction on a SQLite file first
+takes this lock:
+
+- in the process, a `threading.RLock` per database file: the waiting threads are woken the
+  moment the writer before them is done (re-entrant, so a transaction opened inside another on
+  the same file in the same thread does not wait for itself);
+- across processes, `flock` on `<database>-writer` next to the file (POSIX only): the thread at
+  the head of its process's queue tries it every `POLL` seconds (never the whole busy-handler
+  ladder), and after `busy_timeout` seconds goes on without it, so SQLite's own lock and timeout
+  still decide; a process that dies lets go of its `flock` with it.
+
+It is an ordering aid only: SQLite's lock still guarantees that writes exclude each other, so a
+writer that does not take this lock (another tool, an Alembic migration) is only slower, never
+unsafe. PostgreSQL and in-memory SQLite need none of it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: the in-process queue only
+    fcntl = None  # type: ignore[assignment]  # no cross-process lock there
+
+__all__ = ["POLL", "WriteLock", "write_lock_for"]
+
+POLL = 0.0005
+"""Seconds between tries of the cross-process lock by the head of a process's queue."""
+
+_locks: weakref.WeakValueDictionary[str, WriteLock] = weakref.WeakValueDictionary()
+_guard = threading.Lock()
+
+
+class WriteLock:
+    """The writers' queue of one SQLite file in this process (see the module's docstring)."""
+
+    def __init__(self, path: Path, busy_timeout: float) -> None:
+        self.path = path.with_name(path.name + "-writer")
+        self.busy_timeout = busy_timeout
+        self._local = threading.RLock()
+        self._file: IO[bytes] | None = None  # open while this process holds the flock
+        self._depth = 0
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        with self._local:
+            self._depth += 1
+            try:
+                if self._depth == 1:
+                    self._file = self._acquire()
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self._file is not None:
+                    self._file.close()  # lets go of the flock
+                    self._file = None
+
+    def _acquire(self) -> IO[bytes] | None:
+        """The lock file, flocked; None if it could not be had (SQLite's lock decides)."""
+        if fcntl is None:
+            return None
+        try:
+            file = open(self.path, "ab")  # noqa: SIM115  # closed by `hold`
+        except OSError:  # a read-only folder: SQLite's lock only
+            return None
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return file
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    break  # SQLite's busy timeout decides from here
+                time.sleep(POLL)
+            except OSError:  # a file system without flock
+                break
+        file.close()
+        return None
+
+
+def write_lock_for(database: str | None, busy_timeout: float) -> WriteLock | None:
+    """The process's write lock of a SQLite database file (None for `:memory:` or no file)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(os.path.abspath(database))
+    with _guard:
+        lock = _locks.get(str(path))
+        if lock is None:
+            lock = _locks[str(path)] = WriteLock(path, busy_timeout)
+        return lock
