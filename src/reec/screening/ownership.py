@@ -2,8 +2,8 @@
 
 No. 61 Art. 2 reaches listed importers and end users "including their subsidiaries, branches
 and other branch organisations in which they hold 50% or more" (控股50%及以上; the share is
-rule data, MOFCOM-2025-61/art2). The text does not say how indirect holdings combine. Readings offered
-(`REEC_SCREEN_OWNERSHIP_READING`):
+rule data, MOFCOM-2025-61/art2). The text does not say how indirect holdings combine. Readings
+offered (`REEC_SCREEN_OWNERSHIP_READING`):
 
 - `control` (default): an entity held >= 50% by listed parties is treated as listed for its own
   holdings (the parent controls what its subsidiary holds), and holdings of several listed (or
