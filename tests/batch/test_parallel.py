@@ -3,6 +3,7 @@ default) give the answers, the first error and the progress of the loop in one p
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Callable
 from datetime import date
@@ -16,6 +17,7 @@ from reec.batch import determine_frame, parallel, read_frame, write_table
 from reec.batch.parallel import MIN_KEYS_PER_PROCESS, answer_keys
 from reec.batch.sample import sample_order_book
 from reec.batch.table import determine_parquet_file
+from reec.bom.build import COLUMNS as BOM_COLUMNS
 from reec.errors import BomError, InputError
 
 KEYS = list(range(3 * MIN_KEYS_PER_PROCESS))
@@ -130,3 +132,28 @@ def test_a_bad_key_is_the_same_first_error_over_two_processes(book: Path) -> Non
     assert str(two.value) == str(one.value)
     # the earliest bad line, however the grouping ordered the keys
     assert str(one.value).startswith(f"line {ids[100]}, column composition: 'Dy87'")
+
+
+_BOM = [  # robot.csv: the line's item is the root ("line"), a Chinese Dy metal deep inside
+    ["line", "axis", "3", "4", "USD", "DE", "component", "", "", "Axis"],
+    ["axis", "servo", "1", "1.5", "USD", "JP", "component", "", "", "Servo"],
+    ["servo", "mag", "1", "0.2", "USD", "JP", "magnet", "Nd:29;Dy:3;Fe:67;B:1", "", "Magnet"],
+    ["mag", "dy", "1", "0.1", "USD", "CN", "metal", "Dy:100", "", "Dy metal"],
+]
+
+
+@pytest.mark.usefixtures("few_keys_fork")
+def test_lines_with_a_bom_file_over_two_processes(book: Path, tmp_path: Path) -> None:
+    with (tmp_path / "robot.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(BOM_COLUMNS)
+        writer.writerows(_BOM)
+    every_tenth = pl.int_range(pl.len()) % 10 == 3
+    frame = read_frame(book).with_columns(
+        pl.when(every_tenth).then(pl.lit("robot.csv")).otherwise(pl.lit("")).alias("bom"),
+        pl.when(every_tenth).then(pl.lit("DE")).otherwise(pl.col("exporter_country")),
+    )
+    two = determine_frame(frame, bom_base=tmp_path, processes=2)
+    assert two.equals(determine_frame(frame, bom_base=tmp_path, processes=1))
+    reasons = two.filter(pl.col("bom") != "").get_column("reason")
+    assert reasons.str.contains("no61-art1-1-value-share").any()  # the BOM was rolled up

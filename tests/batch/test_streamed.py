@@ -69,3 +69,20 @@ def test_a_bad_line_in_a_later_chunk_is_the_whole_frame_error(tmp_path: Path) ->
     assert "used twice" in str(whole.value)
     assert not target.exists()
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_a_streamed_csv_never_writes_a_formula(book: Path, tmp_path: Path) -> None:
+    # a carried-through cell Excel would run: the chunked CSV quotes it as write_table does
+    frame = read_frame(book).with_columns(
+        pl.when(pl.int_range(pl.len()) % 500 == 7)
+        .then(pl.lit('=HYPERLINK("http://x")'))
+        .otherwise(pl.col("sku"))
+        .alias("sku")
+    )
+    source = tmp_path / "formulas.parquet"
+    frame.write_parquet(source)
+    whole, chunked = tmp_path / "whole.csv", tmp_path / "chunked.csv"
+    write_table(determine_frame(frame), whole)
+    determine_parquet_file(source, chunked, chunk_lines=700)
+    assert chunked.read_bytes() == whole.read_bytes()
+    assert pl.read_csv(chunked).get_column("sku").str.starts_with("'=HYPERLINK").sum() == 5

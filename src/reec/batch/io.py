@@ -8,9 +8,25 @@ import polars as pl
 import pyarrow as pa
 
 from reec.errors import InputError
-from reec.tabular import csv_safe, is_excel, read_rows, replacing, write_rows
+from reec.tabular import is_excel, read_rows, replacing, write_rows
 
-__all__ = ["read_frame", "read_table", "write_table"]
+__all__ = ["csv_safe_frame", "read_frame", "read_table", "write_table"]
+
+_FORMULA = r"^[=+\-@\t\r]"
+_NUMBER_TEXT = r"^[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
+
+
+def csv_safe_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """`reec.tabular.csv_safe` on every text cell, as one vectorised expression a column
+    (a test holds them equal): a cell Excel would run as a formula gets a leading `'`."""
+    text = [c for c, t in df.schema.items() if t == pl.String]
+    return df.with_columns(
+        pl.when(pl.col(c).str.contains(_FORMULA) & ~pl.col(c).str.contains(_NUMBER_TEXT))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in text
+    )
 
 
 def read_frame(path: Path) -> pl.DataFrame:
@@ -51,12 +67,12 @@ def write_table(table: pa.Table | pl.DataFrame, path: Path) -> None:
         raise InputError("nothing to write", field=str(path))
     if suffix == ".parquet":
         with replacing(path) as tmp:
-            df.write_parquet(tmp)
+            # Snappy, as the chunked path's pyarrow writer: about 0.2 s less CPU than zstd
+            # for 1M answered lines (files about 40% larger), and every reader has it.
+            df.write_parquet(tmp, compression="snappy")
     elif suffix == ".csv":
-        text = [c for c, t in df.schema.items() if t == pl.String]
-        safe = df.with_columns(pl.col(c).map_elements(csv_safe, pl.String) for c in text)
         with replacing(path) as tmp:  # Excel shows Chinese names only with the BOM
-            safe.write_csv(tmp, include_bom=True)
+            csv_safe_frame(df).write_csv(tmp, include_bom=True)
     elif is_excel(path):
         write_rows(path, df.columns, df.iter_rows(named=True), sheet="batch")
     else:

@@ -63,6 +63,7 @@ def _text(df: pl.DataFrame, name: str) -> pl.Expr:
 
 
 CHECKED = ("line_id", "date", "value", "currency")
+_NOT_POSITIVE = "not a positive number"
 """The columns of the checks over all lines (`day_keys`)."""
 
 
@@ -81,7 +82,7 @@ def line_frame(
         raise InputError("the batch input is not a table")
     check_columns(raw.columns, as_of)
     df = raw.select([_text(raw, c.name) for c in COLUMNS])
-    df = df.with_columns(day_keys(df, as_of, boundaries))
+    df = df.with_columns(day_keys(raw, as_of, boundaries))
     return df.with_columns(
         pl.when(pl.col("bom") != "")
         .then(pl.col("value") + " " + pl.col("currency"))
@@ -102,7 +103,12 @@ def day_keys(
     """The checks over all lines (the first bad line is named), in this order: line ids
     (empty, used twice), values, currencies, dates; then each line's DAY and DAY_KEY.
     `raw` needs only the CHECKED columns (the date only without `as_of`)."""
-    df = raw.select([_text(raw, c) for c in CHECKED])
+    # A column of numbers is tested as numbers, the same test as on their text (a test holds
+    # them equal); the text is written only to name a bad value.
+    numbers = "value" in raw.columns and (
+        raw.schema["value"].is_float() or raw.schema["value"].is_integer()
+    )
+    df = raw.select(pl.col(c) if c == "value" and numbers else _text(raw, c) for c in CHECKED)
     first_bad(df, pl.col("line_id").str.strip_chars() == "", "line_id", "line id is empty")
     # Counting distinct ids is a quarter of marking every repeated one: mark them only when
     # some id repeats, to name the first.
@@ -112,7 +118,13 @@ def day_keys(
         line = dupes.item(0, "line_id")
         raise InputError("line id is used twice", field=f"line {line}, column line_id")
     value = pl.col("value").str.strip_chars().cast(pl.Float64, strict=False)
-    first_bad(df, value.is_null() | (value <= 0), "value", "not a positive number")
+    bad_value = value.is_null() | (value <= 0)
+    if numbers:
+        given = pl.col("value")
+        if df.select((given.is_null() | (given <= 0)).any()).item():
+            first_bad(df.with_columns(_text(raw, "value")), bad_value, "value", _NOT_POSITIVE)
+    else:
+        first_bad(df, bad_value, "value", _NOT_POSITIVE)
     currency = pl.col("currency").str.strip_chars()
     first_bad(df, ~currency.str.contains(r"^[A-Za-z]{3}$"), "currency", "not ISO 4217")
     if as_of is not None:

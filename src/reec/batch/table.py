@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from reec.batch.columns import KEY_COLUMNS, RESULT_COLUMNS
 from reec.batch.facts import LineAnswer, answer_of, parse_key, validated
+from reec.batch.io import csv_safe_frame
 from reec.batch.normalise import (
     CHECKED,
     DAY,
@@ -93,13 +94,15 @@ def _raw_keys(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     lines = lines.with_columns(
         pl.col(DAY).min().over(DAY_KEY).alias(DAY), pl.int_range(pl.len()).alias(ROW)
     )
-    groups = lines.group_by(_ALL_KEY_COLUMNS).agg(
+    by, same = _varying(lines)
+    groups = lines.group_by(by).agg(
         pl.col(ROW),
         pl.col("line_id").first(),
         pl.col(DAY).first(),
         pl.col("value").first(),
         pl.col("currency").first(),
     )
+    groups = groups.with_columns(pl.lit(v, lines.schema[c]).alias(c) for c, v in same.items())
     # Keys in the order of their first line: the loop over keys meets the errors in file
     # order, so the error a batch names does not depend on how the grouping ran.
     groups = groups.sort(pl.col(ROW).list.first())
@@ -108,6 +111,22 @@ def _raw_keys(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     key_of_line = np.empty(lines.height, dtype=np.uint32)
     key_of_line[pairs.get_column(ROW).to_numpy()] = pairs.get_column(_KEY).to_numpy()
     return groups.drop(ROW), pl.Series(_KEY, key_of_line)
+
+
+def _varying(lines: pl.DataFrame) -> tuple[list[str], dict[str, Any]]:
+    """The key columns that vary, and the value of each that does not: a column the file
+    does not have (an end user, a BOM) is the same on every line, and grouping on fewer
+    columns is faster (the keys are the same)."""
+    if not lines.height:
+        return list(_ALL_KEY_COLUMNS), {}
+    first = lines.select(_ALL_KEY_COLUMNS).row(0)
+    flags = lines.select(
+        (pl.col(c) == pl.lit(v, lines.schema[c])).all()
+        for c, v in zip(_ALL_KEY_COLUMNS, first, strict=True)
+    ).row(0)
+    same = {c: v for c, v, f in zip(_ALL_KEY_COLUMNS, first, flags, strict=True) if f}
+    by = [c for c in _ALL_KEY_COLUMNS if c not in same] or [next(iter(same))]
+    return by, {c: v for c, v in same.items() if c not in by}
 
 
 def determine_table(
@@ -328,7 +347,8 @@ def determine_parquet_file(
                 )
                 if csv:
                     # the UTF-8 BOM as `write_table` writes it (Excel shows Chinese names)
-                    done.write_csv(fh, include_header=start == 0, include_bom=start == 0)
+                    safe = csv_safe_frame(done)
+                    safe.write_csv(fh, include_header=start == 0, include_bom=start == 0)
                 else:
                     arrow = done.to_arrow()
                     if writer is None:
