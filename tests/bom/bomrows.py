@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from reec.bom.build import COLUMNS, build_bom
-from reec.bom.model import Bom
+from reec.bom.model import Bom, RootFacts
 from reec.bom.rates import Rates
 
 HEADER = list(COLUMNS)
@@ -44,13 +44,20 @@ def row(
 
 def bom_of(rows: list[dict[str, Any]], rates: Rates | None = None) -> Bom:
     df = pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS, pl.String))
+    return built(df, rates=rates, name="test.csv: ")
+
+
+def built(
+    df: pl.DataFrame, root: RootFacts | None = None, rates: Rates | None = None, name: str = ""
+) -> Bom:
+    """Rows as a CSV file's (row 2 first) through build_bom; `name` starts every place."""
     return build_bom(
         df,
-        source="test.csv",
-        locate=lambda r, c: f"test.csv: row {r + 2}, column {c}",
-        where=lambda r: f"test.csv: row {r + 2}",
+        source=f"{name}t.csv" if not name else name.rstrip(": "),
+        locate=lambda r, c: f"{name}row {r + 2}, column {c}",
+        where=lambda r: f"{name}row {r + 2}",
         rates=rates,
-        root=None,
+        root=root,
     )
 
 

@@ -10,12 +10,12 @@ from unittest.mock import patch
 import numpy as np
 import polars as pl
 import pytest
-from bomrows import row
+from bomrows import built, row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reec.bom import build
-from reec.bom.build import COLUMNS, build_bom
+from reec.bom.build import COLUMNS
 from reec.errors import BomError
 
 IDS = ["top", "a", "b", "c", "d", "e", "f", "g"]
@@ -46,14 +46,7 @@ def boms(draw: st.DrawFn) -> list[dict[str, Any]]:
 def _outcome(rows: list[dict[str, Any]]) -> tuple[str, Any]:
     df = pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS, pl.String))
     try:
-        bom = build_bom(
-            df,
-            source="t.csv",
-            locate=lambda r, c: f"row {r + 2}, column {c}",
-            where=lambda r: f"row {r + 2}",
-            rates=None,
-            root=None,
-        )
+        bom = built(df)
     except BomError as exc:
         return "error", (exc.message, exc.field)
     return "bom", (

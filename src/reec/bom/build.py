@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import polars as pl
 
+from reec.bom.coded import SEEDS, Parts, plain_parts, stripped
 from reec.bom.graph import levels
 from reec.bom.model import ACTIVITIES, CHINA, FORMS, Bom, RootFacts
 from reec.bom.numbers import decimal_text, scaled_column
@@ -136,13 +137,7 @@ def _root_row(root: RootFacts) -> dict[str, str | None]:
     }
 
 
-def _stripped(column: str) -> pl.Expr:
-    """Text without surrounding white space; empty is missing (null)."""
-    text = pl.col(column).cast(pl.String).str.strip_chars()
-    return pl.when(text.str.len_bytes() > 0).then(text).alias(column)
-
-
-def _clean(df: pl.DataFrame, locate: Locate, source: str) -> pl.DataFrame:
+def _check_columns(df: pl.DataFrame, source: str) -> None:
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise BomError(
@@ -152,9 +147,13 @@ def _clean(df: pl.DataFrame, locate: Locate, source: str) -> pl.DataFrame:
     unknown = [c for c in df.columns if c not in COLUMNS]
     if unknown:
         raise BomError(f"unknown column(s) {', '.join(unknown)}", field=source)
+
+
+def _clean(df: pl.DataFrame, locate: Locate, source: str) -> pl.DataFrame:
+    _check_columns(df, source)
     df = (
         df.select(
-            _stripped(c) if c in df.columns else pl.lit(None, dtype=pl.String).alias(c)
+            stripped(c) if c in df.columns else pl.lit(None, dtype=pl.String).alias(c)
             for c in COLUMNS
         )
         .with_row_index("row")
@@ -176,6 +175,35 @@ def build_bom(
     root: RootFacts | None,
 ) -> Bom:
     """Validate rows (`root`: the shipment line on top; None: the row with an empty parent)."""
+    _check_columns(df, source)
+    parts = _plain(df, root)
+    nodes, lines, parent, child = parts or _cleaned(df, locate, source, root)
+    del df
+    return _assemble(nodes, lines, parent, child, source, locate, where, rates)
+
+
+def _root_head(root: RootFacts) -> pl.DataFrame:
+    head = pl.DataFrame([_root_row(root)], schema=dict.fromkeys(COLUMNS[1:], pl.String))
+    return head.with_columns(pl.lit(-1, dtype=pl.Int64).alias("row"))
+
+
+def _plain(df: pl.DataFrame, root: RootFacts | None) -> Parts | None:
+    """The parts through integer codes when no row needs cleaning (reec.bom.coded)."""
+    if any(dtype != pl.String for dtype in df.dtypes):
+        return None
+    df = df.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in COLUMNS if c not in df)
+    if root is not None:
+        return plain_parts(df, _root_head(root), None, COLUMNS[1:], _NODE_FACTS)
+    tops = df["parent"].is_null().arg_true()
+    if len(tops) != 1:
+        return None
+    top = int(tops[0])
+    head = df.slice(top, 1).with_columns(pl.lit(top, dtype=pl.Int64).alias("row"))
+    return plain_parts(df, head, top, COLUMNS[1:], _NODE_FACTS)
+
+
+def _cleaned(df: pl.DataFrame, locate: Locate, source: str, root: RootFacts | None) -> Parts:
+    """The parts from the cleaned texts: every check names the first offending row."""
     df = _clean(df, locate, source)
     tops = df.filter(pl.col("parent").is_null())
     if root is not None:
@@ -184,8 +212,7 @@ def build_bom(
                 f"row has no parent; the top item is shipment line {root.id!r}: name it as parent",
                 field=locate(int(tops["row"][0]), "parent"),
             )
-        head = pl.DataFrame([_root_row(root)], schema=dict.fromkeys(COLUMNS[1:], pl.String))
-        head = head.with_columns(pl.lit(-1, dtype=pl.Int64).alias("row"))
+        head = _root_head(root)
     else:
         if len(tops) != 1:
             raise BomError(
@@ -224,13 +251,10 @@ def build_bom(
                 f"{theirs[node]!r} at {locate(first, column) if first >= 0 else 'the shipment'}",
                 field=locate(row, column),
             )
-    return _assemble(nodes, lines, parent, child, source, locate, where, rates)
+    return nodes, lines, parent, child
 
 
-_SEEDS = (0, 1)
-"""Two seeds of Polars' string hash: text columns are compared and joined as two independent
-64-bit hashes (integers), not as text. Two different texts with the same pair of hashes (odds
-about 2**-128 a pair) would read as equal; a clash of one hash is found and the text path used."""
+_SEEDS = SEEDS
 
 
 def _by_hash(

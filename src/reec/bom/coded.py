@@ -1,0 +1,172 @@
+"""A BOM file whose rows need no cleaning, joined through integer codes instead of texts.
+
+Most files are plain: ids without surrounding blanks, one top row, every parent a part of its
+own, a shared part described alike on each of its lines. For those, `plain_parts` finds the
+nodes and every line's parent and child node with a few whole-column passes over 64-bit hashes
+of the texts: one dictionary encoding (Arrow's, first appearance first, so the nodes come in the
+order the text path gives them), no join, no copy of a text column, text cleaned only on the
+node rows. Anything else (a blank to strip, an unknown parent, a hash clash, a shared part
+described two ways) returns None, and the text path (`reec.bom.build`) decides, with the error
+it has always given; tests/bom/test_bom_coded.py checks both give the same BOM or error.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["SEEDS", "Parts", "plain_parts", "stripped"]
+
+SEEDS = (0, 1)
+"""Two seeds of Polars' string hash: texts are compared and joined as two independent 64-bit
+hashes (integers). Two different texts with the same pair (odds about 2**-128 a pair) would read
+as equal; a clash of the first alone is found by the second, and the text path used."""
+
+Parts = tuple[pl.DataFrame, pl.DataFrame, pl.Series, pl.Series]
+"""Nodes (cleaned; the top first), lines (row, parent, child, quantity, as given), and each
+line's parent and child node."""
+
+Ints = npt.NDArray[np.int64]
+_MIX = (
+    0x9E3779B97F4A7C15,
+    0xC2B2AE3D27D4EB4F,
+    0x165667B19E3779F9,
+    0xD6E8FEB86659FD93,
+    0xFF51AFD7ED558CCD,
+    0xC4CEB9FE1A85EC53,
+    0x27D4EB2F165667C5,
+    0x94D049BB133111EB,
+)
+"""Multipliers (odd) combining a row's column hashes into one: rows that differ in any column
+get different sums, but for chance (about 2**-64 a seed)."""
+
+
+def stripped(column: str) -> pl.Expr:
+    """Text without surrounding white space; empty is missing (null)."""
+    text = pl.col(column).cast(pl.String).str.strip_chars()
+    return pl.when(text.str.len_bytes() > 0).then(text).alias(column)
+
+
+def _starts(a: Ints, b: Ints) -> npt.NDArray[np.bool_]:
+    """Where a run of equal (a, b) pairs starts: lines are mostly grouped by parent, so only the
+    first line of each run is looked up."""
+    start = np.ones(len(a), dtype=bool)
+    start[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    return start
+
+
+def plain_parts(
+    df: pl.DataFrame,
+    head: pl.DataFrame,
+    top: int | None,
+    columns: tuple[str, ...],
+    facts: tuple[str, ...],
+) -> Parts | None:
+    """The parts of `df` (text columns as read), or None when any row needs the text path.
+
+    `top` is the row of the item itself in `df`, `head` that row (or the shipment line on top,
+    row -1, when `top` is None) with "row" and `columns`."""
+    lines = df if top is None else pl.concat([df.slice(0, top), df.slice(top + 1)])  # no copy
+    n = len(lines)
+    raw_top = head["child"][0]
+    head = head.select("row", *(stripped(c) for c in columns))
+    top_id = head["child"][0]
+    if top_id is None or lines["parent"].null_count() or lines["child"].null_count():
+        return None  # a second top row, or a line without a child
+    ids = lines.select(pl.col("child").hash(SEEDS[0]), pl.col("parent").hash(SEEDS[0]))
+    c0, p0 = (ids[c].to_numpy().view(np.int64) for c in ("child", "parent"))
+    del ids
+    t = pl.Series("child", [top_id], dtype=pl.String)
+    t0, t1 = (t.hash(s).to_numpy().view(np.int64) for s in SEEDS)
+    p1 = lines["parent"].hash(SEEDS[1]).to_numpy().view(np.int64)
+    start = _starts(p0, p1)
+    runs = np.flatnonzero(start)
+    codes = np.asarray(
+        pc.dictionary_encode(pa.array(np.concatenate([t0, c0, p0[runs]]))).indices,
+        dtype=np.int64,
+    )
+    del c0, p0
+    child, run_parent = codes[1 : n + 1], codes[n + 1 :]
+    # a line is the first of its node where its code is new (codes count up from 0, the top)
+    seen = np.maximum.accumulate(np.concatenate([[0], child]))
+    first = np.flatnonzero(child > seen[:-1])
+    del seen
+    if (run_parent.size and int(run_parent.max()) > len(first)) or not child.all():
+        return None  # a parent that is no part, or the top used as a part (a cycle)
+    # the second seed: every line's texts are its nodes', not a clash of the first
+    c1 = lines["child"].hash(SEEDS[1]).to_numpy().view(np.int64)
+    node1 = np.concatenate([t1, c1[first]])
+    if not (np.array_equal(node1[child], c1) and np.array_equal(node1[run_parent], p1[runs])):
+        return None
+    del c1, p1, node1
+    parent = run_parent[np.cumsum(start) - 1]
+    del start, run_parent
+    rows = np.arange(len(df), dtype=np.int64)
+    if top is not None:
+        rows = np.delete(rows, top)
+    is_first = np.zeros(n, dtype=bool)
+    is_first[first] = True  # a filter reads the columns in order: cheaper than a gather
+    nodes = pl.concat(
+        [
+            head,
+            lines.select(c for c in columns if c != "quantity")
+            .filter(pl.Series(is_first))
+            .select(
+                pl.Series("row", rows[first]),
+                *(
+                    stripped(c) if c != "quantity" else pl.lit(None, pl.String).alias(c)
+                    for c in columns  # a node's quantity is its lines'
+                ),
+            ),
+        ]
+    )
+    del is_first
+    if not _same_ids(raw_top, nodes, lines, first) or not _facts_agree(
+        lines, nodes, child, first, facts
+    ):
+        return None
+    out = lines.select(
+        pl.Series("row", rows), pl.col("parent"), pl.col("child"), pl.col("quantity")
+    )
+    return nodes, out, pl.Series("parent", parent), pl.Series("child", child)
+
+
+def _same_ids(raw_top: str | None, nodes: pl.DataFrame, lines: pl.DataFrame, first: Ints) -> bool:
+    """Cleaning changes no id: every line's texts are a node's, so checking the nodes' is
+    checking them all."""
+    return raw_top == nodes["child"][0] and bool(
+        lines["child"].gather(first).eq_missing(nodes["child"].slice(1)).all()
+    )
+
+
+def _facts_agree(
+    lines: pl.DataFrame, nodes: pl.DataFrame, child: Ints, first: Ints, facts: tuple[str, ...]
+) -> bool:
+    """Every line describes its part as the part's first line does (blank: not described).
+
+    The texts as given are compared whole-row through two hashes; only the lines that differ
+    as given are compared column by column after cleaning, as the text path does."""
+    given = [c for c in facts if c in lines.columns and lines[c].null_count() < len(lines)]
+    if not given:
+        return True
+    differ = np.zeros(len(lines), dtype=bool)
+    for seed in SEEDS:
+        # one hash a column (cheaper than Polars' struct hash), combined with odd multipliers
+        h = np.zeros(len(lines), dtype=np.uint64)
+        for i, c in enumerate(given):
+            h += lines[c].hash(seed).to_numpy() * np.uint64(_MIX[i])
+        node_h = np.concatenate([np.zeros(1, dtype=np.uint64), h[first]])
+        differ |= h != node_h[child]
+    rows = np.flatnonzero(differ)
+    if not rows.size:
+        return True
+    mine = lines[rows].select(stripped(c) for c in given)
+    theirs = nodes[child[rows]]
+    for c in given:
+        bad = mine[c].is_not_null() & (theirs[c].is_null() | mine[c].ne_missing(theirs[c]))
+        if bad.any():
+            return False
+    return True
