@@ -157,6 +157,8 @@ def _own(bom: Bom) -> Ints:
 
 def _technology(bom: Bom, annex1: Bools, own: Ints) -> Ints:
     carried = np.where(annex1, own, 0)
+    if not carried.any():  # nothing to inherit (a BOM without technology origins)
+        return own.copy()
     acc = np.zeros(bom.n, dtype=np.int64)
     lv = bom.levels
     for h in range(1, lv.top + 1):
@@ -207,7 +209,9 @@ def rollup(bom: Bom, regime: Regime) -> Rollup:
     cf, xf = np.zeros(bom.n), np.where(counted, vf, 0.0)
     for h in range(1, lv.top + 1):
         e = lv.edges_at(h)
-        np.add.at(cf, bom.parent[e], qf[e] * xf[bom.child[e]])
+        # each parent's lines are all at its level (cf is 0 there before): bincount adds them
+        # in the same order as np.add.at, several times faster
+        cf += np.bincount(bom.parent[e], weights=qf[e] * xf[bom.child[e]], minlength=bom.n)
         nodes = lv.nodes_at(h)
         xf[nodes] = np.where(counted[nodes], vf[nodes], cf[nodes])
     lift = 10 ** (bom.quantity_scale * lv.top)
