@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from reec import __version__
 from reec.api.csrf import CsrfMiddleware, new_secret
 from reec.api.errors import HANDLERS
+from reec.api.heap import freeze_loaded
 from reec.api.keys import KeyBook
 from reec.api.limits import RequestGate, SecurityHeaders, gate_table
 from reec.api.logs import AccessLogMiddleware
@@ -39,7 +40,7 @@ from reec.screening.base import Screener
 from reec.store.db import Store
 from reec.store.settings import StoreSettings
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "serving_app"]
 
 STATIC = Path(__file__).parent / "static"
 
@@ -57,9 +58,11 @@ def create_app(
     store: Store | None = None,
     regime: Regime | None = None,
     screener: Screener | None = None,
+    freeze_heap: bool = False,
 ) -> FastAPI:
     """The service. Without arguments it reads `REEC_*` settings and opens `REEC_DATABASE_URL`
-    (creating or upgrading its schema when `REEC_AUTO_UPGRADE` is on)."""
+    (creating or upgrading its schema when `REEC_AUTO_UPGRADE` is on). `freeze_heap`: the
+    process serves only this app (`serving_app`), so what it loaded may be frozen."""
     settings = settings or ApiSettings()
     if store is None:
         store_settings = StoreSettings()
@@ -70,6 +73,8 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop_schedule = desk.start_schedule(_app)  # REEC_DESK_RESCREEN_MINUTES (docs/desk.md)
         install_sighup(_app)  # `kill -HUP`: reload the rule data without dropping a request
+        if freeze_heap:
+            freeze_loaded()  # the loaded rules out of the collector's full walks (reec.api.heap)
         yield
         await stop_schedule()
         store.dispose()
@@ -111,3 +116,9 @@ def create_app(
     app.add_middleware(AccessLogMiddleware, enabled=settings.access_log)
     app.add_middleware(RulesMiddleware)
     return app
+
+
+def serving_app(settings: ApiSettings | None = None) -> FastAPI:
+    """The app of `reec serve` (each worker builds one): `create_app` with the loaded rules
+    kept out of the garbage collector's full walks (reec.api.heap)."""
+    return create_app(settings, freeze_heap=True)

@@ -37,6 +37,9 @@ from reec.input_limits import MAX_DEPTH, json_depth
 __all__ = ["GATE_PRINCIPAL", "WEB_FORMS", "RequestGate", "SecurityHeaders", "gate_table"]
 
 GATE_PRINCIPAL = "gate_principal"
+INLINE_DEPTH_BYTES = 64 * 1024
+"""A JSON body up to this size has its depth measured on the event loop (a few tens of
+microseconds, cheaper than the hop to a worker thread); a larger one in the thread pool."""
 """Key of the scope state entry holding the `Principal` the gate verified."""
 
 WEB_FORMS: dict[str, str] = {
@@ -237,7 +240,11 @@ class RequestGate:
         kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if kind == b"application/json" or kind.endswith(b"+json"):
             body = b"".join(m.get("body", b"") for m in chunks if m["type"] == "http.request")
-            depth = await anyio.to_thread.run_sync(json_depth, body)
+            # a small body is measured at once (tens of microseconds); a large one off the loop
+            if len(body) <= INLINE_DEPTH_BYTES:
+                depth = json_depth(body)
+            else:
+                depth = await anyio.to_thread.run_sync(json_depth, body)
             if depth > MAX_DEPTH:
                 deep = f"the JSON body nests more than {MAX_DEPTH} levels deep"
                 await self._error(send, 422, "invalid_input", deep, "body", web=False)

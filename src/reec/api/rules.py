@@ -20,6 +20,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reec.api.heap import refreeze
 from reec.errors import ReecError
 from reec.regime.snapshot import Regime, reload_regime
 from reec.screening.base import Screener
@@ -98,6 +99,7 @@ def reload_rules(app: Any) -> Rules:
         log.error("rule data not reloaded, still answering from %s: %s", old.version, exc)
         return old
     app.state.rules = new
+    refreeze()  # the old rules collectable again, the new ones out of the full walks
     log.info("rule data reloaded: %s -> %s", old.version, new.version)
     return new
 

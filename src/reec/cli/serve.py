@@ -22,7 +22,7 @@ def serve(
     """Serve the REST API (/docs, /openapi.json) and the web page (/)."""
     import uvicorn
 
-    from reec.api.app import create_app
+    from reec.api.app import create_app, serving_app
     from reec.api.connections import GuardedH11Protocol, raise_open_file_limit
     from reec.api.logs import configure_logging
     from reec.api.settings import ApiSettings
@@ -49,9 +49,9 @@ def serve(
 
                 os.environ["REEC_CSRF_SECRET"] = new_secret()
             create_app().state.store.dispose()  # migrate once, before the workers start
-            uvicorn.run("reec.api.app:create_app", factory=True, workers=n, **common)  # type: ignore[arg-type]  # uvicorn types each keyword; common is a dict[str, object]
+            uvicorn.run("reec.api.app:serving_app", factory=True, workers=n, **common)  # type: ignore[arg-type]  # uvicorn types each keyword; common is a dict[str, object]
         else:
-            uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]  # uvicorn types each keyword; common is a dict[str, object]
+            uvicorn.run(serving_app(settings), **common)  # type: ignore[arg-type]  # uvicorn types each keyword; common is a dict[str, object]
 
 
 def register(app: typer.Typer) -> None:
