@@ -213,3 +213,17 @@ def test_a_bad_quantity_is_named_by_row_and_column_in_either_file(
         read_bom(path)
     assert info.value.message == "quantity 0.0000000001 has more than 9 decimal places"
     assert info.value.field == f"bom{suffix}: row {3 + first}, column quantity"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=30).flatmap(
+        lambda pool: st.lists(st.sampled_from(pool), max_size=200)
+    ),
+    st.integers(1, 9),
+)
+def test_codes_in_parts_are_the_codes_of_one_encoding(keys: list[int], bits: int) -> None:
+    a = np.array(keys, dtype=np.int64)
+    assert coded.first_codes(a, bits).tolist() == coded.first_codes(a, 0).tolist()
+    seen: dict[int, int] = {}
+    assert coded.first_codes(a, 0).tolist() == [seen.setdefault(k, len(seen)) for k in keys]

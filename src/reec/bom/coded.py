@@ -18,7 +18,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["SEEDS", "Parts", "plain_parts", "stripped"]
+__all__ = ["SEEDS", "Parts", "first_codes", "plain_parts", "stripped"]
 
 SEEDS = (0, 1)
 """Two seeds of Polars' string hash: texts are compared and joined as two independent 64-bit
@@ -58,6 +58,47 @@ def _starts(a: Ints, b: Ints) -> npt.NDArray[np.bool_]:
     return start
 
 
+def _encode(keys: Ints) -> Ints:
+    return np.asarray(pc.dictionary_encode(pa.array(keys)).indices, dtype=np.int64)
+
+
+def first_codes(keys: Ints, bits: int | None = None) -> Ints:
+    """Each key's number in order of first appearance (Arrow's dictionary encoding).
+
+    A large array is encoded in 2**bits parts by the keys' top bits, so that each part's hash
+    table fits the cache (12.5M keys, 2.5M distinct: 3.0 -> 1.3 s CPU), and the parts' numbers
+    are put back in order of first appearance: the same numbers as one encoding."""
+    if bits is None:
+        bits = 8 if len(keys) >= 1 << 20 else 0
+    if not bits:
+        return _encode(keys)
+    part = (keys.view(np.uint64) >> np.uint64(64 - bits)).astype(
+        np.uint8 if bits <= 8 else np.uint16
+    )
+    order = np.argsort(part, kind="stable")  # a radix sort on small keys
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(part, minlength=1 << bits))])
+    del part
+    grouped = keys[order]
+    local: list[Ints] = []
+    firsts: list[Ints] = []
+    offsets = [0]
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        codes = _encode(grouped[lo:hi])
+        seen = np.maximum.accumulate(np.concatenate([[-1], codes]))
+        new = np.flatnonzero(codes > seen[:-1])  # first line of each key in the part
+        local.append(codes)
+        firsts.append(order[lo + new])
+        offsets.append(offsets[-1] + len(new))
+    del grouped
+    first = np.concatenate(firsts)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(first), dtype=np.int64)
+    out = np.empty(len(keys), dtype=np.int64)
+    for i, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)):
+        out[order[lo:hi]] = rank[offsets[i] + local[i]]
+    return out
+
+
 def plain_parts(
     df: pl.DataFrame,
     head: pl.DataFrame,
@@ -84,10 +125,7 @@ def plain_parts(
     p1 = lines["parent"].hash(SEEDS[1]).to_numpy().view(np.int64)
     start = _starts(p0, p1)
     runs = np.flatnonzero(start)
-    codes = np.asarray(
-        pc.dictionary_encode(pa.array(np.concatenate([t0, c0, p0[runs]]))).indices,
-        dtype=np.int64,
-    )
+    codes = first_codes(np.concatenate([t0, c0, p0[runs]]))
     del c0, p0
     child, run_parent = codes[1 : n + 1], codes[n + 1 :]
     # a line is the first of its node where its code is new (codes count up from 0, the top)
