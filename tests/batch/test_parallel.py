@@ -157,3 +157,26 @@ def test_lines_with_a_bom_file_over_two_processes(book: Path, tmp_path: Path) ->
     assert two.equals(determine_frame(frame, bom_base=tmp_path, processes=1))
     reasons = two.filter(pl.col("bom") != "").get_column("reason")
     assert reasons.str.contains("no61-art1-1-value-share").any()  # the BOM was rolled up
+
+
+def test_a_bad_row_of_a_bom_file_is_named_by_its_file_row_and_column(
+    book: Path, tmp_path: Path
+) -> None:
+    """A bad BOM row is named as the BOM reader names it, under the line's `bom` column:
+    `line L, column bom (robot.csv: row 3, column parent)`, not `column robot.csv: ...`."""
+    with (tmp_path / "robot.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(BOM_COLUMNS)
+        writer.writerows([_BOM[0], ["nowhere", *_BOM[1][1:]], *_BOM[2:]])
+    frame = read_frame(book).head(20)
+    first = frame.get_column("line_id")[0]
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit("robot.csv"))
+        .otherwise(pl.lit(""))
+        .alias("bom"),
+        pl.lit("DE").alias("exporter_country"),
+    )
+    with pytest.raises(InputError) as bad:
+        determine_frame(frame, bom_base=tmp_path)
+    assert str(bad.value).startswith(f"line {first}, column bom (robot.csv: row 3, column parent):")

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from reec.errors import InputError
+from reec.errors import BomError, InputError
 from reec.model import Determination, Outcome, Shipment
 from reec.render import contested_text
 from reec.shipment_input import parse_shipment
@@ -145,6 +145,8 @@ def validated(
 ) -> Shipment:
     try:
         return parse_shipment(doc, bom_base, files=files)
+    except BomError as exc:  # inside the line's BOM file: named as the BOM reader names it
+        raise InputError(exc.message, field=f"line {line_id}, column bom ({exc.field})") from None
     except InputError as exc:
         column = _column_of(exc.field, doc)
         raise InputError(exc.message, field=f"line {line_id}, column {column}") from None
