@@ -9,8 +9,10 @@ keys are in the thousands) and written to Parquet first; every case then runs in
 process, so its peak resident memory (getrusage ru_maxrss, which sees Arrow and Polars memory
 that tracemalloc does not) is its own.
 
-- local: read Parquet -> `determine_frame` -> write Parquet (what `reec batch` does: Polars
-  from end to end, never converted to Arrow and back).
+- local: what `reec batch` does with a Parquet file: up to 1M lines the fact columns read
+  with Polars -> the unique keys answered over one process per core -> the answers and the
+  file's columns written as dictionary columns (`reec.batch.parquet`); above 1M lines the
+  same chunk by chunk (`determine_parquet_file`).
 - dask: the same file as 4 Parquet parts on a 2-worker LocalCluster (one process per worker,
   one thread each); each worker reads its parts, answers and writes them
   (`determine_files_dask`, what `reec batch --engine dask` does with a folder). Peak memory is
@@ -37,12 +39,13 @@ def _peak_mib() -> float:
 
 
 def _case_local(source: Path, target: Path) -> dict[str, float]:
-    """What `reec batch` does: the whole frame in Polars, or chunk by chunk above
-    STREAM_LINES lines."""
+    """What `reec batch` does: Parquet answered into Parquet from dictionary columns
+    (`determine_parquet`), or chunk by chunk above STREAM_LINES lines."""
     import polars as pl
 
     from reec.batch import determine_frame, read_frame, write_table
     from reec.batch.parallel import default_processes
+    from reec.batch.parquet import determine_parquet
     from reec.batch.table import STREAM_LINES, determine_parquet_file
     from reec.regime.snapshot import load_regime
     from reec.screening import default_screener
@@ -54,7 +57,10 @@ def _case_local(source: Path, target: Path) -> dict[str, float]:
     processes = default_processes()  # as `reec batch` without --processes
     if lines > STREAM_LINES:
         determine_parquet_file(source, target, None, regime, screener=screener, processes=processes)
-    else:
+    elif (
+        determine_parquet(source, target, None, regime, screener=screener, processes=processes)
+        is None
+    ):
         frame = read_frame(source)
         write_table(
             determine_frame(frame, None, regime, screener=screener, processes=processes), target

@@ -185,6 +185,24 @@ def _per_line(
 ) -> pl.DataFrame:
     """The RESULT_COLUMNS of every line, in line order."""
     regime = regime or load_regime()
+    answers, key_of_line, late = keyed_answers(
+        table, as_of, regime, screener, progress, bom_base, files, processes
+    )
+    return _gather(answers, key_of_line, late, regime)
+
+
+def keyed_answers(
+    table: pa.Table | pl.DataFrame,
+    as_of: date | None,
+    regime: Regime,
+    screener: Screener | None,
+    progress: Progress | None,
+    bom_base: Path | None,
+    files: bool = True,
+    processes: int = 1,
+) -> tuple[list[LineAnswer], pl.Series, pl.Series]:
+    """The answer of every unique fact key, each line's key index and whether the line is
+    dated after the rule data (`answer_rows` puts them together)."""
     screener = screener or default_screener()
     lines = line_frame(table, as_of, date_boundaries(regime, screener))
     late = lines.get_column(DAY) > regime.current_as_of
@@ -200,7 +218,7 @@ def _per_line(
         affinity=_screened,
         progress=_shifted(progress, 0, total),
     )
-    return _gather(answers, key_of_line, late, regime)
+    return answers, key_of_line, late
 
 
 def _shifted(progress: Progress | None, before: int, total: int) -> Callable[[int], None] | None:
@@ -239,17 +257,25 @@ def _answer(
 def _gather(
     answers: Sequence[LineAnswer], key_of_line: pl.Series, late: pl.Series, regime: Regime
 ) -> pl.DataFrame:
-    """Per-key answers onto every line by key index; a late line's warning in front.
+    """Per-key answers onto every line by key index; a late line's warning in front."""
+    rows, index = answer_rows(answers, key_of_line, late, regime)
+    return rows[index]
+
+
+def answer_rows(
+    answers: Sequence[LineAnswer], key_of_line: pl.Series, late: pl.Series, regime: Regime
+) -> tuple[pl.DataFrame, pl.Series]:
+    """The distinct answer rows (RESULT_COLUMNS) and, per line, the index of its row.
 
     The late warning is written once per key, not once per line: each key's row appears
-    twice (on time, then late, `n` rows further on) and a line gathers the row of its key
+    twice (on time, then late, `n` rows further on) and a line takes the row of its key
     and lateness, so no text column is built or concatenated per line."""
     per_key = pl.DataFrame(
         {name: [getattr(a, name) for a in answers] for name in RESULT_COLUMNS},
         schema=dict.fromkeys(RESULT_COLUMNS, pl.String),
     )
     if not late.any():
-        return per_key[key_of_line]
+        return per_key, key_of_line
     note = (
         f"date after the rule data's current_as_of ({regime.current_as_of.isoformat()}): "
         "later announcements may exist"
@@ -261,7 +287,7 @@ def _gather(
         .alias("warnings")
     )
     index = key_of_line + late.cast(pl.UInt32) * per_key.height
-    return pl.concat([per_key, warned], rechunk=True)[index]  # one chunk: a 10x faster gather
+    return pl.concat([per_key, warned], rechunk=True), index  # one chunk: a 10x faster gather
 
 
 STREAM_LINES = 1_000_000

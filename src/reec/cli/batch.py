@@ -85,6 +85,7 @@ def batch(
 
     from reec.batch import determine_frame, read_frame, read_table, write_table
     from reec.batch.parallel import default_processes
+    from reec.batch.parquet import determine_parquet
     from reec.batch.table import determine_parquet_file
 
     with reporting_errors():
@@ -117,25 +118,23 @@ def batch(
                     if done % 200 == 0 or done == total:
                         bar.update(task, completed=done, total=total)
 
+                base, jobs = input_path.parent.resolve(), processes or default_processes()
+                counts: Counter[tuple[str, str]] | None = None
                 if _streamed(input_path, output):  # memory holds one chunk, not the file
                     counts = determine_parquet_file(
-                        input_path,
-                        output,
-                        day,
-                        progress=advance,
-                        bom_base=input_path.parent.resolve(),
-                        processes=processes or default_processes(),
+                        input_path, output, day, progress=advance, bom_base=base, processes=jobs
                     )
+                elif _parquet_to_parquet(input_path, output):  # no text cell per line
+                    counts = determine_parquet(
+                        input_path, output, day, progress=advance, bom_base=base, processes=jobs
+                    )
+                if counts is not None:
                     seconds = time.perf_counter() - start
                     title = f"reec batch -> {output}"
                     out.print(_summary(counts, sum(counts.values()), seconds, title))
                     return
                 result = determine_frame(
-                    read_frame(input_path),
-                    day,
-                    progress=advance,
-                    bom_base=input_path.parent.resolve(),
-                    processes=processes or default_processes(),
+                    read_frame(input_path), day, progress=advance, bom_base=base, processes=jobs
                 )
         write_table(result, output)
         seconds = time.perf_counter() - start
@@ -159,6 +158,12 @@ def _streamed(path: Path, output: Path) -> bool:
     except (pl.exceptions.PolarsError, OSError):
         return False  # read_frame reports it
     return bool(lines > STREAM_LINES)
+
+
+def _parquet_to_parquet(path: Path, output: Path) -> bool:
+    """A Parquet file answered into a Parquet file (`reec.batch.parquet`)."""
+    parquet = (path.suffix.lower(), output.suffix.lower()) == (".parquet", ".parquet")
+    return parquet and path.is_file()
 
 
 def _dask_files(source: Path, target: Path, day: date | None, scheduler: str) -> None:
