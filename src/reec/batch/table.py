@@ -47,11 +47,13 @@ __all__ = [
     "CHUNK_LINES",
     "STREAM_LINES",
     "Progress",
+    "answer_rows",
     "date_boundaries",
     "determine_frame",
     "determine_parquet_file",
     "determine_table",
     "fact_keys",
+    "keyed_answers",
 ]
 
 Progress = Callable[[int, int], None]
