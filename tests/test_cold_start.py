@@ -1,6 +1,6 @@
 """Cold start: each command imports only what it uses (docs/performance.md, issue 16).
 
-`import reec.cli` builds every command's options; it must not import the libraries of the
+`import reec.cli.tree` builds every command's options; it must not import the libraries of the
 commands not run. A cli/ module that imports one of these at top level fails here: import it
 inside the command function instead (see reec/cli/__init__.py).
 """
@@ -34,8 +34,13 @@ def _loaded_after(code: str) -> set[str]:
 
 
 def test_import_cli_pulls_in_no_heavy_library() -> None:
-    loaded = _loaded_after("import reec.cli")
+    loaded = _loaded_after("import reec.cli.tree")
     assert not loaded & set(HEAVY), f"import reec.cli imported {sorted(loaded & set(HEAVY))}"
+
+
+def test_the_entry_point_module_imports_no_typer() -> None:
+    """`reec.cli` holds the entry point: a plain `reec check` must not pay for Typer."""
+    assert "typer" not in _loaded_after("import reec.cli")
 
 
 def test_the_whole_command_tree_needs_no_pydantic() -> None:
@@ -138,7 +143,7 @@ def test_root_value_options_are_the_root_options_taking_a_value() -> None:
     """`app_for` skips the values of these when it looks for the command's name."""
     import typer.main
 
-    from reec.cli import ROOT_VALUE_OPTIONS, app
+    from reec.cli.tree import ROOT_VALUE_OPTIONS, app
 
     group = typer.main.get_command(app)
     taking = {
@@ -163,7 +168,7 @@ def test_root_value_options_are_the_root_options_taking_a_value() -> None:
     ],
 )
 def test_command_name(args: list[str], name: str | None) -> None:
-    from reec.cli import _command_name
+    from reec.cli.tree import _command_name
 
     assert _command_name(args) == name
 
@@ -183,7 +188,7 @@ def test_the_command_run_alone_has_the_same_help_and_errors(name: str) -> None:
     import typer.main
     from typer.testing import CliRunner
 
-    from reec.cli import app, app_for
+    from reec.cli.tree import app, app_for
 
     alone = app_for([name])
     assert alone is not app
@@ -200,7 +205,7 @@ def test_the_command_run_alone_has_the_same_help_and_errors(name: str) -> None:
 
 
 def test_help_and_unknown_commands_get_the_whole_tree() -> None:
-    from reec.cli import app, app_for
+    from reec.cli.tree import app, app_for
 
     assert app_for(["--help"]) is app
     assert app_for(["no-such-command"]) is app

@@ -1,140 +1,84 @@
-"""The `reec` command line (Typer + Rich): one module per area, registered here.
+"""The `reec` command line: `main` is the console entry point, `app` the Typer tree
+(reec/cli/tree.py, one module per area).
 
-Every command runs inside `reporting_errors()`, so a user error is one readable line on stderr
-and a non-zero exit (2 for bad input), never a traceback.
+A plain `reec check FILE [--as-of DAY] [--format text|json]` is answered directly: importing
+Typer and building the command for its three parameters (Typer validates parameters through
+pydantic adapters) is about a tenth of a cold `reec check`, which a shell script or an ERP hook
+pays on every call. Any other command line, including `reec check --help` and every malformed
+one, goes through Typer, so help, usage errors and their exit statuses come from one place;
+tests/test_cold_start.py compares the two paths' output, error line and exit status.
 """
 
 from __future__ import annotations
 
-import copy
 import gc
 import os
 import sys
 import types
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Any
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
-from reec.cli import (
-    api,
-    batch,
-    bom,
-    check,
-    data,
-    desk,
-    desk_parties,
-    docs,
-    exposure,
-    keys,
-    licensing,
-    rules,
-    screen,
-    serve,
-)
-
-__all__ = ["app", "main"]
-
-app = typer.Typer(
-    help="reec: China's rare-earth export controls as code.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        from importlib.metadata import version
-
-        typer.echo(f"reec {version('reec')}")
-        raise typer.Exit
-
-
-@app.callback()
-def _root(
-    ctx: typer.Context,
-    show_version: bool = typer.Option(
-        False, "--version", help="Print reec's version and exit.", callback=_version, is_eager=True
-    ),
-    data_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--data",
-            help="Answer from this rule-data folder (same layout as the bundled data) instead "
-            "of REEC_DATA_DIR or the bundled data.",
-            file_okay=False,
-        ),
-    ] = None,
-) -> None:
-    """reec: China's rare-earth export controls as code."""
-    data.use_data(ctx, data_dir)
-
-
-check.register(app)
-app.add_typer(rules.app, name="rules")
-# Areas added by later modules register here, one line each.
-licensing.register(app)
-serve.register(app)
-app.add_typer(keys.app, name="keys")
-app.add_typer(api.app, name="api")
-screen.register(app)
-app.add_typer(bom.app, name="bom")
-batch.register(app)
-exposure.register(app)
-app.add_typer(desk.app, name="desk")
-app.add_typer(docs.app, name="docs")
-app.add_typer(desk_parties.parties_app, name="parties")
-app.add_typer(desk_parties.alerts_app, name="alerts")
-licensing.audit_app.command("list")(desk_parties.audit_list)
-data.register(app)
-
-
-ROOT_VALUE_OPTIONS = ("--data",)
-"""Options of `reec` itself that take a value (tests/test_cold_start.py keeps this exact)."""
-
-
-def _command_name(args: list[str]) -> str | None:
-    """The top-level command `args` run, or None (`--help`, `--version`, no command)."""
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg in ROOT_VALUE_OPTIONS:
-            skip = True
-        elif arg.startswith("-"):
-            if arg.split("=", 1)[0] not in ROOT_VALUE_OPTIONS:
-                return None
-        else:
-            return arg
-    return None
-
-
-def app_for(args: list[str]) -> typer.Typer:
-    """`app` with only the command (or command group) `args` run: Typer builds every
-    command's options before it runs one (the type hints of about a hundred functions, 0.07 s
-    of each cold start), so the others are left out. Usage lines, help and errors of the command
-    run are the same (tests/test_cold_start.py compares them); `reec --help`, `--version`, no
-    command and a name that is not a command get the whole tree."""
-    name = _command_name(args)
-    if name is None:
-        return app
-    commands = [
-        c
-        for c in app.registered_commands
-        if (c.name or typer.main.get_command_name(getattr(c.callback, "__name__", ""))) == name
-    ]
-    groups = [g for g in app.registered_groups if g.name == name]
-    if len(commands) + len(groups) != 1:
-        return app
-    pruned = copy.copy(app)
-    pruned.registered_commands = commands
-    pruned.registered_groups = groups
-    return pruned
-
+__all__ = ["app", "main", "plain_check"]
 
 _PLUGINS_OFF = ("__all__", "1", "true")
 """The values of PYDANTIC_DISABLE_PLUGINS with which pydantic loads no plugin at all."""
+
+_CHECK_OPTIONS = ("--as-of", "--format")
+"""The options of `reec check` the direct path reads (each once, with a value)."""
+
+
+def __getattr__(name: str) -> Any:
+    """`reec.cli.app`, the Typer tree, built when first asked for (tests, `reec` itself)."""
+    if name == "app":
+        from reec.cli.tree import app as tree
+
+        return tree
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def plain_check(args: list[str]) -> tuple[str, dict[str, str]] | None:
+    """(FILE, options) when `args` is `check FILE` with at most one `--as-of` and one
+    `--format`, each with a value; None for anything else, which Typer then reads."""
+    if not args or args[0] != "check" or "_REEC_COMPLETE" in os.environ:
+        return None
+    files: list[str] = []
+    options: dict[str, str] = {}
+    rest = iter(args[1:])
+    for arg in rest:
+        name, eq, value = arg.partition("=")
+        if name in _CHECK_OPTIONS and name not in options:
+            if not eq:
+                value = next(rest, "-")
+            if value.startswith("-") or not value:
+                return None
+            options[name] = value
+        elif arg == "-" or not arg.startswith("-"):
+            files.append(arg)
+        else:
+            return None
+    if len(files) != 1 or not files[0]:
+        return None
+    return files[0], options
+
+
+def _run_plain_check(file: str, options: dict[str, str]) -> None:
+    """`reec check` as Typer runs it (reec/cli/check.py): the same body, the same one-line
+    error and exit status, and Typer's "Aborted." on Ctrl-C."""
+    from reec.cli.base import err, report_error
+    from reec.cli.run_check import run_check
+    from reec.errors import ReecError
+
+    try:
+        run_check(Path(file), options.get("--as-of"), options.get("--format", "text"))
+    except (ReecError, OSError) as exc:
+        sys.exit(report_error(exc))
+    except (EOFError, KeyboardInterrupt):
+        err.print()
+        err.print("Aborted.", style="red")
+        sys.exit(1)
 
 
 def _skip_plugin_discovery() -> None:
@@ -163,6 +107,17 @@ def main() -> None:
     # collection at exit (gc.freeze).
     gc.freeze()
     try:
-        app_for(sys.argv[1:])()
+        args = sys.argv[1:]
+        direct = plain_check(args)
+        if direct is not None:
+            _run_plain_check(*direct)
+            return
+        from reec.cli.tree import app_for
+
+        app_for(args)()
     finally:
         gc.freeze()
+
+
+if TYPE_CHECKING:
+    app: typer.Typer

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from reec.cli.common import AsOf, out, parse_date, reporting_errors, write_or_check
-from reec.errors import InputError
+from reec.cli.common import AsOf, reporting_errors, write_or_check
 
 __all__ = ["register"]
 
@@ -26,26 +23,10 @@ def check(
     fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Determine whether a shipment needs a Chinese licence, and why."""
-    from reec.determine import determine
-    from reec.render import determination_to_dict, print_determination
-    from reec.screening import default_screener
-    from reec.shipment_input import read_shipment_file, read_shipment_text
+    from reec.cli.run_check import run_check
 
     with reporting_errors():
-        if fmt not in ("text", "json"):
-            raise InputError(f"unknown format {fmt!r} (text or json)", field="--format")
-        if str(file) == "-":  # YAML is a superset of JSON: either may be piped in
-            shipment = read_shipment_text(sys.stdin.read(), Path.cwd() / "<stdin>")
-        else:
-            shipment = read_shipment_file(file)
-        result = determine(shipment, as_of=parse_date(as_of), screener=default_screener())
-        if fmt == "json":
-            sys.stdout.write(
-                json.dumps(determination_to_dict(result), ensure_ascii=False, indent=2)
-            )
-            sys.stdout.write("\n")
-        else:
-            print_determination(result, out)
+        run_check(file, as_of, fmt)
 
 
 def coverage(

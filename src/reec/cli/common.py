@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-from reec.errors import InputError, ReecError
+from reec.cli.base import err, out, parse_date, report_error
+from reec.errors import ReecError
 
 __all__ = [
     "EXIT_AUDIT_BROKEN",
@@ -38,9 +38,6 @@ OUTCOME_EXITS: tuple[tuple[int, str], ...] = (
 )
 """Exit codes that are outcomes of a command, not errors (docs/settings.md)."""
 
-out = Console()
-err = Console(stderr=True)
-
 AsOf = Annotated[
     str | None,
     typer.Option(
@@ -65,27 +62,12 @@ def legal_day(value: str | None, field: str = "--as-of") -> date:
 
 @contextmanager
 def reporting_errors() -> Iterator[None]:
-    """Turn a ReecError into one line on stderr and its exit status: never a traceback."""
+    """Turn a ReecError (or an OSError: a full disk, an unwritable --out, a folder given as a
+    file) into one line on stderr and its exit status: never a traceback."""
     try:
         yield
-    except ReecError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
-    except OSError as exc:  # a full disk, an unwritable --out, a folder given as a file
-        where = f"{exc.filename}: " if exc.filename else ""
-        err.print(
-            f"[bold red]error:[/] {where}{exc.strerror or exc}", highlight=False, soft_wrap=True
-        )
-        raise typer.Exit(9) from None
-
-
-def parse_date(value: str | None, field: str = "--as-of") -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"not a date: {value!r} (use YYYY-MM-DD)", field=field) from None
+    except (ReecError, OSError) as exc:
+        raise typer.Exit(report_error(exc)) from None
 
 
 def write_or_check(output: Path, text: str, *, check_only: bool, regenerate: str) -> None:

@@ -1,0 +1,38 @@
+"""The CLI's pieces that need no Typer: the consoles, the one-line error and its exit status,
+dates. The Typer commands use them, and so does the entry point's direct `reec check`
+(reec/cli/__init__.py), which answers without building the command tree."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.console import Console
+
+from reec.errors import InputError, ReecError
+
+__all__ = ["EXIT_OS_ERROR", "err", "out", "parse_date", "report_error"]
+
+EXIT_OS_ERROR = 9
+"""A full disk, an unwritable --out, a folder given as a file (docs/settings.md)."""
+
+out = Console()
+err = Console(stderr=True)
+
+
+def report_error(exc: ReecError | OSError) -> int:
+    """Print `exc` as one line on stderr (never a traceback); return the exit status."""
+    if isinstance(exc, ReecError):
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return exc.exit_code
+    where = f"{exc.filename}: " if exc.filename else ""
+    err.print(f"[bold red]error:[/] {where}{exc.strerror or exc}", highlight=False, soft_wrap=True)
+    return EXIT_OS_ERROR
+
+
+def parse_date(value: str | None, field: str = "--as-of") -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"not a date: {value!r} (use YYYY-MM-DD)", field=field) from None
