@@ -101,3 +101,9 @@ def test_the_direct_path_answers_and_fails_as_typer_does(
     via_typer = CliRunner().invoke(app, args)
     assert direct == (via_typer.exit_code, via_typer.stdout, via_typer.stderr)
     assert direct[1] or direct[2]  # an answer or an error line, never silence
+
+
+def test_a_shell_asking_for_completions_goes_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["reec", "check", EXAMPLE])
+    monkeypatch.setenv("_REEC_COMPLETE", "bash_complete")
+    assert plain_check(["check", EXAMPLE]) is None

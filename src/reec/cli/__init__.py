@@ -42,7 +42,7 @@ def __getattr__(name: str) -> Any:
 def plain_check(args: list[str]) -> tuple[str, dict[str, str]] | None:
     """(FILE, options) when `args` is `check FILE` with at most one `--as-of` and one
     `--format`, each with a value; None for anything else, which Typer then reads."""
-    if not args or args[0] != "check" or "_REEC_COMPLETE" in os.environ:
+    if not args or args[0] != "check" or _completing():
         return None
     files: list[str] = []
     options: dict[str, str] = {}
@@ -62,6 +62,12 @@ def plain_check(args: list[str]) -> tuple[str, dict[str, str]] | None:
     if len(files) != 1 or not files[0]:
         return None
     return files[0], options
+
+
+def _completing() -> bool:
+    """Whether the shell asks for completions (Click reads `_<PROG>_COMPLETE` for that)."""
+    prog = Path(sys.argv[0] if sys.argv else "reec").name
+    return f"_{prog}_COMPLETE".replace("-", "_").upper() in os.environ
 
 
 def _run_plain_check(file: str, options: dict[str, str]) -> None:
