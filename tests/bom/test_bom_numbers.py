@@ -45,11 +45,17 @@ ODD = st.sampled_from(
 )
 
 
-def _outcome(values: Sequence[str | None], positive: bool) -> tuple[str, object]:
+def _outcome(
+    values: Sequence[str | None], positive: bool, repeated: bool = False
+) -> tuple[str, object]:
     s = pl.Series("quantity", values, dtype=pl.String)
     try:
         nums, scale = scaled_column(
-            s, "quantity", lambda r, c: f"row {r}, column {c}", positive=positive
+            s,
+            "quantity",
+            lambda r, c: f"row {r}, column {c}",
+            positive=positive,
+            repeated=repeated,
         )
     except BomError as exc:
         return "error", (exc.message, exc.field)
@@ -64,6 +70,33 @@ def test_fast_and_text_by_text_readings_agree(values: list[str | None], positive
     with patch.object(numbers, "_fast", return_value=None):
         slow = _outcome(values, positive)
     assert fast == slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(PLAIN | ODD | st.none(), min_size=1, max_size=5),
+    st.lists(st.integers(0, 4), max_size=30),
+    st.booleans(),
+)
+def test_distinct_values_read_once_agree(
+    pool: list[str | None], picks: list[int], positive: bool
+) -> None:
+    """A line column read value by distinct value (`repeated`) gives the same numerators and
+    scale, or the same first error, as the text-by-text checks."""
+    values = [pool[i % len(pool)] for i in picks]
+    distinct = _outcome(values, positive, repeated=True)
+    with patch.object(numbers, "_fast", return_value=None):
+        slow = _outcome(values, positive)
+    assert distinct == slow
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(PLAIN, min_size=1, max_size=4), st.lists(st.integers(0, 3), min_size=1))
+def test_repeated_plain_values_take_the_distinct_reading(pool: list[str], picks: list[int]) -> None:
+    values = [pool[i % len(pool)] for i in picks]
+    written = max(len(v.partition(".")[2]) for v in values)
+    if written <= MAX_DECIMALS and all(0 < Decimal(v).scaleb(written) < 10**18 for v in values):
+        assert numbers._by_distinct(pl.Series(values, dtype=pl.String), True) is not None
 
 
 @settings(max_examples=200, deadline=None)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
+from typing import NoReturn
 
 import numpy as np
 import polars as pl
 
 from reec.bom.coded import SEEDS, Parts, plain_parts, stripped
 from reec.bom.graph import levels
+from reec.bom.heap import kept_heap
 from reec.bom.model import ACTIVITIES, CHINA, FORMS, Bom, RootFacts
 from reec.bom.numbers import decimal_text, scaled_column
 from reec.bom.rates import Rates
@@ -176,10 +178,11 @@ def build_bom(
 ) -> Bom:
     """Validate rows (`root`: the shipment line on top; None: the row with an empty parent)."""
     _check_columns(df, source)
-    parts = _plain(df, root)
-    nodes, lines, parent, child = parts or _cleaned(df, locate, source, root)
-    del df
-    return _assemble(nodes, lines, parent, child, source, locate, where, rates)
+    with kept_heap(len(df)):
+        parts = _plain(df, root)
+        nodes, lines, parent, child = parts or _cleaned(df, locate, source, root)
+        del df
+        return _assemble(nodes, lines, parent, child, source, locate, where, rates)
 
 
 def _root_head(root: RootFacts) -> pl.DataFrame:
@@ -326,7 +329,9 @@ def _assemble(
         return locate(int(lines["row"][i]), column)
 
     value, value_scale = scaled_column(nodes["unit_value"], "unit_value", node_locate)
-    quantity, quantity_scale = scaled_column(lines["quantity"], "quantity", line_locate)
+    quantity, quantity_scale = scaled_column(
+        lines["quantity"], "quantity", line_locate, repeated=True
+    )
     base = rates.base if rates is not None else str(nodes["currency"][0])
     table = rates or Rates(base, {})
     currencies = nodes["currency"].fill_null("")
@@ -370,8 +375,8 @@ def _assemble(
             field=node_locate(bad, "origin"),
         )
     del form_codes
-    parent = parent_s.to_numpy().astype(np.int64)
-    child = child_s.to_numpy().astype(np.int64)
+    parent = np.asarray(parent_s.to_numpy(), dtype=np.int64)  # no copy when int64 already
+    child = np.asarray(child_s.to_numpy(), dtype=np.int64)
     ids = nodes["child"]
     edge_row = lines["row"].cast(pl.Int64).to_numpy()
     lv = levels(
@@ -397,7 +402,7 @@ def _assemble(
         currency=base,
         root=0,
         labels=labels,
-        value=value.astype(np.int64),
+        value=np.asarray(value, dtype=np.int64),
         value_scale=value_scale + rate_scale,
         parent=parent,
         child=child,
@@ -425,12 +430,23 @@ def _check_line_values(
     locate: Locate,
 ) -> None:
     """A line (quantity x unit value) cannot be worth more than one unit of its parent."""
+    top = int(value.max(initial=0))
+    if top * max(int(quantity.max(initial=0)), 10**quantity_scale) < 2**63:
+        # every product fits int64: exact in one pass, no float copies
+        over = np.flatnonzero(quantity * value[child] > value[parent] * 10**quantity_scale)
+        if over.size:
+            _line_over(int(over[0]), lines, locate)
+        return
     lhs = quantity.astype(np.float64) * value[child].astype(np.float64)
     rhs = value[parent].astype(np.float64) * float(10**quantity_scale)
     for e in np.flatnonzero(lhs > rhs * (1 - 1e-12)).tolist():
         if int(quantity[e]) * int(value[child[e]]) > int(value[parent[e]]) * 10**quantity_scale:
-            raise BomError(
-                f"{lines['child'][e]!r}: quantity x unit value is worth more than one unit of "
-                f"its parent {lines['parent'][e]!r}",
-                field=locate(int(lines["row"][e]), "unit_value"),
-            )
+            _line_over(e, lines, locate)
+
+
+def _line_over(e: int, lines: pl.DataFrame, locate: Locate) -> NoReturn:
+    raise BomError(
+        f"{lines['child'][e]!r}: quantity x unit value is worth more than one unit of "
+        f"its parent {lines['parent'][e]!r}",
+        field=locate(int(lines["row"][e]), "unit_value"),
+    )

@@ -117,12 +117,14 @@ def plain_parts(
     top_id = head["child"][0]
     if top_id is None or lines["parent"].null_count() or lines["child"].null_count():
         return None  # a second top row, or a line without a child
-    ids = lines.select(pl.col("child").hash(SEEDS[0]), pl.col("parent").hash(SEEDS[0]))
-    c0, p0 = (ids[c].to_numpy().view(np.int64) for c in ("child", "parent"))
+    # the ids' hashes under both seeds in one multithreaded pass
+    ids = lines.lazy().select(
+        pl.col(c).hash(seed).alias(f"{c}{seed}") for seed in SEEDS for c in ("child", "parent")
+    )
+    c0, p0, c1, p1 = (a.to_numpy().view(np.int64) for a in ids.collect().iter_columns())
     del ids
     t = pl.Series("child", [top_id], dtype=pl.String)
     t0, t1 = (t.hash(s).to_numpy().view(np.int64) for s in SEEDS)
-    p1 = lines["parent"].hash(SEEDS[1]).to_numpy().view(np.int64)
     start = _starts(p0, p1)
     runs = np.flatnonzero(start)
     codes = first_codes(np.concatenate([t0, c0, p0[runs]]))
@@ -135,7 +137,6 @@ def plain_parts(
     if (run_parent.size and int(run_parent.max()) > len(first)) or not child.all():
         return None  # a parent that is no part, or the top used as a part (a cycle)
     # the second seed: every line's texts are its nodes', not a clash of the first
-    c1 = lines["child"].hash(SEEDS[1]).to_numpy().view(np.int64)
     node1 = np.concatenate([t1, c1[first]])
     if not (np.array_equal(node1[child], c1) and np.array_equal(node1[run_parent], p1[runs])):
         return None
@@ -190,14 +191,19 @@ def _facts_agree(
     given = [c for c in facts if c in lines.columns and lines[c].null_count() < len(lines)]
     if not given:
         return True
+    # one hash a column (cheaper than Polars' struct hash), combined with odd multipliers
+    # (UInt64 arithmetic wraps); both seeds, every column, in one streaming pass on all cores
+    hashes = lines.lazy().select(
+        pl.sum_horizontal(
+            pl.col(c).hash(seed) * pl.lit(_MIX[i], dtype=pl.UInt64) for i, c in enumerate(given)
+        ).alias(str(seed))
+        for seed in SEEDS
+    )
     differ = np.zeros(len(lines), dtype=bool)
-    for seed in SEEDS:
-        # one hash a column (cheaper than Polars' struct hash), combined with odd multipliers
-        h = np.zeros(len(lines), dtype=np.uint64)
-        for i, c in enumerate(given):
-            h += lines[c].hash(seed).to_numpy() * np.uint64(_MIX[i])
-        node_h = np.concatenate([np.zeros(1, dtype=np.uint64), h[first]])
-        differ |= h != node_h[child]
+    for h in hashes.collect(engine="streaming").iter_columns():
+        row_h = h.to_numpy()
+        node_h = np.concatenate([np.zeros(1, dtype=np.uint64), row_h[first]])
+        differ |= row_h != node_h[child]
     rows = np.flatnonzero(differ)
     if not rows.size:
         return True

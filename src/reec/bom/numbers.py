@@ -87,16 +87,38 @@ def _fast(s: pl.Series, positive: bool) -> Scaled | None:
     return nums.to_numpy(), scale
 
 
+def _by_distinct(s: pl.Series, positive: bool) -> Scaled | None:
+    """`_fast` on each distinct text once: a line column (quantities) repeats a few values, and
+    one categorical encoding costs less than the pattern, length and decimal passes over every
+    line (10M quantities: 1.5 -> 0.5 s CPU). Same numerators and scale: both are decided by the
+    set of values."""
+    if s.null_count():
+        return None
+    texts = pl.Categories.random()  # its own codes (code i is the i-th text), freed after
+    coded = s.cast(pl.Categorical(texts))
+    fast = _fast(texts.to_series(), positive)
+    if fast is None:
+        return None
+    nums, scale = fast
+    return nums[coded.to_physical().to_numpy()], scale
+
+
 def _int(x: object) -> int:
     """A max or min of an Int64 column (Polars types it as any Python scalar)."""
     return cast(int, x)
 
 
 def scaled_column(
-    s: pl.Series, column: str, locate: Callable[[int, str], str], *, positive: bool = True
+    s: pl.Series,
+    column: str,
+    locate: Callable[[int, str], str],
+    *,
+    positive: bool = True,
+    repeated: bool = False,
 ) -> Scaled:
-    """Numerators and scale of a decimal-string column; every value must be > 0."""
-    fast = _fast(s, positive)
+    """Numerators and scale of a decimal-string column; every value must be > 0. `repeated`:
+    the column holds few distinct values (a line's quantity), read once each."""
+    fast = _by_distinct(s, positive) if repeated else _fast(s, positive)
     if fast is not None:
         return fast
     s, plain = _plain(s.str.strip_chars())

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from reec.bom.heap import kept_heap
 from reec.bom.model import FORMS, Bom
 from reec.model import Item, Money
 from reec.regime.matching import match_detail
@@ -200,6 +201,11 @@ def _exact(bom: Bom, counted: Bools, bound: npt.NDArray[np.float64], lift: int) 
 
 
 def rollup(bom: Bom, regime: Regime) -> Rollup:
+    with kept_heap(len(bom.parent)):
+        return _rollup(bom, regime)
+
+
+def _rollup(bom: Bom, regime: Regime) -> Rollup:
     annex = tuple(regime.annex1)
     part1, part2 = _classify(bom, annex)
     counted = (part1 >= 0) & (bom.origin_cn | bom.origin_unknown)
