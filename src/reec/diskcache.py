@@ -28,7 +28,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from functools import cache
 from importlib.util import find_spec
@@ -120,6 +119,8 @@ def _load(path: Path) -> object:
 
 
 def _store(folder: Path, kind: str, path: Path, value: object) -> None:
+    import tempfile  # only a miss writes: a cold `reec check` on a hit skips shutil, bz2, lzma
+
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", suffix=".tmp", dir=folder)
