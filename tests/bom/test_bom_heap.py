@@ -18,7 +18,7 @@ from reec.regime.snapshot import load_regime
 
 class FakeLibc:
     def __init__(self) -> None:
-        self.calls: list[tuple[str, int, ...]] = []
+        self.calls: list[tuple[str | int, ...]] = []
 
     def mallopt(self, param: int, value: int) -> int:
         self.calls.append(("mallopt", param, value))
