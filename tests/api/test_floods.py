@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from sqlalchemy import event
 
 from reec.api.app import create_app
+from reec.api.connections import MAX_HEADER_BYTES
 from reec.api.examples import EXAMPLE_01
 from reec.api.keys import KeyBook, Role
 from reec.api.logs import LineBudget
@@ -358,6 +359,10 @@ def test_slow_connections_are_capped_and_cut(served: tuple[str, Path]) -> None:
     base, log = served
     port = int(base.rsplit(":", 1)[1])
     started = time.monotonic()
+    big = socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.4", 0))
+    big.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n" + b"X-Pad: " + b"a" * MAX_HEADER_BYTES)
+    assert _closed(big, 4)  # headers past the limit: closed before the header timeout
+    big.close()
     one = _slow(port, "127.0.0.2", 15)  # one client: 12 connections at most
     other = _slow(port, "127.0.0.3", 12)  # another: the worker's 20 are full after 8
     try:

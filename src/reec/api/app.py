@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -77,6 +78,9 @@ def create_app(
             freeze_loaded()  # the loaded rules out of the collector's full walks (reec.api.heap)
         yield
         await stop_schedule()
+        keeper = getattr(_app.state, "check_keeper", None)
+        if keeper is not None:  # the kept checks still queued are written first
+            await anyio.to_thread.run_sync(keeper.close)
         store.dispose()
 
     app = FastAPI(

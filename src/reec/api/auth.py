@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
@@ -91,18 +92,19 @@ def _keybook(request: Request) -> KeyBook:
     return book
 
 
-def current_key(
+async def current_key(
     request: Request, token: Annotated[str | None, Security(_header)] = None
 ) -> Principal:
-    """The key of the request (a sync dependency: the lookup runs off the event loop)."""
+    """The key of the request: the one `RequestGate` verified before the body was read, else
+    looked up here off the event loop."""
     gated = request.scope.get("state", {}).get(GATE_PRINCIPAL)
     if isinstance(gated, Principal):
-        return gated
+        return gated  # no thread hop for what is known already
     if not token:
         raise AuthenticationError(
             "this needs an API key in the X-API-Key header", field="X-API-Key"
         )
-    key: ApiKey | None = _keybook(request).verify(token)
+    key: ApiKey | None = await anyio.to_thread.run_sync(_keybook(request).verify, token)
     if key is None:
         raise AuthenticationError("unknown or revoked API key", field="X-API-Key")
     request.scope.setdefault("state", {})["key_name"] = key.name

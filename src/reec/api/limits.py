@@ -240,8 +240,11 @@ class RequestGate:
         kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if kind == b"application/json" or kind.endswith(b"+json"):
             body = b"".join(m.get("body", b"") for m in chunks if m["type"] == "http.request")
-            # a small body is measured at once (tens of microseconds); a large one off the loop
-            if len(body) <= INLINE_DEPTH_BYTES:
+            # it cannot nest deeper than it has opening brackets (counted in C); else a small
+            # body is measured at once (tens of microseconds), a large one off the loop
+            if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
+                depth = 0
+            elif len(body) <= INLINE_DEPTH_BYTES:
                 depth = json_depth(body)
             else:
                 depth = await anyio.to_thread.run_sync(json_depth, body)

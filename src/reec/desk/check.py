@@ -19,14 +19,23 @@ from reec.desk.identity import entry_versions
 from reec.desk.review import CheckSource, apply_reviews
 from reec.determine import determine
 from reec.determine_readings import list_windows, listed_announcements, screener_under
-from reec.licensing.records import store_determination
+from reec.licensing.records import store_determination, store_determinations
 from reec.model import Determination, Party, Shipment
 from reec.regime.snapshot import Regime
 from reec.screening.base import Screener, ScreeningResult
 from reec.store import audit
 from reec.store.db import Store
 
-__all__ = ["DeskCheck", "DeskScreener", "desk_determination", "desk_screening", "shipment_ref"]
+__all__ = [
+    "CleanCheck",
+    "DeskCheck",
+    "DeskScreener",
+    "answer_unkept",
+    "desk_determination",
+    "desk_screening",
+    "keep_clean",
+    "shipment_ref",
+]
 
 
 class DeskScreener:
@@ -106,6 +115,16 @@ class DeskCheck:
     reviews_raised: tuple[int, ...]
 
 
+def answer_unkept(
+    shipment: Shipment, regime: Regime, screener: Screener, as_of: date | None = None
+) -> tuple[Determination, bool]:
+    """The engine's answer outside any transaction, and whether anything matched under any
+    reading (then the answer must be given again through the review queue)."""
+    peek = _Peek(screener)
+    plain = determine(shipment, regime, as_of=as_of, screener=peek)
+    return plain, peek.matched
+
+
 def desk_determination(
     store: Store,
     shipment_doc: Any,
@@ -117,21 +136,22 @@ def desk_determination(
     via: str,
     as_of: date | None = None,
     keep: bool = True,
+    answered: tuple[Determination, bool] | None = None,
 ) -> DeskCheck:
     """`keep=False` keeps (and reviews) only a check with a hit or a possible match.
 
     The engine answers first, outside the transaction: with no match under any reading the
     review queue has nothing to add (`DeskScreener` passes such an answer through unchanged),
     so only the two writes hold the database's write lock. A check with a match is answered
-    again inside the transaction, where its review items are raised and decisions applied."""
-    peek = _Peek(screener)
-    plain = determine(shipment, regime, as_of=as_of, screener=peek)
-    if not peek.matched:
+    again inside the transaction, where its review items are raised and decisions applied.
+    `answered`: `answer_unkept`'s result when the caller has it already."""
+    plain, matched = answered or answer_unkept(shipment, regime, screener, as_of)
+    if not matched:
         if not keep:
             return DeskCheck(plain, None, ())
         with store.transaction() as s:
-            kept = _keep(s, shipment_doc, shipment, plain, regime, actor=actor, via=via, raised=[])
-        return DeskCheck(plain, kept, ())
+            ids = keep_clean(s, [CleanCheck(shipment_doc, shipment, plain, regime, actor, via)])
+        return DeskCheck(plain, ids[0], ())
     with store.transaction() as s:
         source = CheckSource(actor, "shipment", shipment_ref(shipment), regime.version)
         desk = DeskScreener(screener, s, source)
@@ -140,6 +160,42 @@ def desk_determination(
             s, shipment_doc, shipment, det, regime, actor=actor, via=via, raised=desk.raised
         )
         return DeskCheck(det, kept, tuple(desk.raised))
+
+
+@dataclass(frozen=True, slots=True)
+class CleanCheck:
+    """A check without a match under any reading, answered and waiting to be kept."""
+
+    shipment_doc: Any
+    shipment: Shipment
+    determination: Determination
+    regime: Regime
+    actor: str
+    via: str
+
+
+def keep_clean(s: Session, checks: Sequence[CleanCheck]) -> list[int]:
+    """Keep checks without a match in the caller's transaction: their determination rows and
+    `determination` audit entries (as `_keep` with no review raised), one statement for all
+    the rows and one for all the entries; the rows' ids in order."""
+    ids = store_determinations(s, [(c.shipment_doc, c.determination, c.actor) for c in checks])
+    audit.append_many(
+        s, [audit.Entry(c.actor, "determination", f"determination:{kept}",
+                        _entry_payload(c.shipment, c.determination, c.regime, c.via, []))
+            for c, kept in zip(checks, ids, strict=True)],
+    )  # fmt: skip
+    return ids
+
+
+def _entry_payload(
+    shipment: Shipment, det: Determination, regime: Regime, via: str, raised: list[int]
+) -> dict[str, Any]:
+    return {
+        "shipment": shipment_ref(shipment), "verdict": det.verdict.value,
+        "licence_policy": det.licence_policy.value if det.licence_policy else None,
+        "as_of": det.as_of, "data_version": regime.version, "via": via,
+        "reviews_raised": raised,
+    }  # fmt: skip
 
 
 def _keep(
@@ -155,15 +211,9 @@ def _keep(
 ) -> int:
     """The determination row and its `determination` audit entry; the row's id."""
     kept = store_determination(s, shipment_doc, det, actor)
-    audit.append(
-        s, actor=actor, action="determination", subject=f"determination:{kept}",
-        payload={
-            "shipment": shipment_ref(shipment), "verdict": det.verdict.value,
-            "licence_policy": det.licence_policy.value if det.licence_policy else None,
-            "as_of": det.as_of, "data_version": regime.version, "via": via,
-            "reviews_raised": raised,
-        },
-    )  # fmt: skip
+    payload = _entry_payload(shipment, det, regime, via, raised)
+    audit.append(s, actor=actor, action="determination", subject=f"determination:{kept}",
+                 payload=payload)  # fmt: skip
     return kept
 
 
