@@ -5,7 +5,9 @@ drives it from this process over keep-alive HTTP/1.1 connections (asyncio stream
   1. open loop at a fixed rate (default 200 requests/s for 20 s) over `--connections` keep-alive
      connections: p50 / p99 latency counted from the moment each request was due (so waiting
      for a free connection behind a server that fell behind is in it), errors;
-  2. closed loop (default 16 concurrent clients for 10 s): the most requests/s it serves.
+  2. closed loop (default 16 concurrent clients for 10 s): the most requests/s it serves, and
+     the server's CPU time per request over it (all its processes, from /proc: the figure that
+     says what a request costs whatever else the machine is doing).
 Each worker count (default 1 and 2, set through REEC_WORKERS as a deployment would) gets its
 own server, warmed up first (each worker loads the rules and lists on its first request).
 
@@ -182,6 +184,25 @@ async def _closed_loop(
     return len(lat) / took
 
 
+def _server_cpu(pid: int | None) -> float | None:
+    """CPU seconds (user + system) of the server process and its workers so far, from /proc
+    (Linux); None elsewhere or for a server this script did not start."""
+    if pid is None or not Path("/proc").is_dir():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:  # the server or one of its workers
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _limits(args: argparse.Namespace) -> dict[str, str]:
     """The flood settings the bench's server runs under (see the module's docstring)."""
     return {
@@ -228,13 +249,23 @@ def _start(
         time.sleep(0.2)
 
 
-def _run(url: str, key: str, body: bytes, args: argparse.Namespace) -> tuple[float, ...]:
+def _run(
+    url: str, key: str, body: bytes, args: argparse.Namespace, pid: int | None = None
+) -> tuple[float, ...]:
+    """p50, p99 and errors of the open loop, req/s of the closed loop, and the server's CPU
+    milliseconds per request over the closed loop (nan when it cannot be read)."""
     asyncio.run(_closed_loop(url, key, body, args.clients, 2.0, quiet=True))  # warm every worker
     p50, p99, errors = asyncio.run(
         _open_loop(url, key, body, args.rate, args.seconds, args.connections)
     )
+    before, start = _server_cpu(pid), time.perf_counter()
     rps = asyncio.run(_closed_loop(url, key, body, args.clients, args.seconds / 2))
-    return p50, p99, float(errors), rps
+    after, took = _server_cpu(pid), time.perf_counter() - start
+    cpu = float("nan")
+    if before is not None and after is not None:
+        cpu = (after - before) * 1000 / (rps * took)
+        print(f"server CPU over the closed loop: {cpu:.2f} ms per request (all its processes)")
+    return p50, p99, float(errors), rps, cpu
 
 
 def main() -> None:
@@ -283,18 +314,18 @@ def main() -> None:
             print(f"-- REEC_WORKERS={workers}")
             server, url, key = _start(tmp, workers, limits)
             try:
-                rows.append((workers, *_run(url, key, body, args)))
+                rows.append((workers, *_run(url, key, body, args, server.pid)))
             finally:
                 server.terminate()
                 server.wait(timeout=20)
     print(
         f"\nworkers  p50 ms  p99 ms @ {args.rate:.0f} req/s  errors  closed loop "
-        f"{args.clients} clients req/s"
+        f"{args.clients} clients req/s  server CPU ms/req"
     )
-    for workers, p50, p99, errors, rps in rows:
-        print(f"{workers:7d} {p50:7.2f} {p99:16.2f} {errors:7.0f} {rps:20.0f}")
+    for workers, p50, p99, errors, rps, cpu in rows:
+        print(f"{workers:7d} {p50:7.2f} {p99:16.2f} {errors:7.0f} {rps:20.0f} {cpu:18.2f}")
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
-    for workers, _, p99, errors, _ in rows:
+    for workers, _, p99, errors, _, _ in rows:
         if args.rate == 200:
             limit = 10 if workers == 2 else 25
             met = "MET" if p99 < limit and not errors else "NOT MET"

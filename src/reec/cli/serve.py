@@ -42,6 +42,9 @@ def serve(
             "limit_concurrency": settings.limit_concurrency,
             "backlog": settings.backlog,
             "timeout_keep_alive": settings.timeout_keep_alive,
+            # a worker loading the rules on a busy machine is slow, not dead: uvicorn's 5 s
+            # restarted such workers over and over (issue 16, 2 workers at load 10)
+            "timeout_worker_healthcheck": 60,
         }
         raise_open_file_limit(settings.max_connections + settings.backlog + 256)
         if n > 1:  # each worker builds its own app (and store connection) from the settings
