@@ -51,6 +51,7 @@ def test_serve_freezes_what_it_loaded_and_a_reload_frees_the_old_rules(tmp_path:
 def test_an_app_outside_serve_freezes_nothing(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'book.db'}")
     store.ensure_schema()
+    gc.unfreeze()  # the CLI's entry point freezes too, and tests before this one may call it
     before = gc.get_freeze_count()
     with TestClient(create_app(store=store)):
         assert gc.get_freeze_count() == before
