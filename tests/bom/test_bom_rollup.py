@@ -13,8 +13,11 @@ from bomrows import bom_of, reference_cn, row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reec.bom.model import FORMS
 from reec.bom.rates import Rates
 from reec.bom.rollup import Rollup, rollup
+from reec.model import Item, Money
+from reec.regime.matching import match_detail
 from reec.regime.parameters import VALUE_SHARE_THRESHOLD
 from reec.regime.snapshot import load_regime
 
@@ -263,3 +266,67 @@ def test_a_top_past_int64_over_int64_levels_is_exact() -> None:
     ids = roll.bom.labels["id"].to_list()
     assert {ids[i]: Fraction(int(roll.cn[i]), 10**roll.scale) for i in range(4)} == ref
     assert ref["A"] == 15  # 0.5 x 2 x 1.5 x 10
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-3, 40), max_size=50))
+def test_distinct_keys_as_numpy_unique(keys: list[int]) -> None:
+    key = np.array(keys, dtype=np.int64)
+    unique, inverse = rollup_module._distinct(key)
+    expected, expected_inverse = np.unique(key, return_inverse=True)
+    assert unique.tolist() == expected.tolist()
+    assert inverse.tolist() == expected_inverse.tolist()
+
+
+PART_FORMS = ("component", "equipment", "magnet", "metal", "oxide", "other")
+PART_COMPS = (None, MAGNET, TB, "Dy:100", "Fe:100", "Dy:87;O:13")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 50), st.sampled_from(PART_FORMS), st.sampled_from(PART_COMPS)),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_each_node_gets_the_first_entry_of_each_part_it_matches(
+    parts: list[tuple[int, str, str | None]],
+) -> None:
+    """Entries decided per distinct form and composition, and those on contents node by node,
+    give what deciding every entry on every node does (a plain reference)."""
+    rows = [row(None, "n0", None, "1000000", form="equipment")]
+    parent_of = [-1]
+    for k, (pick, form, comp) in enumerate(parts, start=1):
+        parent_of.append(pick % k)
+        rows.append(row(f"n{pick % k}", f"n{k}", "1", "1", form=form, composition=comp))
+    bom = bom_of(rows)
+    roll = rollup(bom, REGIME)
+    annex, node = roll.annex, {bom.node_id(i): i for i in range(bom.n)}
+    ids = [a.id for a in annex]
+    own: dict[int, set[int]] = {}
+    below: dict[int, set[int]] = {}
+    for k in range(len(parent_of) - 1, -1, -1):  # a child's number is above its parent's
+        children = [c for c, p in enumerate(parent_of) if p == k]
+        below[k] = set().union(*(own[c] | below[c] for c in children))
+        v = node[f"n{k}"]
+        probe = Item(
+            id="",
+            form=FORMS[bom.form[v]],
+            value=Money(Decimal(1), "USD"),
+            path="",
+            composition=bom.compositions[bom.composition[v]],
+        )
+        own[k] = {
+            i
+            for i, a in enumerate(annex)
+            if (
+                any(ids.index(x) in below[k] for x in a.match.contains)
+                and probe.form in a.match.forms
+                if a.match.contains
+                else match_detail(a.match, probe) is not None
+            )
+        }
+        for part, got in (("I", roll.part1), ("II", roll.part2)):
+            hits = sorted(i for i in own[k] if annex[i].part == part)
+            assert int(got[v]) == (hits[0] if hits else -1)

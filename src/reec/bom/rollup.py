@@ -102,9 +102,10 @@ class Rollup:
 
 
 def _classify(bom: Bom, annex: tuple[AnnexEntry, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Annex 1 entry of each node by form and composition, decided once per distinct pair."""
+    """Annex 1 entry of each node by form and composition, decided once per distinct pair; an
+    entry on what a node contains (below it) is decided node by node."""
     key = bom.form.astype(np.int64) * (len(bom.compositions) + 1) + bom.composition
-    pairs, inverse = np.unique(key, return_inverse=True)
+    pairs, inverse = _distinct(key)
     direct = [i for i, a in enumerate(annex) if not a.match.contains]
     hit = np.zeros((len(pairs), len(annex)), dtype=bool)
     for j, pair in enumerate(pairs.tolist()):
@@ -118,21 +119,39 @@ def _classify(bom: Bom, annex: tuple[AnnexEntry, ...]) -> tuple[np.ndarray, np.n
         )
         for i in direct:
             hit[j, i] = match_detail(annex[i].match, probe) is not None
-    matched = hit[inverse]
+    part = np.array([a.part for a in annex])
+    # the first direct entry of each part, per pair; an entry on contents (its column of hit
+    # stays False) comes before it on the nodes it matches when its number is lower
+    first = {p: _first(hit & (part == p))[inverse] for p in ("I", "II")}
     ids = [a.id for a in annex]
+    below_entry: dict[int, Bools] = {}
     for i, a in enumerate(annex):
         if not a.match.contains:
             continue
-        target: Bools = np.asarray(
-            matched[:, [ids.index(x) for x in a.match.contains]].any(axis=1), dtype=bool
-        )
+        refs = [ids.index(x) for x in a.match.contains]
+        target: Bools = np.asarray(hit[:, refs].any(axis=1), dtype=bool)[inverse]
+        for r in refs:
+            if r in below_entry:  # an entry on contents decided before this one
+                target |= below_entry[r]
         below = _any_below(bom, target)
         forms = np.isin(bom.form, [FORMS.index(f) for f in a.match.forms])
-        matched[:, i] = forms & below
-    part = np.array([a.part for a in annex])
-    first1 = _first(matched & (part == "I"))
-    first2 = _first(matched & (part == "II"))
-    return first1, first2
+        below_entry[i] = forms & below
+        if a.part in first:
+            f = first[a.part]
+            first[a.part] = np.where(below_entry[i] & ((f < 0) | (f > i)), i, f).astype(np.int16)
+    return first["I"], first["II"]
+
+
+def _distinct(key: Ints) -> tuple[Ints, Ints]:
+    """np.unique(key, return_inverse=True) without its sort when the keys are few and small."""
+    top = int(key.max(initial=-1)) + 1
+    if key.size and (int(key.min()) < 0 or top > 4 * key.size + 1024):
+        unique, inverse = np.unique(key, return_inverse=True)
+        return unique.astype(np.int64), inverse.astype(np.int64)
+    present = np.zeros(top, dtype=bool)
+    present[key] = True
+    slot = np.cumsum(present, dtype=np.int64) - 1
+    return np.flatnonzero(present).astype(np.int64), slot[key]
 
 
 def _first(m: Bools) -> npt.NDArray[np.int16]:
