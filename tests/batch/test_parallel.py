@@ -31,7 +31,10 @@ def test_answers_come_back_in_key_order_from_several_processes() -> None:
     done: list[int] = []
     out = answer_keys(KEYS, _pid_and_double, processes=3, progress=done.append)
     assert [a for _, a in out] == [2 * k for k in KEYS]
-    assert len({pid for pid, _ in out}) == 3  # really forked: three processes answered
+    # really forked: the parent and a child answered (the pool hands the two children's parts to
+    # whichever of its workers is free, so one child may take both: 2 or 3 processes)
+    assert os.getpid() in {pid for pid, _ in out}
+    assert len({pid for pid, _ in out}) in (2, 3)
     assert done[-1] == len(KEYS)
     assert done == sorted(done)
 
