@@ -37,10 +37,10 @@ from reec.input_limits import MAX_DEPTH, json_depth
 __all__ = ["GATE_PRINCIPAL", "WEB_FORMS", "RequestGate", "SecurityHeaders", "gate_table"]
 
 GATE_PRINCIPAL = "gate_principal"
+"""Key of the scope state entry holding the `Principal` the gate verified."""
 INLINE_DEPTH_BYTES = 64 * 1024
 """A JSON body up to this size has its depth measured on the event loop (a few tens of
 microseconds, cheaper than the hop to a worker thread); a larger one in the thread pool."""
-"""Key of the scope state entry holding the `Principal` the gate verified."""
 
 WEB_FORMS: dict[str, str] = {
     "/check": "determine",

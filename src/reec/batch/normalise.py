@@ -63,8 +63,8 @@ def _text(df: pl.DataFrame, name: str) -> pl.Expr:
 
 
 CHECKED = ("line_id", "date", "value", "currency")
-_NOT_POSITIVE = "not a positive number"
 """The columns of the checks over all lines (`day_keys`)."""
+_NOT_POSITIVE = "not a positive number"
 
 
 def line_frame(

@@ -64,8 +64,9 @@ def determine_parquet(
     caller then takes the Polars path."""
     regime = regime or load_regime()
     try:
-        names = pq.read_schema(source).names
-        schema = _polars_schema(pq.read_schema(source), RESULT_COLUMNS)
+        stored = pq.read_schema(source)
+        names = stored.names
+        schema = _polars_schema(stored, RESULT_COLUMNS)
         if schema is None:
             return None
         facts = pl.read_parquet(source, columns=[c.name for c in COLUMNS if c.name in names])

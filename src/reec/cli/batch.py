@@ -35,22 +35,6 @@ def _summary(counts: Counter[tuple[str, str]], lines: int, seconds: float, title
     return table
 
 
-def _counts(result: pa.Table | pl.DataFrame) -> Counter[tuple[str, str]]:
-    import polars as pl
-
-    cols = ["verdict", "licence_policy"]
-    frame = (
-        result.select(cols)
-        if isinstance(result, pl.DataFrame)
-        else pl.from_arrow(result.select(cols))
-    )
-    assert isinstance(frame, pl.DataFrame)
-    counts: Counter[tuple[str, str]] = Counter()
-    for verdict, policy, n in frame.group_by(cols).len().iter_rows():
-        counts[(verdict, policy or "")] += n
-    return counts
-
-
 def batch(
     input_path: Annotated[
         Path, typer.Argument(metavar="INPUT", help="CSV, .xlsx or Parquet lines.")
@@ -86,7 +70,7 @@ def batch(
     from reec.batch import determine_frame, read_frame, read_table, write_table
     from reec.batch.parallel import default_processes
     from reec.batch.parquet import determine_parquet
-    from reec.batch.table import determine_parquet_file
+    from reec.batch.table import determine_parquet_file, verdict_counts
 
     with reporting_errors():
         day = parse_date(as_of)
@@ -139,7 +123,7 @@ def batch(
         write_table(result, output)
         seconds = time.perf_counter() - start
         rows = result.height if isinstance(result, pl.DataFrame) else result.num_rows
-        out.print(_summary(_counts(result), rows, seconds, f"reec batch -> {output}"))
+        out.print(_summary(verdict_counts(result), rows, seconds, f"reec batch -> {output}"))
 
 
 def _streamed(path: Path, output: Path) -> bool:

@@ -134,6 +134,8 @@ def append_many(session: Session | Connection, entries: list[Entry]) -> list[int
     statement: the same chain as one `append` after the other, for the group commits of kept
     checks (`reec.desk.keeper`). The statements run on the session's connection (Core): the
     ORM's execute path cost more than the SQL (issue 16)."""
+    if not entries:
+        return []
     conn = session
     if isinstance(session, Session):
         session.flush()  # the changes these entries record go first
@@ -158,8 +160,6 @@ def append_many(session: Session | Connection, entries: list[Entry]) -> list[int
              "payload": body, "prev_hash": prev, "hash": digest}
         )  # fmt: skip
         prev = digest
-    if not rows:
-        return []
     conn.execute(_INSERT_ENTRY, rows if len(rows) > 1 else rows[0])
     mac = head_mac(key, seq, prev) if key else None
     conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev, "mac": mac})

@@ -48,7 +48,6 @@ async def create_determination(
     # solves costs tens of microseconds a request
     rules = rules_of(request.app, request.scope)
     regime, screener, store = rules.regime, rules.screener, request.app.state.store
-    doc = shipment.model_dump(mode="json", exclude_none=True)
     parsed = shipment_from_input(shipment, files=False)
     small = 0 < _declared_length(request) <= INLINE_BODY_BYTES
     if small:  # a fraction of a millisecond: cheaper here than the hop to a worker thread
@@ -57,6 +56,8 @@ async def create_determination(
         answered = await run_in_threadpool(answer_unkept, parsed, regime, screener, as_of)
     plain, matched = answered
     keep = desk_settings(request).keep_checks
+    if matched or keep:  # the shipment as sent, for the kept row (not built when unkept)
+        doc = shipment.model_dump(mode="json", exclude_none=True)
     if matched:  # answered again in the desk's transaction, where review items are raised
         check = await run_in_threadpool(
             partial(desk_determination, store, doc, parsed, regime, screener, actor=key.name,
