@@ -71,7 +71,8 @@ def test_help_of_every_command_pulls_in_no_heavy_library() -> None:
 def test_check_of_a_shipment_loads_no_table_library_and_no_pinyin(example: str) -> None:
     """`reec check` of a shipment without a BOM or a Chinese name: no Polars, no NumPy (a
     shipment's few names are screened in Python), no pydantic-settings; pypinyin's
-    dictionaries load only when a Chinese name is screened."""
+    dictionaries load only when a Chinese name is screened, rapidfuzz only when a name has a
+    list candidate to score or a word that could be a typo of a legal form."""
     code = (
         "from typer.testing import CliRunner\n"
         "from reec.cli import app\n"
@@ -79,7 +80,7 @@ def test_check_of_a_shipment_loads_no_table_library_and_no_pinyin(example: str) 
         "assert r.exit_code == 0, r.output\n"
     )
     loaded = _loaded_after(code)
-    unused = {*HEAVY, "pypinyin", "numpy", "pydantic_settings"}
+    unused = {*HEAVY, "pypinyin", "numpy", "pydantic_settings", "rapidfuzz"}
     assert not loaded & unused, sorted(loaded & unused)
 
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reec.screening.lists import bundled_lists
-from reec.screening.normalize import normalize, to_pinyin
+from reec.screening.normalize import normalize, to_pinyin, within_edits
 
 
 def test_legal_forms_stripped_and_recorded() -> None:
@@ -165,3 +165,23 @@ def test_building_the_bundled_screener_loads_no_icu_opencc_or_pinyin() -> None:
     )
     loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
     assert not loaded & {"icu", "normality", "opencc", "pypinyin"}, loaded
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="aceilmnoprt", min_size=0, max_size=14),
+    st.text(alphabet="aceilmnoprt", min_size=0, max_size=14),
+    st.integers(min_value=0, max_value=3),
+)
+def test_within_edits_is_rapidfuzz_osa(a: str, b: str, allowed: int) -> None:
+    """The letter-count test before rapidfuzz never turns away two words within the budget."""
+    from rapidfuzz.distance import OSA
+
+    assert within_edits(a, b, allowed) == (OSA.distance(a, b) <= allowed)
+
+
+def test_typos_of_legal_forms_still_found() -> None:
+    """Typos the letter counts cannot rule out reach rapidfuzz: a swap, a missing letter."""
+    assert normalize("Acme Coporation").tokens == ("acme",)
+    assert normalize("Acme Limtied").tokens == ("acme",)
+    assert normalize("Acme Technolgies").tokens == ("acme", "tech")

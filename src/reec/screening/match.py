@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rapidfuzz import fuzz
-
 from reec.screening.normalize import GENERIC, NormalName, sound_code
 
 if TYPE_CHECKING:  # NumPy is imported by the bulk scorer only (not by one shipment's screening)
@@ -128,7 +126,27 @@ def country_mismatch(s: Subject) -> str:
     return s.country or ""
 
 
-# Scorers (0-100). rapidfuzz's run in C++ on arrays in the bulk path.
+# Scorers (0-100). rapidfuzz's run in C++ on arrays in the bulk path. rapidfuzz is imported by
+# the first pair scored: a shipment whose names block to no list candidate never scores one, and
+# importing rapidfuzz was a twentieth of a cold `reec check` (docs/performance.md, cold start).
+
+
+def _ratio(a: str, b: str, **kwargs: Any) -> float:
+    """rapidfuzz's `fuzz.ratio`."""
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(a, b, **kwargs)
+
+
+def _token_set_ratio(a: str, b: str, **kwargs: Any) -> float:
+    """rapidfuzz's `fuzz.token_set_ratio`."""
+    from rapidfuzz import fuzz
+
+    return fuzz.token_set_ratio(a, b, **kwargs)
+
+
+_BULK: dict[Callable[..., float], str] = {_ratio: "ratio", _token_set_ratio: "token_set_ratio"}
+"""The lazy scorers above by the name of the rapidfuzz scorer `cpdist` runs in C++."""
 
 
 def _differ(a: str, b: str, **_: Any) -> float:
@@ -144,11 +162,12 @@ def _differ_many(a: Sequence[str], b: Sequence[str], workers: int = 1) -> FloatA
 
 
 def _ratio_nonempty(a: str, b: str, **_: Any) -> float:
-    return fuzz.ratio(a, b) if a and b else 0.0
+    return _ratio(a, b) if a and b else 0.0
 
 
 def _ratio_nonempty_many(a: Sequence[str], b: Sequence[str], workers: int = 1) -> FloatArray:
     import numpy as np
+    from rapidfuzz import fuzz
     from rapidfuzz.process import cpdist
 
     ratio: FloatArray = cpdist(a, b, scorer=fuzz.ratio, workers=workers)
@@ -182,6 +201,8 @@ def _unmatched(a: str, b: str, **_: Any) -> float:
     # The shorter name's letters found (with a typo) in the other's, whatever the word breaks:
     # pinyin syllables, 'Echo Dyne', a name that is the start of a longer one.
     joined = "".join(short), "".join(other)
+    from rapidfuzz import fuzz
+
     if fuzz.partial_ratio(*joined) >= 90 or _near(*joined):
         return 0.0
     missing = sum(len(w) for w in short if not any(_near(w, o) for o in other))
@@ -200,7 +221,7 @@ class Feature:
     func: View
     weight: float
     group: str | None
-    scorer: Scorer = fuzz.ratio
+    scorer: Scorer = _ratio
     entry_func: View | None = None
     lazy: bool = False
     many: Callable[[Sequence[str], Sequence[str], int], FloatArray] | None = field(
@@ -229,10 +250,12 @@ class Feature:
 
         if self.many is not None:
             return self.many(q, e, workers) / 100.0
-        if self.scorer in (fuzz.ratio, fuzz.token_set_ratio):
+        bulk = _BULK.get(self.scorer)
+        if bulk is not None:
+            from rapidfuzz import fuzz
             from rapidfuzz.process import cpdist
 
-            return cpdist(q, e, scorer=self.scorer, workers=workers) / 100.0
+            return cpdist(q, e, scorer=getattr(fuzz, bulk), workers=workers) / 100.0
         return np.fromiter(map(self.scorer, q, e), np.float64, len(q)) / 100.0
 
     @property
@@ -243,7 +266,7 @@ class Feature:
 
 FEATURES: tuple[Feature, ...] = (
     Feature(token_sort, 0.8, "words"),
-    Feature(token_set, 0.2, "words", fuzz.token_set_ratio, lazy=True),
+    Feature(token_set, 0.2, "words", _token_set_ratio, lazy=True),
     Feature(transliteration, 1.0, "letters"),
     Feature(sound, 0.95, "sound", _ratio_nonempty, _sound_entry, many=_ratio_nonempty_many),
     Feature(head, 0.85, "head", _ratio_nonempty, _head_entry, many=_ratio_nonempty_many),
