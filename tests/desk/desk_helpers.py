@@ -9,8 +9,16 @@ from threading import Thread
 from typing import Any
 
 from openpyxl import Workbook
+from sqlalchemy import select
 
 from reec.api.examples import EXAMPLE_01
+from reec.api.rules import Rules
+from reec.desk.check import CleanCheck, answer_unkept
+from reec.render import determination_to_dict
+from reec.shipment_input import ShipmentIn, shipment_from_input
+from reec.store import audit
+from reec.store.db import Store
+from reec.store.tables import AuditRow, DeterminationRow
 
 POSSIBLE = "Lockheed Marten Group International"
 """Scores 0.80 against the Lockheed Martin Corporation entries (country US): a possible
@@ -24,6 +32,33 @@ def shipment(end_user: str = POSSIBLE, country: str = "US", **extra: Any) -> dic
     doc["destination"] = country
     doc["parties"] = [{"role": "end_user", "name": end_user, "country": country, **extra}]
     return doc
+
+
+def clean_check(rules: Rules, n: int, actor: str = "tester") -> CleanCheck:
+    """A check without a match, answered and waiting to be kept (a different exporter each,
+    with a name outside ASCII, so every row differs and the JSON's escaping shows)."""
+    doc = shipment(end_user="Example Magnetwerke GmbH", country="DE")
+    doc["exporter"]["name"] = f"Exporter {n} 稀土"
+    parsed = ShipmentIn.model_validate(doc)
+    one = shipment_from_input(parsed, files=False)
+    det, matched = answer_unkept(one, rules.regime, rules.screener)
+    assert not matched
+    return CleanCheck(
+        parsed.model_dump(mode="json", exclude_none=True), one, det, rules.regime, actor, "api"
+    )
+
+
+def assert_kept_once(store: Store, checks: list[CleanCheck], ids: list[int]) -> None:
+    """Each check kept once: its row under its id, one audit entry each, the chain intact."""
+    with store.transaction() as s:
+        for check, kept in zip(checks, ids, strict=True):
+            row = s.get(DeterminationRow, kept)
+            assert row is not None
+            assert row.trace == determination_to_dict(check.determination)
+            assert row.shipment["exporter"]["name"] == check.shipment_doc["exporter"]["name"]
+        subjects = s.scalars(select(AuditRow.subject).where(AuditRow.action == "determination"))
+        assert sorted(subjects) == sorted(f"determination:{i}" for i in ids)
+        assert audit.verify(s).ok
 
 
 NEW_LIST = """\

@@ -9,15 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from desk_helpers import shipment
+from desk_helpers import assert_kept_once, clean_check
 from sqlalchemy import select
 
 import reec.desk.keeper as keeper_module
 from reec.api.rules import Rules, load_rules
-from reec.desk.check import CleanCheck, answer_unkept, desk_determination, keep_clean
+from reec.desk.check import CleanCheck, desk_determination, keep_clean
 from reec.desk.keeper import CheckKeeper
-from reec.render import determination_to_dict
-from reec.shipment_input import ShipmentIn, shipment_from_input
 from reec.store import audit
 from reec.store.db import Store
 from reec.store.tables import AuditRow, DeterminationRow
@@ -28,44 +26,23 @@ def rules() -> Rules:
     return load_rules()
 
 
-def _clean(rules: Rules, n: int, actor: str = "tester") -> CleanCheck:
-    """A check without a match (a different exporter each, so every row differs)."""
-    doc = shipment(end_user="Example Magnetwerke GmbH", country="DE")
-    doc["exporter"]["name"] = f"Exporter {n}"
-    parsed = ShipmentIn.model_validate(doc)
-    one = shipment_from_input(parsed, files=False)
-    det, matched = answer_unkept(one, rules.regime, rules.screener)
-    assert not matched
-    return CleanCheck(
-        parsed.model_dump(mode="json", exclude_none=True), one, det, rules.regime, actor, "api"
-    )
-
-
 def test_concurrent_checks_are_kept_once_each_in_fewer_transactions(
     store: Store, rules: Rules
 ) -> None:
-    checks = [_clean(rules, n) for n in range(60)]
+    checks = [clean_check(rules, n) for n in range(60)]
     keeper = CheckKeeper(store)
     with ThreadPoolExecutor(16) as pool:
         ids = list(pool.map(keeper.keep, checks))
     keeper.close()
     assert len(set(ids)) == len(checks)
     assert keeper.batches < len(checks), "no two checks shared a commit"
-    with store.transaction() as s:
-        for check, kept in zip(checks, ids, strict=True):
-            row = s.get(DeterminationRow, kept)
-            assert row is not None
-            assert row.trace == determination_to_dict(check.determination)
-            assert row.shipment["exporter"]["name"] == check.shipment_doc["exporter"]["name"]
-        subjects = s.scalars(select(AuditRow.subject).where(AuditRow.action == "determination"))
-        assert sorted(subjects) == sorted(f"determination:{i}" for i in ids)
-        assert audit.verify(s).ok
+    assert_kept_once(store, checks, ids)
 
 
 def test_a_batch_keeps_what_one_transaction_per_check_keeps(store: Store, rules: Rules) -> None:
     """The rows and entries of a group commit are those of `desk_determination`, field by field
     (but the row ids, entry numbers and times)."""
-    one, two = _clean(rules, 1), _clean(rules, 2)
+    one, two = clean_check(rules, 1), clean_check(rules, 2)
     with store.transaction() as s:
         batched = keep_clean(s, [one, two])
     singly = [
@@ -112,8 +89,10 @@ def test_one_bad_check_fails_alone(
 
     monkeypatch.setattr(keeper_module, "keep_clean", keep_or_fail)
     keeper = CheckKeeper(store)
-    first = keeper.submit(_clean(rules, 0))
-    queued = [keeper.submit(_clean(rules, n, "bad" if n == 2 else "tester")) for n in (1, 2, 3)]
+    first = keeper.submit(clean_check(rules, 0))
+    queued = [
+        keeper.submit(clean_check(rules, n, "bad" if n == 2 else "tester")) for n in (1, 2, 3)
+    ]
     release.set()
     assert first.result(10) > 0
     assert queued[0].result(10) > 0
@@ -128,8 +107,8 @@ def test_one_bad_check_fails_alone(
 
 def test_close_writes_what_is_queued(store: Store, rules: Rules) -> None:
     keeper = CheckKeeper(store)
-    futures = [keeper.submit(_clean(rules, n)) for n in range(5)]
+    futures = [keeper.submit(clean_check(rules, n)) for n in range(5)]
     keeper.close()
     assert all(f.done() and f.result() > 0 for f in futures)
     with pytest.raises(RuntimeError, match="closed"):
-        keeper.submit(_clean(rules, 9))
+        keeper.submit(clean_check(rules, 9))

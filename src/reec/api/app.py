@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -80,7 +79,7 @@ def create_app(
         await stop_schedule()
         keeper = getattr(_app.state, "check_keeper", None)
         if keeper is not None:  # the kept checks still queued are written first
-            await anyio.to_thread.run_sync(keeper.close)
+            await keeper.aclose()
         store.dispose()
 
     app = FastAPI(

@@ -13,13 +13,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from reec.desk.identity import entry_versions
 from reec.desk.review import CheckSource, apply_reviews
 from reec.determine import determine
 from reec.determine_readings import list_windows, listed_announcements, screener_under
-from reec.licensing.records import store_determination, store_determinations
+from reec.licensing.records import (
+    store_determination,
+    store_determinations,
+    store_determinations_dbapi,
+)
 from reec.model import Determination, Party, Shipment
 from reec.regime.snapshot import Regime
 from reec.screening.base import Screener, ScreeningResult
@@ -34,6 +39,7 @@ __all__ = [
     "desk_determination",
     "desk_screening",
     "keep_clean",
+    "keep_clean_dbapi",
     "shipment_ref",
 ]
 
@@ -179,12 +185,26 @@ def keep_clean(s: Session, checks: Sequence[CleanCheck]) -> list[int]:
     `determination` audit entries (as `_keep` with no review raised), one statement for all
     the rows and one for all the entries; the rows' ids in order."""
     ids = store_determinations(s, [(c.shipment_doc, c.determination, c.actor) for c in checks])
-    audit.append_many(
-        s, [audit.Entry(c.actor, "determination", f"determination:{kept}",
-                        _entry_payload(c.shipment, c.determination, c.regime, c.via, []))
-            for c, kept in zip(checks, ids, strict=True)],
-    )  # fmt: skip
+    audit.append_many(s, _entries(checks, ids))
     return ids
+
+
+def keep_clean_dbapi(cursor: Any, dialect: Dialect, checks: Sequence[CleanCheck]) -> list[int]:
+    """`keep_clean` on a SQLite driver cursor inside the caller's write transaction: the same
+    rows and entries, written without SQLAlchemy (`reec.desk.loop_keeper`)."""
+    ids = store_determinations_dbapi(
+        cursor, dialect, [(c.shipment_doc, c.determination, c.actor) for c in checks]
+    )
+    audit.append_many_dbapi(cursor, _entries(checks, ids))
+    return ids
+
+
+def _entries(checks: Sequence[CleanCheck], ids: Sequence[int]) -> list[audit.Entry]:
+    return [
+        audit.Entry(c.actor, "determination", f"determination:{kept}",
+                    _entry_payload(c.shipment, c.determination, c.regime, c.via, []))
+        for c, kept in zip(checks, ids, strict=True)
+    ]  # fmt: skip
 
 
 def _entry_payload(

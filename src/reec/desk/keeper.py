@@ -21,6 +21,7 @@ same as one append after the other. Checks with a match take the desk's own tran
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -69,6 +70,15 @@ class CheckKeeper:
     def keep(self, check: CleanCheck) -> int:
         """`submit` and wait (for callers on a thread of their own)."""
         return self.submit(check).result()
+
+    async def keep_async(self, check: CleanCheck) -> int:
+        """`submit` and wait on an event loop; the check is kept even if the caller is
+        cancelled meanwhile."""
+        return await asyncio.shield(asyncio.wrap_future(self.submit(check)))
+
+    async def aclose(self) -> None:
+        """`close` from an event loop."""
+        await asyncio.to_thread(self.close)
 
     def close(self) -> None:
         """Write what is queued, then stop the writer thread."""

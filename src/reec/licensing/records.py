@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from reec.errors import RecordNotFoundError
@@ -15,7 +17,14 @@ from reec.model import Determination
 from reec.render import determination_to_dict
 from reec.store.tables import Base, DeterminationRow
 
-__all__ = ["get_row", "jsonable", "now", "store_determination", "store_determinations"]
+__all__ = [
+    "get_row",
+    "jsonable",
+    "now",
+    "store_determination",
+    "store_determinations",
+    "store_determinations_dbapi",
+]
 
 T = TypeVar("T", bound=Base)
 
@@ -49,8 +58,37 @@ def store_determinations(
     one INSERT of all their rows; their ids in the same order. On a session the statement
     runs on its connection (Core): the ORM's execute path cost more than the SQL."""
     conn = session.connection() if isinstance(session, Session) else session
+    values = _values(checks)
+    if len(values) == 1:
+        return [int(conn.execute(_INSERT, values[0]).scalar_one())]
+    return [int(i) for i in conn.execute(_INSERT_MANY, values).scalars()]
+
+
+def store_determinations_dbapi(
+    cursor: Any, dialect: Dialect, checks: Sequence[tuple[Any, Determination, str]]
+) -> list[int]:
+    """`store_determinations` on a SQLite driver cursor (`sqlite3`) inside the caller's write
+    transaction: the values bound as SQLAlchemy binds them for `dialect` (the engine's), so
+    the rows are the same, without SQLAlchemy's execute path (`reec.desk.loop_keeper`)."""
+    processors = _processors(dialect)
+    ids = []
+    for row in _values(checks):
+        bound = [
+            row[c] if p is None else p(row[c]) for c, p in zip(_COLUMNS, processors, strict=True)
+        ]
+        cursor.execute(_INSERT_SQL, bound)
+        ids.append(int(cursor.lastrowid))
+    return ids
+
+
+@cache
+def _processors(dialect: Dialect) -> list[Callable[[Any], Any] | None]:
+    return [_TABLE.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in _COLUMNS]
+
+
+def _values(checks: Sequence[tuple[Any, Determination, str]]) -> list[dict[str, Any]]:
     at = now()
-    values = [
+    return [
         {
             "created_at": at,
             "actor": actor,
@@ -62,9 +100,12 @@ def store_determinations(
         }
         for shipment_doc, determination, actor in checks
     ]
-    if len(values) == 1:
-        return [int(conn.execute(_INSERT, values[0]).scalar_one())]
-    return [int(i) for i in conn.execute(_INSERT_MANY, values).scalars()]
+
+
+_COLUMNS = ("created_at", "actor", "as_of", "verdict", "regime_version", "shipment", "trace")
+_INSERT_SQL = (
+    f"INSERT INTO {_TABLE.name} ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
+)
 
 
 def get_row(session: Session, table: type[T], key: int, what: str) -> T:

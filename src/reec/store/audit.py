@@ -49,6 +49,7 @@ __all__ = [
     "Entry",
     "append",
     "append_many",
+    "append_many_dbapi",
     "audit_key",
     "canonical_json",
     "current_anchor",
@@ -141,14 +142,50 @@ def append_many(session: Session | Connection, entries: list[Entry]) -> list[int
         session.flush()  # the changes these entries record go first
         conn = session.connection()
     head = conn.execute(_READ_HEAD).one()
+    rows, head_row = _chain(entries, int(head.seq), str(head.hash), head.mac)
+    conn.execute(_INSERT_ENTRY, rows if len(rows) > 1 else rows[0])
+    conn.execute(_MOVE_HEAD, head_row)
+    if isinstance(session, Session):
+        loaded = session.identity_map.get(session.identity_key(AuditHeadRow, 1))
+        if loaded is not None:  # a head read through the ORM earlier in this session is stale
+            session.expire(loaded)
+    return [int(r["seq"]) for r in rows]
+
+
+def append_many_dbapi(cursor: Any, entries: list[Entry]) -> list[int]:
+    """`append_many` on a SQLite driver cursor (`sqlite3`, qmark parameters) inside the
+    caller's write transaction: the same chain, the same rows, without SQLAlchemy's execute
+    path (the API's kept checks on the event loop, `reec.desk.loop_keeper`, issue 16)."""
+    if not entries:
+        return []
+    seq, prev, mac = cursor.execute(_READ_HEAD_SQL).fetchone()
+    rows, head_row = _chain(entries, int(seq), str(prev), mac)
+    cursor.executemany(_INSERT_ENTRY_SQL, [tuple(r[c] for c in _ENTRY_COLUMNS) for r in rows])
+    cursor.execute(_MOVE_HEAD_SQL, (head_row["seq"], head_row["hash"], head_row["mac"]))
+    return [int(r["seq"]) for r in rows]
+
+
+_ENTRY_COLUMNS = tuple(c.name for c in _LOG.c)
+_READ_HEAD_SQL = f"SELECT seq, hash, mac FROM {_HEAD.name} WHERE id = 1"
+_INSERT_ENTRY_SQL = (
+    f"INSERT INTO {_LOG.name} ({', '.join(_ENTRY_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _ENTRY_COLUMNS)})"
+)
+_MOVE_HEAD_SQL = f"UPDATE {_HEAD.name} SET seq = ?, hash = ?, mac = ? WHERE id = 1"
+
+
+def _chain(
+    entries: list[Entry], seq: int, prev: str, mac: str | None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The rows of `entries` chained after the head (`seq`, `prev`, `mac`), and the head's new
+    values; refuses a sealed head without `REEC_AUDIT_KEY`."""
     key = audit_key()
-    if key is None and head.mac is not None:
+    if key is None and mac is not None:
         raise StoreError(
             f"the audit log is sealed with {KEY_VARIABLE} and this process has none: set it "
             "(the same key) for every process that writes the licence book",
             field=KEY_VARIABLE,
         )
-    seq, prev = int(head.seq), str(head.hash)
     rows: list[dict[str, Any]] = []
     for e in entries:
         seq += 1
@@ -160,14 +197,7 @@ def append_many(session: Session | Connection, entries: list[Entry]) -> list[int
              "payload": body, "prev_hash": prev, "hash": digest}
         )  # fmt: skip
         prev = digest
-    conn.execute(_INSERT_ENTRY, rows if len(rows) > 1 else rows[0])
-    mac = head_mac(key, seq, prev) if key else None
-    conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev, "mac": mac})
-    if isinstance(session, Session):
-        loaded = session.identity_map.get(session.identity_key(AuditHeadRow, 1))
-        if loaded is not None:  # a head read through the ORM earlier in this session is stale
-            session.expire(loaded)
-    return [int(r["seq"]) for r in rows]
+    return rows, {"seq": seq, "hash": prev, "mac": head_mac(key, seq, prev) if key else None}
 
 
 def seal(session: Session) -> int:

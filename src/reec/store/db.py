@@ -90,6 +90,21 @@ class Store:
     def is_postgresql(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
+    @property
+    def is_sqlite_file(self) -> bool:
+        """A SQLite database in a file, whose writers queue (`reec.store.writelock`)."""
+        return self._writers is not None
+
+    @contextmanager
+    def write_turn(self, within: float) -> Iterator[bool]:
+        """The writers' queue of a SQLite file held if the turn comes within `within` seconds
+        (True), or nothing held (False); see `WriteLock.try_hold`. Elsewhere always True."""
+        if self._writers is None:
+            yield True
+            return
+        with self._writers.try_hold(within) as held:
+            yield held
+
     def upgrade(self) -> str:
         """Bring the schema to the newest migration; returns the revision."""
         cfg = alembic_config()

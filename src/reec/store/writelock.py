@@ -61,35 +61,57 @@ class WriteLock:
             self._depth += 1
             try:
                 if self._depth == 1:
-                    self._file = self._acquire()
+                    self._file = self._acquire(self.busy_timeout)[0]
                 yield
             finally:
-                self._depth -= 1
-                if self._depth == 0 and self._file is not None:
-                    self._file.close()  # lets go of the flock
-                    self._file = None
+                self._let_go()
 
-    def _acquire(self) -> IO[bytes] | None:
-        """The lock file, flocked; None if it could not be had (SQLite's lock decides)."""
-        if fcntl is None:
-            return None
+    @contextmanager
+    def try_hold(self, within: float) -> Iterator[bool]:
+        """`hold` if this process's turn, and the `flock`, come within `within` seconds (True);
+        False, holding nothing, if they do not (for the event loop, which must not wait long:
+        `reec.desk.loop_keeper` hands such a write to a thread)."""
+        if not self._local.acquire(timeout=within):
+            yield False
+            return
         try:
-            file = open(self.path, "ab")  # noqa: SIM115  # closed by `hold`
+            self._depth += 1
+            got = True
+            if self._depth == 1:
+                self._file, got = self._acquire(within)
+            yield got
+        finally:
+            self._let_go()
+            self._local.release()
+
+    def _let_go(self) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._file is not None:
+            self._file.close()  # lets go of the flock
+            self._file = None
+
+    def _acquire(self, timeout: float) -> tuple[IO[bytes] | None, bool]:
+        """The lock file, flocked, and True; (None, False) if another process held it for
+        `timeout` seconds; (None, True) where there is no flock (SQLite's lock decides)."""
+        if fcntl is None:
+            return None, True
+        try:
+            file = open(self.path, "ab")  # noqa: SIM115  # closed by `_let_go`
         except OSError:  # a read-only folder: SQLite's lock only
-            return None
-        deadline = time.monotonic() + self.busy_timeout
+            return None, True
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return file
+                return file, True
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    break  # SQLite's busy timeout decides from here
+                    file.close()
+                    return None, False  # `hold`: SQLite's busy timeout decides from here
                 time.sleep(POLL)
             except OSError:  # a file system without flock
-                break
-        file.close()
-        return None
+                file.close()
+                return None, True
 
 
 def write_lock_for(database: str | None, busy_timeout: float) -> WriteLock | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from functools import partial
 from typing import Annotated, Any
 
@@ -18,6 +17,7 @@ from reec.api.rules import rules_of
 from reec.api.schemas import DeterminationOut, responses
 from reec.desk.check import CleanCheck, answer_unkept, desk_determination
 from reec.desk.keeper import CheckKeeper
+from reec.desk.loop_keeper import LoopKeeper
 from reec.render import determination_to_dict
 from reec.shipment_input import ShipmentIn, shipment_from_input
 
@@ -66,7 +66,7 @@ async def create_determination(
         det, kept = check.determination, check.determination_id
     elif keep:  # kept in the next group commit; answered once it has committed
         clean = CleanCheck(doc, parsed, plain, regime, key.name, "api")
-        kept = await asyncio.shield(asyncio.wrap_future(keeper_of(request.app).submit(clean)))
+        kept = await keeper_of(request.app).keep_async(clean)
         det = plain
     else:
         det, kept = plain, None
@@ -88,9 +88,13 @@ def _declared_length(request: Request) -> int:
         return 0
 
 
-def keeper_of(app: Any) -> CheckKeeper:
-    """The app's writer of kept checks (`reec.desk.keeper`), started on first use."""
+def keeper_of(app: Any) -> CheckKeeper | LoopKeeper:
+    """The app's writer of kept checks, started on first use: on the event loop for a SQLite
+    file (`reec.desk.loop_keeper`), on a thread of its own elsewhere (`reec.desk.keeper`:
+    PostgreSQL answers over the network, which the loop must not wait for)."""
     keeper = getattr(app.state, "check_keeper", None)
-    if not isinstance(keeper, CheckKeeper):
-        keeper = app.state.check_keeper = CheckKeeper(app.state.store)
+    if not isinstance(keeper, CheckKeeper | LoopKeeper):
+        store = app.state.store
+        keeper = LoopKeeper(store) if store.is_sqlite_file else CheckKeeper(store)
+        app.state.check_keeper = keeper
     return keeper

@@ -1,0 +1,217 @@
+"""Kept checks of a SQLite file written on the event loop (`reec.desk.loop_keeper`, issue 16):
+the same rows and audit entries as through SQLAlchemy, each check kept once in fewer
+transactions than checks, a batch that cannot have the write lock at once handed to the writer
+thread, one check's failure its own, nothing queued lost on close, and the WAL checkpointed
+off the commits."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from desk_helpers import assert_kept_once, clean_check
+from sqlalchemy import select
+
+import reec.desk.loop_keeper as loop_module
+from reec.api.rules import Rules, load_rules
+from reec.desk.check import CleanCheck, keep_clean, keep_clean_dbapi
+from reec.desk.loop_keeper import LoopKeeper
+from reec.store import audit
+from reec.store.db import Store
+from reec.store.tables import DeterminationRow
+
+
+@pytest.fixture(scope="module")
+def rules() -> Rules:
+    return load_rules()
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Any:
+    s = Store(f"sqlite:///{tmp_path / 'reec.db'}")
+    s.ensure_schema()
+    yield s
+    s.dispose()
+
+
+def _stored(store: Store, ids: list[int]) -> list[tuple[Any, ...]]:
+    """The rows and entries as the file holds them (text as stored), but ids, times and
+    hashes."""
+    path = store.engine.url.database
+    assert path is not None
+    with sqlite3.connect(path) as conn:
+        out = []
+        for i in ids:
+            row = conn.execute(
+                "SELECT actor, as_of, verdict, regime_version, shipment, trace, "
+                "length(created_at) FROM determinations WHERE id = ?",
+                (i,),
+            ).fetchone()
+            entry = conn.execute(
+                "SELECT actor, action, payload FROM audit_log WHERE subject = ?",
+                (f"determination:{i}",),
+            ).fetchone()
+            out.append((*row, *entry))
+        return out
+
+
+def test_the_driver_path_keeps_what_sqlalchemy_keeps(book: Store, rules: Rules) -> None:
+    checks = [clean_check(rules, n) for n in range(3)]
+    with book.transaction() as s:
+        through_orm = keep_clean(s, checks)
+    fairy = book.engine.raw_connection()
+    try:
+        cursor = fairy.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        through_driver = keep_clean_dbapi(cursor, book.engine.dialect, checks)
+        cursor.execute("COMMIT")
+    finally:
+        fairy.close()
+    assert _stored(book, through_driver) == _stored(book, through_orm)
+    with book.transaction() as s:
+        rows = [s.get(DeterminationRow, i) for i in through_orm + through_driver]
+        assert all(r is not None and r.created_at.year > 2000 for r in rows)
+        assert audit.verify(s).ok
+
+
+def test_concurrent_checks_are_kept_once_each_in_fewer_transactions(
+    book: Store, rules: Rules
+) -> None:
+    checks = [clean_check(rules, n) for n in range(40)]
+    keeper = LoopKeeper(book)
+
+    async def run() -> list[int]:
+        ids = await asyncio.gather(*(keeper.keep_async(c) for c in checks))
+        await keeper.aclose()
+        return list(ids)
+
+    ids = asyncio.run(run())
+    assert len(set(ids)) == len(checks)
+    assert 0 < keeper.batches < len(checks), "no two checks shared a commit"
+    assert keeper.handed_over == 0
+    assert_kept_once(book, checks, ids)
+
+
+def test_a_batch_that_cannot_have_the_lock_goes_to_the_writer_thread(
+    book: Store, rules: Rules
+) -> None:
+    """Another writer holds the lock: the loop does not wait for it, the check is kept by the
+    writer thread once the lock is free, and the answer waits for that commit."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with book.transaction():
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(10)
+    keeper = LoopKeeper(book)
+
+    async def run() -> int:
+        task = asyncio.ensure_future(keeper.keep_async(clean_check(rules, 1)))
+        await asyncio.sleep(0.05)
+        assert not task.done(), "answered before the check was committed"
+        release.set()
+        kept = await task
+        await keeper.aclose()
+        return kept
+
+    kept = asyncio.run(run())
+    holder.join()
+    assert keeper.handed_over == 1
+    assert keeper.batches == 0
+    with book.transaction() as s:
+        assert s.get(DeterminationRow, kept) is not None
+        assert audit.verify(s).ok
+
+
+def test_one_bad_check_fails_alone(
+    book: Store, rules: Rules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = loop_module.keep_clean_dbapi  # type: ignore[attr-defined]  # patched where looked up
+
+    def keep_or_fail(cursor: Any, dialect: Any, checks: list[CleanCheck]) -> list[int]:
+        if any(c.actor == "bad" for c in checks):
+            raise RuntimeError("this check cannot be kept")
+        return real(cursor, dialect, checks)
+
+    monkeypatch.setattr(loop_module, "keep_clean_dbapi", keep_or_fail)
+    keeper = LoopKeeper(book)
+
+    async def run() -> list[Any]:
+        checks = [clean_check(rules, n, "bad" if n == 2 else "tester") for n in range(4)]
+        out = await asyncio.gather(*(keeper.keep_async(c) for c in checks), return_exceptions=True)
+        await keeper.aclose()
+        return out
+
+    results = asyncio.run(run())
+    assert isinstance(results[2], RuntimeError)
+    assert all(isinstance(r, int) for i, r in enumerate(results) if i != 2)
+    with book.transaction() as s:
+        assert len(s.scalars(select(DeterminationRow.id)).all()) == 3
+        assert audit.verify(s).ok
+
+
+def test_close_writes_what_is_queued_and_a_cancelled_caller_is_kept(
+    book: Store, rules: Rules
+) -> None:
+    keeper = LoopKeeper(book)
+
+    async def run() -> None:
+        tasks = [asyncio.ensure_future(keeper.keep_async(clean_check(rules, n))) for n in range(5)]
+        await asyncio.sleep(0)  # queued, not yet written
+        tasks[0].cancel()
+        await keeper.aclose()
+        assert all(t.done() for t in tasks)
+
+    asyncio.run(run())
+    with book.transaction() as s:
+        assert len(s.scalars(select(DeterminationRow.id)).all()) == 5
+        assert audit.verify(s).ok
+
+
+def test_the_wal_is_checkpointed_off_the_commits(
+    tmp_path: Path, rules: Rules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keeper's commits checkpoint nothing; its checkpoint thread does, so the WAL starts
+    over: after five commits, a pause and one more commit it holds that one commit's pages
+    (against all six commits' with a checkpoint thread that never comes round)."""
+
+    def frames_in_wal(interval: float, name: str) -> int:
+        monkeypatch.setattr(loop_module, "CHECKPOINT_SECONDS", interval)
+        store = Store(f"sqlite:///{tmp_path / name}")
+        store.ensure_schema()
+        keeper = LoopKeeper(store)
+
+        async def run() -> int:
+            for n in range(5):
+                await keeper.keep_async(clean_check(rules, n))
+            auto = keeper._connection().execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+            assert auto == 0, "the keeper's commits would checkpoint"
+            await asyncio.sleep(0.3)  # the checkpoint thread's turn
+            await keeper.keep_async(clean_check(rules, 5))
+            with sqlite3.connect(tmp_path / name) as probe:  # how far the WAL reaches
+                frames = int(probe.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1])
+            await keeper.aclose()
+            return frames
+
+        try:
+            return asyncio.run(run())
+        finally:
+            store.dispose()
+
+    checkpointed, never = frames_in_wal(0.01, "a.db"), frames_in_wal(600, "b.db")
+    assert 0 < checkpointed * 3 < never
+
+
+def test_only_a_sqlite_file_is_kept_on_the_loop(tmp_path: Path) -> None:
+    memory = Store("sqlite://")
+    with pytest.raises(ValueError, match="SQLite file"):
+        LoopKeeper(memory)
+    memory.dispose()
