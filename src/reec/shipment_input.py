@@ -54,7 +54,9 @@ __all__ = [
     "PartyIn",
     "QuantityIn",
     "ShipmentIn",
+    "item_from_input",
     "parse_shipment",
+    "party_from_input",
     "read_shipment_doc",
     "read_shipment_file",
     "read_shipment_text",
@@ -192,7 +194,8 @@ def _duplicate_ids(items: list[ItemIn], path: str, seen: dict[str, str]) -> None
         _duplicate_ids(item.contents, f"{here}.contents", seen)
 
 
-def _item(item: ItemIn, path: str) -> Item:
+def item_from_input(item: ItemIn, path: str) -> Item:
+    """The engine's `Item` of a validated line (`path`: where it stands, e.g. items[0])."""
     return Item(
         id=item.id,
         form=item.form,
@@ -206,7 +209,9 @@ def _item(item: ItemIn, path: str) -> Item:
         technology_origin=tuple(item.technology_origin),
         technology_activities=tuple(item.technology_activities),
         technology_exclusions=tuple(item.technology_exclusions),
-        contents=tuple(_item(c, f"{path}.contents[{j}]") for j, c in enumerate(item.contents)),
+        contents=tuple(
+            item_from_input(c, f"{path}.contents[{j}]") for j, c in enumerate(item.contents)
+        ),
         parameters=dict(item.parameters) or None,
     )
 
@@ -279,23 +284,25 @@ def shipment_from_input(
         destination=doc.destination,
         items=_attach_boms(
             doc.items,
-            tuple(_item(it, f"items[{i}]") for i, it in enumerate(doc.items)),
+            tuple(item_from_input(it, f"items[{i}]") for i, it in enumerate(doc.items)),
             rates_from_input(doc.currency_rates, "currency_rates") if doc.currency_rates else None,
             base,
             files=files,
         ),
-        parties=tuple(
-            Party(
-                role=p.role,
-                name=p.name,
-                country=p.country,
-                name_zh=p.name_zh,
-                military=p.military,
-                owners=tuple(Owner(o.name, o.share) for o in p.owners),
-            )
-            for p in doc.parties
-        ),
+        parties=tuple(party_from_input(p) for p in doc.parties),
         end_uses=tuple(doc.end_uses),
+    )
+
+
+def party_from_input(party: PartyIn) -> Party:
+    """The engine's `Party` of a validated party."""
+    return Party(
+        role=party.role,
+        name=party.name,
+        country=party.country,
+        name_zh=party.name_zh,
+        military=party.military,
+        owners=tuple(Owner(o.name, o.share) for o in party.owners),
     )
 
 

@@ -19,10 +19,14 @@ from reec.shipment_input import parse_shipment
 
 __all__ = [
     "ITEM_ID",
+    "PARTY_COLUMNS",
     "LineAnswer",
     "answer_of",
     "composition_of",
+    "envelope_dict",
+    "item_dict",
     "parse_key",
+    "party_dict",
     "shipment_dict",
     "validated",
 ]
@@ -67,7 +71,8 @@ def composition_of(text: str) -> dict[str, str] | None:
     return out
 
 
-def _party(role: str, row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
+def party_dict(role: str, row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
+    """The docs/format.md party of the `prefix` columns (None when all are empty)."""
     name, country, military = (row[f"{prefix}_{k}"] for k in ("name", "country", "military"))
     if not (name or country or military):
         return None
@@ -79,8 +84,8 @@ def _party(role: str, row: dict[str, Any], prefix: str) -> dict[str, Any] | None
     return party
 
 
-def shipment_dict(row: dict[str, Any], day: date, value: str, currency: str) -> dict[str, Any]:
-    """The docs/format.md document of one key (`row` holds the normalised columns)."""
+def item_dict(row: dict[str, Any], value: str, currency: str) -> dict[str, Any]:
+    """The docs/format.md line of one key (raises ValueError for a bad composition)."""
     item: dict[str, Any] = {
         "id": ITEM_ID,
         "form": row["form"],
@@ -95,25 +100,35 @@ def shipment_dict(row: dict[str, Any], day: date, value: str, currency: str) -> 
     for name in ("technology_activities", "technology_origin"):
         if row[name]:
             item[name] = _split(row[name])
-    parties = [
-        p
-        for p in (
-            _party("importer", row, "importer"),
-            _party("end_user", row, "end_user"),
-        )
-        if p is not None
-    ]
+    return item
+
+
+def envelope_dict(
+    row: dict[str, Any], day: date, items: list[dict[str, Any]], parties: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The docs/format.md document of one key around its `items` and `parties`."""
     doc: dict[str, Any] = {
         "date": day,
         "exporter": {"name": "exporter", "country": row["exporter_country"]},
         "destination": row["destination"],
-        "items": [item],
+        "items": items,
     }
     if parties:
         doc["parties"] = parties
     if row["end_uses"]:
         doc["end_uses"] = _split(row["end_uses"])
     return doc
+
+
+PARTY_COLUMNS = (("importer", "importer"), ("end_user", "end_user"))
+"""(role, column prefix) of the parties a line names, in the order the document lists them."""
+
+
+def shipment_dict(row: dict[str, Any], day: date, value: str, currency: str) -> dict[str, Any]:
+    """The docs/format.md document of one key (`row` holds the normalised columns)."""
+    item = item_dict(row, value, currency)
+    given = (party_dict(role, row, prefix) for role, prefix in PARTY_COLUMNS)
+    return envelope_dict(row, day, [item], [p for p in given if p is not None])
 
 
 def _column_of(field: str | None, doc: dict[str, Any]) -> str:

@@ -28,7 +28,9 @@ __all__ = [
     "VALUE_KEY",
     "canonical",
     "check_columns",
+    "check_lines",
     "day_keys",
+    "fact_frame",
     "first_bad",
     "line_frame",
 ]
@@ -68,27 +70,39 @@ _NOT_POSITIVE = "not a positive number"
 
 
 def line_frame(
-    table: pa.Table | pl.DataFrame, as_of: date | None, boundaries: tuple[date, ...] | None
+    table: pa.Table | pl.DataFrame,
+    as_of: date | None,
+    boundaries: tuple[date, ...] | None,
+    *,
+    check: bool = True,
 ) -> pl.DataFrame:
     """Per line: the raw fact columns as text ("" = not given), the day, the day key (index of
     the regime interval the day falls in, or the day itself when `boundaries` is None) and the
     value key (value and currency, only where a BOM reference makes the 0.1% value share
-    depend on them)."""
-    if isinstance(table, pa.Table):  # only the fact columns cross over from Arrow
-        names = {c.name for c in COLUMNS}
-        table = table.select([n for n in table.column_names if n in names])
-    raw = pl.from_arrow(table) if isinstance(table, pa.Table) else table
-    if not isinstance(raw, pl.DataFrame):  # a Table always converts to a DataFrame
-        raise InputError("the batch input is not a table")
+    depend on them). `check=False` leaves the checks over all lines to `check_lines` (run on
+    the same lines before any answer is used: the keys of unchecked lines may be wrong)."""
+    raw = fact_frame(table)
     check_columns(raw.columns, as_of)
     df = raw.select([_text(raw, c.name) for c in COLUMNS])
-    df = df.with_columns(day_keys(raw, as_of, boundaries))
+    days = check_lines(raw, as_of) if check else _days(raw, as_of)
+    df = df.with_columns(_day_keys(days, boundaries))
     return df.with_columns(
         pl.when(pl.col("bom") != "")
         .then(pl.col("value") + " " + pl.col("currency"))
         .otherwise(pl.lit(""))
         .alias(VALUE_KEY)
     )
+
+
+def fact_frame(table: pa.Table | pl.DataFrame) -> pl.DataFrame:
+    """The lines as a Polars frame (from Arrow, only the fact columns cross over)."""
+    if isinstance(table, pa.Table):
+        names = {c.name for c in COLUMNS}
+        table = table.select([n for n in table.column_names if n in names])
+    raw = pl.from_arrow(table) if isinstance(table, pa.Table) else table
+    if not isinstance(raw, pl.DataFrame):  # a Table always converts to a DataFrame
+        raise InputError("the batch input is not a table")
+    return raw
 
 
 def check_columns(columns: list[str], as_of: date | None) -> None:
@@ -100,9 +114,15 @@ def check_columns(columns: list[str], as_of: date | None) -> None:
 def day_keys(
     raw: pl.DataFrame, as_of: date | None, boundaries: tuple[date, ...] | None
 ) -> pl.DataFrame:
+    """The checks over all lines (`check_lines`), then each line's DAY and DAY_KEY. `raw`
+    needs only the CHECKED columns (the date only without `as_of`)."""
+    return _day_keys(check_lines(raw, as_of), boundaries)
+
+
+def check_lines(raw: pl.DataFrame, as_of: date | None) -> pl.DataFrame:
     """The checks over all lines (the first bad line is named), in this order: line ids
-    (empty, used twice), values, currencies, dates; then each line's DAY and DAY_KEY.
-    `raw` needs only the CHECKED columns (the date only without `as_of`)."""
+    (empty, used twice), values, currencies, dates; returns each line's DAY. `raw` needs
+    only the CHECKED columns (the date only without `as_of`)."""
     # A column of numbers is tested as numbers, the same test as on their text (a test holds
     # them equal); the text is written only to name a bad value.
     numbers = "value" in raw.columns and (
@@ -127,25 +147,36 @@ def day_keys(
         first_bad(df, bad_value, "value", _NOT_POSITIVE)
     currency = pl.col("currency").str.strip_chars()
     first_bad(df, ~currency.str.contains(r"^[A-Za-z]{3}$"), "currency", "not ISO 4217")
-    if as_of is not None:
-        df = pl.select(pl.repeat(as_of, raw.height, dtype=pl.Date).alias(DAY))
-    else:
-        # A line without a date is answered as of today in China (Asia/Shanghai).
-        text = pl.col("date").str.strip_chars()
-        day = text.str.to_date("%Y-%m-%d", strict=False)
-        df = df.with_columns(
-            pl.when(text == "")
-            .then(pl.lit(today_in_china(), dtype=pl.Date))
-            .otherwise(day)
-            .alias(DAY)
+    days = _days(df, as_of)
+    if as_of is None:
+        first_bad(
+            df.with_columns(days.get_column(DAY)),
+            pl.col(DAY).is_null(),
+            "date",
+            "not a date (YYYY-MM-DD)",
         )
-        first_bad(df, pl.col(DAY).is_null(), "date", "not a date (YYYY-MM-DD)")
-        df = df.select(DAY)
+    return days
+
+
+def _days(raw: pl.DataFrame, as_of: date | None) -> pl.DataFrame:
+    """Each line's DAY: `as_of`, else its date (null where it is not one); a line without a
+    date is answered as of today in China (Asia/Shanghai)."""
+    if as_of is not None:
+        return pl.select(pl.repeat(as_of, raw.height, dtype=pl.Date).alias(DAY))
+    text = _text(raw, "date").str.strip_chars()
+    day = text.str.to_date("%Y-%m-%d", strict=False)
+    return raw.select(
+        pl.when(text == "").then(pl.lit(today_in_china(), dtype=pl.Date)).otherwise(day).alias(DAY)
+    )
+
+
+def _day_keys(days: pl.DataFrame, boundaries: tuple[date, ...] | None) -> pl.DataFrame:
+    """DAY and its DAY_KEY: the index of the regime interval it falls in, or the day."""
     if boundaries is None:
-        return df.with_columns(pl.col(DAY).cast(pl.Int64).alias(DAY_KEY))
+        return days.with_columns(pl.col(DAY).cast(pl.Int64).alias(DAY_KEY))
     bounds = pl.Series("bounds", list(boundaries), dtype=pl.Date)
-    index = bounds.search_sorted(df.get_column(DAY), side="right")
-    return df.with_columns(index.cast(pl.Int64).alias(DAY_KEY))
+    index = bounds.search_sorted(days.get_column(DAY), side="right")
+    return days.with_columns(index.cast(pl.Int64).alias(DAY_KEY))
 
 
 def canonical(keys: pl.DataFrame) -> pl.DataFrame:

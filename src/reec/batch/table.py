@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
@@ -21,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from reec.batch.columns import KEY_COLUMNS, RESULT_COLUMNS
-from reec.batch.facts import LineAnswer, answer_of, parse_key, validated
+from reec.batch.facts import LineAnswer, answer_of
 from reec.batch.io import csv_safe_frame
 from reec.batch.normalise import (
     CHECKED,
@@ -31,10 +32,13 @@ from reec.batch.normalise import (
     VALUE_KEY,
     canonical,
     check_columns,
+    check_lines,
     day_keys,
+    fact_frame,
     line_frame,
 )
 from reec.batch.parallel import answer_keys
+from reec.batch.shipments import KeyShipments
 from reec.determine import determine
 from reec.determine_readings import list_windows, listed_announcements, screener_under
 from reec.errors import InputError
@@ -207,15 +211,34 @@ def keyed_answers(
     """The answer of every unique fact key, each line's key index and whether the line is
     dated after the rule data (`answer_rows` puts them together)."""
     screener = screener or default_screener()
-    lines = line_frame(table, as_of, date_boundaries(regime, screener))
+    raw = fact_frame(table)
+    check_columns(raw.columns, as_of)
+    with ThreadPoolExecutor(1) as pool:
+        # The checks over all lines run beside the grouping, which does not depend on them
+        # (both in Polars, without the GIL: the two cores instead of one); a check's error
+        # still comes first, as in one thread.
+        checked = pool.submit(check_lines, raw, as_of)
+        try:
+            lines = line_frame(raw, as_of, date_boundaries(regime, screener), check=False)
+            keys, key_of_line = fact_keys(lines)
+        except InputError:
+            checked.result()
+            raise
+        checked.result()
     late = lines.get_column(DAY) > regime.current_as_of
+    del lines, raw
     cached = _CachedScreener(screener)
-    keys, key_of_line = fact_keys(lines)
-    del lines
     total = keys.height
     answers = answer_keys(
         keys.to_dicts(),
-        partial(_answer, regime=regime, screener=cached, bom_base=bom_base, files=files),
+        partial(
+            _answer,
+            regime=regime,
+            screener=cached,
+            bom_base=bom_base,
+            files=files,
+            shipments=KeyShipments(),
+        ),
         processes=processes,
         parent_only=_names_a_file,
         affinity=_screened,
@@ -248,11 +271,15 @@ def _answer(
     screener: Screener,
     bom_base: Path | None,
     files: bool = True,
+    shipments: KeyShipments | None = None,
 ) -> LineAnswer:
-    """The answer of one fact key (canonical columns and its representative line)."""
+    """The answer of one fact key (canonical columns and its representative line);
+    `shipments` builds its shipment (one per batch: it validates each distinct part once)."""
+    shipments = shipments or KeyShipments()
     day: date = row[DAY]
-    doc = parse_key(row, day, row["value"], row["currency"], row["line_id"])
-    shipment = validated(doc, row["line_id"], bom_base, files=files)
+    shipment = shipments.shipment(
+        row, day, row["value"], row["currency"], row["line_id"], bom_base, files=files
+    )
     result = determine(shipment, regime, as_of=day, screener=screener)
     return answer_of(result, regime.as_of(day).warnings)
 
@@ -331,6 +358,7 @@ def determine_parquet_file(
     del whole
     cached = _CachedScreener(screener)
     answers: dict[tuple[Any, ...], LineAnswer] = {}
+    shipments = KeyShipments()
     counts: Counter[tuple[str, str]] = Counter()
     part = target.with_name(target.name + ".part")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -354,7 +382,13 @@ def determine_parquet_file(
                 new = [j for j, ident in enumerate(idents) if ident not in answers]
                 fresh = answer_keys(
                     [rows[j] for j in new],
-                    partial(_answer, regime=regime, screener=cached, bom_base=bom_base),
+                    partial(
+                        _answer,
+                        regime=regime,
+                        screener=cached,
+                        bom_base=bom_base,
+                        shipments=shipments,
+                    ),
                     processes=processes,
                     parent_only=_names_a_file,
                     affinity=_screened,

@@ -13,9 +13,8 @@ from reec.api.deps import RegimeDep, ScreenerDep, StoreDep
 from reec.api.schemas import CitationOut, Out, responses
 from reec.desk.check import desk_screening
 from reec.desk.review import CheckSource
-from reec.model import Owner, Party
 from reec.screening.base import ListHit
-from reec.shipment_input import PartyIn
+from reec.shipment_input import PartyIn, party_from_input
 
 __all__ = ["router"]
 
@@ -114,17 +113,7 @@ def create_screening(
     """Each party's hits (directly or as a >= 50% affiliate of a listed owner), each with its
     score and explanation, and the possible matches below the automatic threshold. Through the
     compliance desk: matches become review items and earlier decisions apply."""
-    parties = [
-        Party(
-            role=p.role,
-            name=p.name,
-            country=p.country,
-            name_zh=p.name_zh,
-            military=p.military,
-            owners=tuple(Owner(o.name, o.share) for o in p.owners),
-        )
-        for p in body.parties
-    ]
+    parties = [party_from_input(p) for p in body.parties]
     source = CheckSource(key.name, "screening", ", ".join(p.name for p in parties), regime.version)
     result, _raised = desk_screening(store, parties, body.as_of, screener, source, via="api")
     return ScreeningOut(
