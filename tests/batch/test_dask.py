@@ -22,9 +22,11 @@ from reec.batch.sample import sample_order_book
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
+    # dashboard_address=":0": a free port (None is the default :8787, which two test suites
+    # running at once raced for: "Cluster failed to start: Port 8787 is already in use")
     with (
         LocalCluster(  # type: ignore[no-untyped-call]  # distributed is not annotated
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as c,  # type: ignore[no-untyped-call]  # distributed is not annotated
     ):

@@ -33,9 +33,10 @@ __all__ = ["connect", "determine_files_dask", "determine_table_dask", "split_tab
 
 
 def connect(scheduler: str) -> Client:
-    """A client for `scheduler` (``tcp://host:8786``); ``local`` starts a 2-worker cluster."""
+    """A client for `scheduler` (``tcp://host:8786``); ``local`` starts a 2-worker cluster
+    (its dashboard on a free port: None would take :8787, which another cluster may hold)."""
     if scheduler == "local":
-        return Client(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)  # type: ignore[no-untyped-call]  # distributed is untyped
+        return Client(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")  # type: ignore[no-untyped-call]  # distributed is untyped
     try:
         return Client(scheduler, timeout="20s")  # type: ignore[no-untyped-call]  # distributed is untyped
     except OSError as exc:
