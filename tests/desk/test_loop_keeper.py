@@ -1,14 +1,15 @@
 """Kept checks of a SQLite file written on the event loop (`reec.desk.loop_keeper`, issue 16):
 the same rows and audit entries as through SQLAlchemy, each check kept once in fewer
-transactions than checks, a batch that cannot have the write lock at once handed to the writer
-thread, one check's failure its own, nothing queued lost on close, and the WAL checkpointed
-off the commits."""
+transactions than checks, a batch that cannot have the write lock at once tried again without
+holding up the loop, one check's failure its own, nothing queued lost on close, and the WAL
+checkpointed off the commits."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import reec.desk.loop_keeper as loop_module
 from reec.api.rules import Rules, load_rules
 from reec.desk.check import CleanCheck, keep_clean, keep_clean_dbapi
 from reec.desk.loop_keeper import LoopKeeper
+from reec.errors import StoreError
 from reec.store import audit
 from reec.store.db import Store
 from reec.store.tables import DeterminationRow
@@ -92,15 +94,12 @@ def test_concurrent_checks_are_kept_once_each_in_fewer_transactions(
     ids = asyncio.run(run())
     assert len(set(ids)) == len(checks)
     assert 0 < keeper.batches < len(checks), "no two checks shared a commit"
-    assert keeper.handed_over == 0
+    assert keeper.waits == 0
     assert_kept_once(book, checks, ids)
 
 
-def test_a_batch_that_cannot_have_the_lock_goes_to_the_writer_thread(
-    book: Store, rules: Rules
-) -> None:
-    """Another writer holds the lock: the loop does not wait for it, the check is kept by the
-    writer thread once the lock is free, and the answer waits for that commit."""
+def _holding_the_lock(book: Store) -> tuple[threading.Thread, threading.Event]:
+    """Another thread in a write transaction until the event returned is set."""
     holding, release = threading.Event(), threading.Event()
 
     def hold() -> None:
@@ -111,24 +110,60 @@ def test_a_batch_that_cannot_have_the_lock_goes_to_the_writer_thread(
     holder = threading.Thread(target=hold)
     holder.start()
     holding.wait(10)
+    return holder, release
+
+
+def test_a_batch_that_cannot_have_the_lock_waits_without_holding_up_the_loop(
+    book: Store, rules: Rules
+) -> None:
+    """Another writer holds the lock: the loop goes on serving (here: ticks of 10 ms on time),
+    the check is tried again until the lock is free, and its answer waits for that commit."""
+    holder, release = _holding_the_lock(book)
     keeper = LoopKeeper(book)
 
     async def run() -> int:
         task = asyncio.ensure_future(keeper.keep_async(clean_check(rules, 1)))
-        await asyncio.sleep(0.05)
+        started = time.perf_counter()
+        for _ in range(5):
+            await asyncio.sleep(0.01)
+        assert time.perf_counter() - started < 1.0, "the loop was held up"
         assert not task.done(), "answered before the check was committed"
+        later = asyncio.ensure_future(keeper.keep_async(clean_check(rules, 2)))
+        await asyncio.sleep(0.01)
         release.set()
         kept = await task
+        assert await later > kept
         await keeper.aclose()
         return kept
 
-    kept = asyncio.run(run())
+    asyncio.run(run())
     holder.join()
-    assert keeper.handed_over == 1
-    assert keeper.batches == 0
+    assert keeper.waits > 0
+    assert keeper.batches == 1, "the check queued meanwhile joins the waiting batch"
     with book.transaction() as s:
-        assert s.get(DeterminationRow, kept) is not None
+        assert len(s.scalars(select(DeterminationRow.id)).all()) == 2
         assert audit.verify(s).ok
+
+
+def test_checks_fail_after_the_lock_stayed_taken(
+    book: Store, rules: Rules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loop_module, "LOCKED_FOR", 0.05)
+    holder, release = _holding_the_lock(book)
+    keeper = LoopKeeper(book)
+
+    async def run() -> None:
+        with pytest.raises(StoreError, match="locked"):
+            await keeper.keep_async(clean_check(rules, 1))
+        await keeper.aclose()
+
+    try:
+        asyncio.run(run())
+    finally:
+        release.set()
+        holder.join()
+    with book.transaction() as s:
+        assert s.scalars(select(DeterminationRow.id)).all() == []
 
 
 def test_one_bad_check_fails_alone(

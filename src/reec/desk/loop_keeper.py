@@ -11,14 +11,18 @@ machine against 8 ms with nothing kept (issue 16).
 So on a SQLite file the API keeps its checks on the loop itself: whatever queued during one
 pass of the loop is written in one transaction at its end, through the driver's own
 connection with the values SQLAlchemy would bind (`keep_clean_dbapi`: the same rows and audit
-entries as `keep_clean`), about 0.3 ms for one check against 1.2 ms through SQLAlchemy's
-session. No other thread is involved, so nothing waits for the GIL. What must not stall the
+entries as `keep_clean`), about 0.4 ms of CPU for one check against 0.9 ms through
+SQLAlchemy's session. No other thread is involved, so nothing waits for the GIL. What must not stall the
 loop is kept off it:
 
-- **The write lock**: the loop waits at most `TURN_WAIT` for its turn (another worker's
-  transaction takes a fraction of a millisecond); a batch that does not get it in time, or that
-  SQLite itself finds locked (a writer that is not reec), goes to a `CheckKeeper`, whose thread
-  waits as long as it takes.
+- **The write lock**: one try waits at most `TURN_WAIT` for it (another worker's transaction
+  takes a fraction of a millisecond); if another writer still holds it (a worker that lost the
+  processor, a desk transaction with a match, a writer that is not reec), the batch is tried
+  again `RETRY` later while the loop serves other requests, and whatever queued meanwhile joins
+  it. After `LOCKED_FOR` seconds of this the queued checks fail, as a transaction's busy
+  timeout would. (Handing such a batch to a writer thread instead brought the fight for the
+  GIL back: under load that thread held the lock for milliseconds, and the loop's next tries
+  failed and were handed over in turn.)
 - **WAL checkpoints**: SQLite copies the WAL back into the database inside the commit that
   passes 1,000 pages, with an fsync (1 % of commits took 3-48 ms on a busy machine). The
   keeper's connection checkpoints nothing itself; a thread runs a PASSIVE checkpoint (which
@@ -35,19 +39,25 @@ import asyncio
 import logging
 import sqlite3
 import threading
-from concurrent.futures import Future
-from functools import partial
+import time
 from typing import Any
 
 from reec.desk.check import CleanCheck, keep_clean_dbapi
-from reec.desk.keeper import MAX_BATCH, CheckKeeper
+from reec.desk.keeper import MAX_BATCH
 from reec.errors import StoreError
-from reec.store.db import Store
+from reec.store.db import BUSY_TIMEOUT, Store
 
-__all__ = ["CHECKPOINT_SECONDS", "TURN_WAIT", "LoopKeeper"]
+__all__ = ["CHECKPOINT_SECONDS", "LOCKED_FOR", "RETRY", "TURN_WAIT", "LoopKeeper"]
 
-TURN_WAIT = 0.002
-"""Seconds the loop waits for the write lock before a thread takes the batch over."""
+TURN_WAIT = 0.001
+"""Seconds the loop waits for the write lock in one try (another worker's transaction on its
+loop takes a fraction of a millisecond)."""
+
+RETRY = 0.001
+"""Seconds until the next try when the write lock was taken (the loop serves meanwhile)."""
+
+LOCKED_FOR = float(BUSY_TIMEOUT)
+"""Seconds of tries after which the queued checks fail, as a transaction's busy timeout would."""
 
 CHECKPOINT_SECONDS = 1.0
 """Seconds between the checkpoint thread's PASSIVE checkpoints while checks are written."""
@@ -59,7 +69,7 @@ log = logging.getLogger("reec.desk.keeper")
 
 class LoopKeeper:
     """Keeps `CleanCheck`s of a SQLite file in group commits on the event loop (see the
-    module's docstring). `keep` is called on one loop; `aclose` on the same loop."""
+    module's docstring). `keep_async` and `aclose` are called on one loop."""
 
     def __init__(self, store: Store, max_batch: int = MAX_BATCH) -> None:
         if not store.is_sqlite_file:
@@ -67,14 +77,14 @@ class LoopKeeper:
         self.store = store
         self.max_batch = max_batch
         self._pending: list[_Job] = []
-        self._scheduled = False
+        self._flushing: asyncio.Handle | None = None  # the next write, once scheduled
+        self._locked_since: float | None = None  # since when the lock has been taken
         self._conn: Any = None  # the driver's connection, opened on the first write
-        self._thread_keeper: CheckKeeper | None = None
         self._checkpoints = _Checkpoints(store)
         self.batches = 0
-        """Transactions committed on the loop (for tests and benchmarks)."""
-        self.handed_over = 0
-        """Checks the writer thread kept because the loop could not have the lock at once."""
+        """Transactions committed (for tests and benchmarks)."""
+        self.waits = 0
+        """Tries that found the write lock taken (the batch was tried again `RETRY` later)."""
 
     async def keep_async(self, check: CleanCheck) -> int:
         """The id of the check's row, once the transaction holding it has committed. The
@@ -82,48 +92,75 @@ class LoopKeeper:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int] = loop.create_future()
         self._pending.append((check, future))
-        if not self._scheduled:
-            self._scheduled = True
-            loop.call_soon(self._flush)
+        if self._flushing is None:
+            self._flushing = loop.call_soon(self._flush)
         return await future
 
     async def aclose(self) -> None:
-        """Write what is queued (waiting for the lock as long as it takes), then stop the
-        writer and checkpoint threads."""
+        """Write what is queued (waiting for the lock up to `LOCKED_FOR`), then stop the
+        checkpoint thread."""
         while self._pending:
-            batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
-            self._write(batch)
-        if self._thread_keeper is not None:
-            await asyncio.to_thread(self._thread_keeper.close)
+            if self._flushing is not None:
+                self._flushing.cancel()
+            self._flush()
+            if self._pending:
+                await asyncio.sleep(RETRY)
+        if self._flushing is not None:
+            self._flushing.cancel()
+            self._flushing = None
         await asyncio.to_thread(self._checkpoints.close)
         if self._conn is not None:
             self._conn.close()
             self._conn = None
 
     def _flush(self) -> None:
-        self._scheduled = False
-        batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+        """Write the next batch; try again `RETRY` later if the lock is taken."""
+        loop = asyncio.get_running_loop()
+        self._flushing = None
+        batch = self._pending[: self.max_batch]
+        del self._pending[: len(batch)]
+        left = self._write(batch) if batch else []
+        if left:
+            self._pending[:0] = left
+            self.waits += 1
+            now = time.monotonic()
+            self._locked_since = self._locked_since or now
+            if now - self._locked_since > LOCKED_FOR:  # as a thread's transaction would fail
+                self._fail_pending()
+                return
+            self._flushing = loop.call_later(RETRY, self._flush)
+            return
+        self._locked_since = None
         if self._pending:
-            self._scheduled = True
-            asyncio.get_running_loop().call_soon(self._flush)
-        if batch:
-            self._write(batch)
+            self._flushing = loop.call_soon(self._flush)
 
-    def _write(self, batch: list[_Job]) -> None:
+    def _write(self, batch: list[_Job]) -> list[_Job]:
+        """Keep `batch` in one transaction and settle its futures; the jobs left unwritten
+        (all of them) if the write lock was taken."""
         try:
             ids = self._commit([check for check, _ in batch])
         except Exception as exc:
-            if len(batch) > 1:  # one check's error fails that check alone
-                for job in batch:
-                    self._write([job])
-                return
-            _settle(batch[0][1], None, exc)
-            return
-        if ids is None:  # the lock was not free at once: the writer thread waits for it
-            self._hand_over(batch)
-            return
+            if len(batch) == 1:
+                _settle(batch[0][1], None, exc)
+                return []
+            left = []  # one check's error fails that check alone
+            for job in batch:
+                left.extend(self._write([job]))
+            return left
+        if ids is None:
+            return batch
         for (_, future), kept in zip(batch, ids, strict=True):
             _settle(future, kept, None)
+        return []
+
+    def _fail_pending(self) -> None:
+        error = StoreError(
+            f"the database refused the work: database is locked (for {LOCKED_FOR:g} s)",
+            field="database",
+        )
+        pending, self._pending, self._locked_since = self._pending, [], None
+        for _, future in pending:
+            _settle(future, None, error)
 
     def _commit(self, checks: list[CleanCheck]) -> list[int] | None:
         """The checks kept in one transaction, their ids; None if the write lock could not be
@@ -138,7 +175,7 @@ class LoopKeeper:
                     cursor.execute("BEGIN IMMEDIATE")
                 except sqlite3.OperationalError as exc:
                     if exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
-                        return None  # a writer that is not reec: the thread waits for it
+                        return None  # a writer that is not reec: tried again later
                     raise
                 try:
                     ids = keep_clean_dbapi(cursor, self.store.engine.dialect, checks)
@@ -165,15 +202,6 @@ class LoopKeeper:
             self._conn = conn
         return self._conn
 
-    def _hand_over(self, batch: list[_Job]) -> None:
-        if self._thread_keeper is None:
-            self._thread_keeper = CheckKeeper(self.store)
-        loop = asyncio.get_running_loop()
-        for check, future in batch:
-            self.handed_over += 1
-            done = self._thread_keeper.submit(check)
-            done.add_done_callback(partial(_settle_from, loop, future))
-
 
 def _settle(future: asyncio.Future[int], kept: int | None, exc: BaseException | None) -> None:
     if future.done():  # the caller was cancelled: its check is kept all the same
@@ -183,13 +211,6 @@ def _settle(future: asyncio.Future[int], kept: int | None, exc: BaseException | 
     else:
         assert kept is not None
         future.set_result(kept)
-
-
-def _settle_from(
-    loop: asyncio.AbstractEventLoop, future: asyncio.Future[int], done: Future[int]
-) -> None:
-    exc = done.exception()
-    loop.call_soon_threadsafe(_settle, future, None if exc else done.result(), exc)
 
 
 class _Checkpoints:

@@ -70,7 +70,9 @@ class WriteLock:
     def try_hold(self, within: float) -> Iterator[bool]:
         """`hold` if this process's turn, and the `flock`, come within `within` seconds (True);
         False, holding nothing, if they do not (for the event loop, which must not wait long:
-        `reec.desk.loop_keeper` hands such a write to a thread)."""
+        `reec.desk.loop_keeper` hands such a write to a thread). The `flock` is tried every
+        `within / 20` seconds (at most `POLL`): another worker's transaction on the loop takes
+        a fraction of a millisecond."""
         if not self._local.acquire(timeout=within):
             yield False
             return
@@ -78,7 +80,7 @@ class WriteLock:
             self._depth += 1
             got = True
             if self._depth == 1:
-                self._file, got = self._acquire(within)
+                self._file, got = self._acquire(within, min(POLL, within / 20))
             yield got
         finally:
             self._let_go()
@@ -90,7 +92,7 @@ class WriteLock:
             self._file.close()  # lets go of the flock
             self._file = None
 
-    def _acquire(self, timeout: float) -> tuple[IO[bytes] | None, bool]:
+    def _acquire(self, timeout: float, poll: float = POLL) -> tuple[IO[bytes] | None, bool]:
         """The lock file, flocked, and True; (None, False) if another process held it for
         `timeout` seconds; (None, True) where there is no flock (SQLite's lock decides)."""
         if fcntl is None:
@@ -108,7 +110,7 @@ class WriteLock:
                 if time.monotonic() > deadline:
                     file.close()
                     return None, False  # `hold`: SQLite's busy timeout decides from here
-                time.sleep(POLL)
+                time.sleep(poll)
             except OSError:  # a file system without flock
                 file.close()
                 return None, True
