@@ -12,8 +12,8 @@ So on a SQLite file the API keeps its checks on the loop itself: whatever queued
 pass of the loop is written in one transaction at its end, through the driver's own
 connection with the values SQLAlchemy would bind (`keep_clean_dbapi`: the same rows and audit
 entries as `keep_clean`), about 0.4 ms of CPU for one check against 0.9 ms through
-SQLAlchemy's session. No other thread is involved, so nothing waits for the GIL. What must not stall the
-loop is kept off it:
+SQLAlchemy's session. No other thread is involved, so nothing waits for the GIL. What must not
+stall the loop is kept off it:
 
 - **The write lock**: one try waits at most `TURN_WAIT` for it (another worker's transaction
   takes a fraction of a millisecond); if another writer still holds it (a worker that lost the
