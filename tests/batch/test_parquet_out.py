@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from reec.batch import determine_frame, read_frame, write_table
-from reec.batch.parquet import determine_parquet
+from reec.batch.parquet import arrow_memory, determine_parquet
 from reec.batch.sample import sample_order_book
 from reec.cli import app
 from reec.errors import InputError
@@ -132,3 +132,18 @@ def test_reec_batch_parquet_to_parquet(tmp_path: Path) -> None:
     want = tmp_path / "want.parquet"
     _polars_path(source, want)
     _assert_same_file(target, want)
+
+
+def test_arrow_allocates_from_the_given_pool_inside_only() -> None:
+    before = pa.default_memory_pool().backend_name
+    inside: list[str] = []
+
+    def fail_inside() -> None:
+        with arrow_memory(pa.system_memory_pool()):
+            inside.append(pa.default_memory_pool().backend_name)
+            raise InputError("a bad line", field="line 1")
+
+    with pytest.raises(InputError):
+        fail_inside()
+    assert inside == ["system"]
+    assert pa.default_memory_pool().backend_name == before
