@@ -16,7 +16,7 @@ from bomrows import built, row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reec.bom import build, coded
+from reec.bom import aside, build, coded
 from reec.bom.build import COLUMNS
 from reec.bom.model import Bom, RootFacts
 from reec.bom.readers import read_bom
@@ -134,6 +134,21 @@ def test_coded_and_text_paths_give_the_same_bom_or_first_error(
     with patch.object(build, "_plain", return_value=None):
         text_way = _outcome(df, on_top)
     assert coded_way == text_way
+
+
+@settings(max_examples=120, deadline=None)
+@given(boms(), st.booleans())
+def test_passes_run_beside_give_the_same_bom_or_first_error(
+    case: tuple[list[dict[str, Any]], bool], drop: bool
+) -> None:
+    """The quantities, facts' hashes and levels computed on the worker thread of a large BOM
+    (`reec.bom.aside`, here from the first line): the same BOM or first error as at once."""
+    rows, on_top = case
+    df = _frame(rows, drop)
+    at_once = _outcome(df, on_top)
+    with patch.object(aside, "LARGE", 1):
+        beside = _outcome(df, on_top)
+    assert beside == at_once
 
 
 def plain_rows() -> list[dict[str, Any]]:

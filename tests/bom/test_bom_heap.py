@@ -29,9 +29,15 @@ class FakeLibc:
         return 1
 
 
+def _returned() -> None:
+    """Wait for the free memory to go back (the timer `kept_heap` started on leaving)."""
+    assert heap._timer is not None
+    heap._timer.join(timeout=10)
+
+
 def test_settings_kept_while_inside_and_restored_once_on_leaving() -> None:
     fake = FakeLibc()
-    with patch.object(heap, "_libc", return_value=fake):
+    with patch.object(heap, "_libc", return_value=fake), patch.object(heap, "RETURN_AFTER", 0):
         with heap.kept_heap(heap.LARGE):
             assert fake.calls == [
                 ("mallopt", heap._M_TRIM_THRESHOLD, heap._NEVER),
@@ -40,6 +46,7 @@ def test_settings_kept_while_inside_and_restored_once_on_leaving() -> None:
             with heap.kept_heap(heap.LARGE * 2):  # nested: nothing more to do
                 pass
             assert len(fake.calls) == 2
+        _returned()
         assert fake.calls[2:] == [
             ("mallopt", heap._M_TRIM_THRESHOLD, heap._DEFAULT_TRIM),
             ("mallopt", heap._M_MMAP_MAX, heap._DEFAULT_MMAP_MAX),
@@ -50,14 +57,35 @@ def test_settings_kept_while_inside_and_restored_once_on_leaving() -> None:
         assert len(fake.calls) == 5
 
 
+def test_memory_is_returned_after_the_next_large_bom_only() -> None:
+    """A BOM read and then rolled up: the read's free memory is kept for the roll-up (no
+    trim between them), and returned once after the roll-up."""
+    fake = FakeLibc()
+    with patch.object(heap, "_libc", return_value=fake), patch.object(heap, "RETURN_AFTER", 60):
+        with heap.kept_heap(heap.LARGE):  # the read
+            pass
+        with heap.kept_heap(heap.LARGE):  # the roll-up, within RETURN_AFTER
+            assert ("malloc_trim", 0) not in fake.calls
+        assert heap._timer is not None
+        heap._timer.cancel()
+    with patch.object(heap, "_libc", return_value=fake), patch.object(heap, "RETURN_AFTER", 0):
+        with heap.kept_heap(heap.LARGE):
+            pass
+        _returned()
+    assert fake.calls.count(("malloc_trim", 0)) == 1
+    assert fake.calls[-1] == ("malloc_trim", 0)
+
+
 def test_restored_when_the_bom_is_refused() -> None:
     fake = FakeLibc()
     with (
         patch.object(heap, "_libc", return_value=fake),
+        patch.object(heap, "RETURN_AFTER", 0),
         pytest.raises(BomError, match="a bad row"),
         heap.kept_heap(heap.LARGE),
     ):
         raise BomError("a bad row", field="bom.csv: row 3, column quantity")
+    _returned()
     assert fake.calls[-1] == ("malloc_trim", 0)
     assert heap._depth == 0
 

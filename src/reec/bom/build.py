@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import NoReturn
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
+from reec.bom.aside import Aside
 from reec.bom.coded import SEEDS, Parts, plain_parts, stripped
-from reec.bom.graph import levels
+from reec.bom.graph import Cycle, Levels, levels, levels_or_cycle
 from reec.bom.heap import kept_heap
 from reec.bom.model import ACTIVITIES, CHINA, FORMS, Bom, RootFacts
-from reec.bom.numbers import decimal_text, scaled_column
+from reec.bom.numbers import Scaled, decimal_text, quick_scaled, scaled_column
 from reec.bom.rates import Rates
 from reec.elements import ELEMENTS
 from reec.errors import BomError
@@ -44,6 +48,7 @@ _COMPOSITION_LIMIT = Decimal("100.5")
 """Same rounding tolerance as compositions in the shipment file."""
 
 Locate = Callable[[int, str], str]
+Ints = npt.NDArray[np.int64]
 
 
 def composition_text(comp: Mapping[str, Decimal] | None) -> str | None:
@@ -178,11 +183,32 @@ def build_bom(
 ) -> Bom:
     """Validate rows (`root`: the shipment line on top; None: the row with an empty parent)."""
     _check_columns(df, source)
-    with kept_heap(len(df)):
-        parts = _plain(df, root)
-        nodes, lines, parent, child = parts or _cleaned(df, locate, source, root)
+    with kept_heap(len(df)), Aside(len(df)) as aside:
+        early = _Early(aside)
+        parts = _plain(df, root, early)
+        if parts is None:
+            early = _Early(aside)  # the text path: nothing found early holds
+            parts = _cleaned(df, locate, source, root)
         del df
-        return _assemble(nodes, lines, parent, child, source, locate, where, rates)
+        nodes, lines, parent_s, child_s = parts
+        del parts
+        parent = np.asarray(parent_s.to_numpy(), dtype=np.int64)  # no copy when int64 already
+        child = np.asarray(child_s.to_numpy(), dtype=np.int64)
+        del parent_s, child_s
+        # the graph's levels beside the node checks (not earlier: beside the plain path's own
+        # checks, both sets of temporaries would meet at the peak)
+        early.levels = aside.run(levels_or_cycle, len(nodes), parent, child)
+        return _assemble(nodes, lines, parent, child, source, locate, where, rates, early)
+
+
+@dataclass(slots=True)
+class _Early:
+    """Passes started beside the main line (`reec.bom.aside`): the lines' quantities once the
+    plain path knows the top row, the graph's levels once every line's parent and child are."""
+
+    aside: Aside
+    quantity: Future[Scaled | None] | None = None
+    levels: Future[Levels | Cycle] | None = None
 
 
 def _root_head(root: RootFacts) -> pl.DataFrame:
@@ -190,19 +216,23 @@ def _root_head(root: RootFacts) -> pl.DataFrame:
     return head.with_columns(pl.lit(-1, dtype=pl.Int64).alias("row"))
 
 
-def _plain(df: pl.DataFrame, root: RootFacts | None) -> Parts | None:
+def _plain(df: pl.DataFrame, root: RootFacts | None, early: _Early) -> Parts | None:
     """The parts through integer codes when no row needs cleaning (reec.bom.coded)."""
     if any(dtype != pl.String for dtype in df.dtypes):
         return None
     df = df.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in COLUMNS if c not in df)
     if root is not None:
-        return plain_parts(df, _root_head(root), None, COLUMNS[1:], _NODE_FACTS)
-    tops = df["parent"].is_null().arg_true()
-    if len(tops) != 1:
-        return None
-    top = int(tops[0])
-    head = df.slice(top, 1).with_columns(pl.lit(top, dtype=pl.Int64).alias("row"))
-    return plain_parts(df, head, top, COLUMNS[1:], _NODE_FACTS)
+        top, head = None, _root_head(root)
+        quantity = df["quantity"]
+    else:
+        tops = df["parent"].is_null().arg_true()
+        if len(tops) != 1:
+            return None
+        top = int(tops[0])
+        head = df.slice(top, 1).with_columns(pl.lit(top, dtype=pl.Int64).alias("row"))
+        quantity = pl.concat([df["quantity"].slice(0, top), df["quantity"].slice(top + 1)])
+    early.quantity = early.aside.run(quick_scaled, quantity, repeated=True)
+    return plain_parts(df, head, top, COLUMNS[1:], _NODE_FACTS, early.aside)
 
 
 def _cleaned(df: pl.DataFrame, locate: Locate, source: str, root: RootFacts | None) -> Parts:
@@ -311,12 +341,13 @@ def _by_text(head: pl.DataFrame, lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.
 def _assemble(
     nodes: pl.DataFrame,
     lines: pl.DataFrame,
-    parent_s: pl.Series,
-    child_s: pl.Series,
+    parent: Ints,
+    child: Ints,
     source: str,
     locate: Locate,
     where: Callable[[int], str],
     rates: Rates | None,
+    early: _Early,
 ) -> Bom:
     node_rows = nodes["row"].cast(pl.Int64)
     top_where = source
@@ -329,7 +360,8 @@ def _assemble(
         return locate(int(lines["row"][i]), column)
 
     value, value_scale = scaled_column(nodes["unit_value"], "unit_value", node_locate)
-    quantity, quantity_scale = scaled_column(
+    quick = early.quantity.result() if early.quantity is not None else None
+    quantity, quantity_scale = quick or scaled_column(
         lines["quantity"], "quantity", line_locate, repeated=True
     )
     base = rates.base if rates is not None else str(nodes["currency"][0])
@@ -375,8 +407,6 @@ def _assemble(
             field=node_locate(bad, "origin"),
         )
     del form_codes
-    parent = np.asarray(parent_s.to_numpy(), dtype=np.int64)  # no copy when int64 already
-    child = np.asarray(child_s.to_numpy(), dtype=np.int64)
     ids = nodes["child"]
     edge_row = lines["row"].cast(pl.Int64).to_numpy()
     lv = levels(
@@ -385,6 +415,7 @@ def _assemble(
         child,
         lambda v: str(ids[v]),
         lambda e: locate(int(edge_row[e]), "parent"),
+        early.levels.result() if early.levels is not None else None,
     )
     _check_line_values(value, quantity, quantity_scale, parent, child, lines, locate)
     labels = pl.DataFrame(

@@ -18,6 +18,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from reec.bom.aside import Aside
+
 __all__ = ["SEEDS", "Parts", "first_codes", "plain_parts", "stripped"]
 
 SEEDS = (0, 1)
@@ -105,11 +107,14 @@ def plain_parts(
     top: int | None,
     columns: tuple[str, ...],
     facts: tuple[str, ...],
+    aside: Aside | None = None,
 ) -> Parts | None:
     """The parts of `df` (text columns as read), or None when any row needs the text path.
 
     `top` is the row of the item itself in `df`, `head` that row (or the shipment line on top,
-    row -1, when `top` is None) with "row" and `columns`."""
+    row -1, when `top` is None) with "row" and `columns`. The facts' hashes are taken on `aside`
+    while the ids are coded."""
+    aside = aside or Aside(0)
     lines = df if top is None else pl.concat([df.slice(0, top), df.slice(top + 1)])  # no copy
     n = len(lines)
     raw_top = head["child"][0]
@@ -123,6 +128,8 @@ def plain_parts(
     )
     c0, p0, c1, p1 = (a.to_numpy().view(np.int64) for a in ids.collect().iter_columns())
     del ids
+    given = [c for c in facts if c in lines.columns and lines[c].null_count() < len(lines)]
+    fact_hashes = aside.run(_fact_hashes, lines, given)
     t = pl.Series("child", [top_id], dtype=pl.String)
     t0, t1 = (t.hash(s).to_numpy().view(np.int64) for s in SEEDS)
     start = _starts(p0, p1)
@@ -143,9 +150,7 @@ def plain_parts(
     del c1, p1, node1
     parent = run_parent[np.cumsum(start) - 1]
     del start, run_parent
-    rows = np.arange(len(df), dtype=np.int64)
-    if top is not None:
-        rows = np.delete(rows, top)
+    differ = _differing(fact_hashes.result(), child, first)  # the hashes freed before the nodes
     is_first = np.zeros(n, dtype=bool)
     is_first[first] = True  # a filter reads the columns in order: cheaper than a gather
     nodes = pl.concat(
@@ -154,7 +159,7 @@ def plain_parts(
             lines.select(c for c in columns if c != "quantity")
             .filter(pl.Series(is_first))
             .select(
-                pl.Series("row", rows[first]),
+                pl.Series("row", first if top is None else first + (first >= top)),
                 *(
                     stripped(c) if c != "quantity" else pl.lit(None, pl.String).alias(c)
                     for c in columns  # a node's quantity is its lines'
@@ -164,9 +169,12 @@ def plain_parts(
     )
     del is_first
     if not _same_ids(raw_top, nodes, lines, first) or not _facts_agree(
-        lines, nodes, child, first, facts
+        lines, nodes, child, given, differ
     ):
         return None
+    rows = np.arange(len(df), dtype=np.int64)
+    if top is not None:
+        rows = np.delete(rows, top)
     out = lines.select(
         pl.Series("row", rows), pl.col("parent"), pl.col("child"), pl.col("quantity")
     )
@@ -181,31 +189,40 @@ def _same_ids(raw_top: str | None, nodes: pl.DataFrame, lines: pl.DataFrame, fir
     )
 
 
-def _facts_agree(
-    lines: pl.DataFrame, nodes: pl.DataFrame, child: Ints, first: Ints, facts: tuple[str, ...]
-) -> bool:
-    """Every line describes its part as the part's first line does (blank: not described).
+def _fact_hashes(lines: pl.DataFrame, given: list[str]) -> list[npt.NDArray[np.uint64]]:
+    """Each line's facts as given, as one hash under each seed.
 
-    The texts as given are compared whole-row through two hashes; only the lines that differ
-    as given are compared column by column after cleaning, as the text path does."""
-    given = [c for c in facts if c in lines.columns and lines[c].null_count() < len(lines)]
+    One hash a column (cheaper than Polars' struct hash), combined with odd multipliers (UInt64
+    arithmetic wraps); both seeds, every column, in one streaming pass on all cores."""
     if not given:
-        return True
-    # one hash a column (cheaper than Polars' struct hash), combined with odd multipliers
-    # (UInt64 arithmetic wraps); both seeds, every column, in one streaming pass on all cores
+        return []
     hashes = lines.lazy().select(
         pl.sum_horizontal(
             pl.col(c).hash(seed) * pl.lit(_MIX[i], dtype=pl.UInt64) for i, c in enumerate(given)
         ).alias(str(seed))
         for seed in SEEDS
     )
-    differ = np.zeros(len(lines), dtype=bool)
-    for h in hashes.collect(engine="streaming").iter_columns():
-        row_h = h.to_numpy()
+    return [h.to_numpy() for h in hashes.collect(engine="streaming").iter_columns()]
+
+
+def _differing(hashes: list[npt.NDArray[np.uint64]], child: Ints, first: Ints) -> Ints:
+    """The lines whose facts as given (`_fact_hashes`) differ from their part's first line's."""
+    differ = np.zeros(len(child), dtype=bool)
+    for row_h in hashes:
         node_h = np.concatenate([np.zeros(1, dtype=np.uint64), row_h[first]])
         differ |= row_h != node_h[child]
-    rows = np.flatnonzero(differ)
-    if not rows.size:
+    return np.flatnonzero(differ)
+
+
+def _facts_agree(
+    lines: pl.DataFrame, nodes: pl.DataFrame, child: Ints, given: list[str], rows: Ints
+) -> bool:
+    """Every line describes its part as the part's first line does (blank: not described).
+
+    The texts as given (`given`: the fact columns not blank throughout) were compared whole-row
+    through their `_fact_hashes`; only the lines that differ as given (`rows`) are compared
+    column by column after cleaning, as the text path does."""
+    if not given or not rows.size:
         return True
     mine = lines[rows].select(stripped(c) for c in given)
     theirs = nodes[child[rows]]

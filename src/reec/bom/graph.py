@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 import numpy as np
 import numpy.typing as npt
 
 from reec.errors import BomError
 
-__all__ = ["Levels", "levels"]
+__all__ = ["Cycle", "Levels", "levels", "levels_or_cycle"]
 
 Ints = npt.NDArray[np.int64]
 
@@ -51,10 +52,32 @@ def _bucket(keys: Ints, top: int) -> tuple[Ints, Ints]:
     return order, bounds
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Cycle:
+    """What is left when levelling stops: the lines never levelled, and the heights so far."""
+
+    rem: Ints
+    height: Ints
+
+
 def levels(
-    n: int, parent: Ints, child: Ints, ids: Callable[[int], str], where: Callable[[int], str]
+    n: int,
+    parent: Ints,
+    child: Ints,
+    ids: Callable[[int], str],
+    where: Callable[[int], str],
+    found: Levels | Cycle | None = None,
 ) -> Levels:
-    """Levels of the graph, or a BomError naming a cycle (`ids` names a node, `where` an edge)."""
+    """Levels of the graph, or a BomError naming a cycle (`ids` names a node, `where` an edge).
+    `found`: what `levels_or_cycle` gave for the same lines (computed beside other work)."""
+    lv = found if found is not None else levels_or_cycle(n, parent, child)
+    if isinstance(lv, Cycle):
+        _raise_cycle(parent, child, lv.rem, lv.height, ids, where)
+    return lv
+
+
+def levels_or_cycle(n: int, parent: Ints, child: Ints) -> Levels | Cycle:
+    """The levels, or where levelling stopped (nothing named: no text is needed to level)."""
     outdeg = np.bincount(parent, minlength=n)
     height = np.full(n, -1, dtype=np.int64)
     frontier = outdeg == 0
@@ -73,7 +96,7 @@ def levels(
         h += 1
         height[frontier] = h
     if (height < 0).any():
-        _raise_cycle(parent, child, rem, height, ids, where)
+        return Cycle(rem, height)
     top = int(height.max()) if n else 0
     edge_order, edge_bounds = _bucket(height[parent], top)
     node_order, node_bounds = _bucket(height, top)
@@ -87,7 +110,7 @@ def _raise_cycle(
     height: Ints,
     ids: Callable[[int], str],
     where: Callable[[int], str],
-) -> None:
+) -> NoReturn:
     """Every unlevelled node has an unlevelled child: walking them must close a loop."""
     nxt: dict[int, tuple[int, int]] = {}
     for e in rem[height[child[rem]] < 0].tolist():

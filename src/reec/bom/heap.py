@@ -5,8 +5,10 @@ with munmap when freed, so each of the many whole-column temporaries of a 10M-li
 fresh pages that the kernel must fault in and zero: half the CPU of reading such a file was
 system time (1.1M page faults). Inside `kept_heap` NumPy's blocks come from the heap instead,
 and freed blocks are reused (10M-line Parquet file: about 1.7 s less CPU reading and 0.5 s less
-rolling up, same peak memory). On leaving, the usual settings are restored and the free memory
-is returned to the system, so a long-running server does not keep it. Without glibc (musl,
+rolling up, same peak memory). On leaving, the usual settings are restored, and the free memory
+is returned to the system a moment later (`RETURN_AFTER`) unless another large BOM has come in:
+a BOM read and then rolled up reuses the read's memory (10M lines: the roll-up's 0.8 s of system
+time refaulting it), and a long-running server still does not keep it. Without glibc (musl,
 macOS) nothing changes.
 """
 
@@ -18,7 +20,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["LARGE", "kept_heap"]
+__all__ = ["LARGE", "RETURN_AFTER", "kept_heap"]
 
 LARGE = 1 << 20
 """Lines from which a BOM is worth it (below, the temporaries stay under glibc's threshold)."""
@@ -31,8 +33,12 @@ _DEFAULT_MMAP_MAX = 65536
 _NEVER = 2**31 - 1
 """The largest setting mallopt takes: no trimming while inside."""
 
+RETURN_AFTER = 1.0
+"""Seconds after the last large BOM leaves before its free memory goes back to the system."""
+
 _lock = threading.Lock()
 _depth = 0
+_timer: threading.Timer | None = None
 
 
 @functools.cache
@@ -55,7 +61,7 @@ def _set(lib: ctypes.CDLL, trim: int, mmap_max: int) -> None:
 @contextmanager
 def kept_heap(lines: int) -> Iterator[None]:
     """Freed blocks reused while a BOM of `lines` lines is built or rolled up (nests)."""
-    global _depth
+    global _depth, _timer
     lib = _libc() if lines >= LARGE else None
     if lib is None:
         yield
@@ -63,6 +69,8 @@ def kept_heap(lines: int) -> Iterator[None]:
     with _lock:
         _depth += 1
         if _depth == 1:
+            if _timer is not None:
+                _timer.cancel()  # the last BOM's free memory serves this one
             _set(lib, _NEVER, 0)
     try:
         yield
@@ -71,4 +79,12 @@ def kept_heap(lines: int) -> Iterator[None]:
             _depth -= 1
             if _depth == 0:
                 _set(lib, _DEFAULT_TRIM, _DEFAULT_MMAP_MAX)
-                lib.malloc_trim(0)
+                _timer = threading.Timer(RETURN_AFTER, _return, (lib,))
+                _timer.daemon = True  # a process may exit before: its memory goes with it
+                _timer.start()
+
+
+def _return(lib: ctypes.CDLL) -> None:
+    with _lock:
+        if _depth == 0:
+            lib.malloc_trim(0)

@@ -18,7 +18,7 @@ import polars as pl
 
 from reec.errors import BomError
 
-__all__ = ["MAX_DECIMALS", "Scaled", "decimal_text", "scaled_column"]
+__all__ = ["MAX_DECIMALS", "Scaled", "decimal_text", "quick_scaled", "scaled_column"]
 
 MAX_DECIMALS = 9
 """More decimal places than this is taken as noise (a float artefact), not a value."""
@@ -108,6 +108,12 @@ def _int(x: object) -> int:
     return cast(int, x)
 
 
+def quick_scaled(s: pl.Series, *, positive: bool = True, repeated: bool = False) -> Scaled | None:
+    """`scaled_column`'s answer when every value is plain (whole-column passes, no text copied),
+    else None: `scaled_column` then checks value by value and names the first bad row."""
+    return _by_distinct(s, positive) if repeated else _fast(s, positive)
+
+
 def scaled_column(
     s: pl.Series,
     column: str,
@@ -118,7 +124,7 @@ def scaled_column(
 ) -> Scaled:
     """Numerators and scale of a decimal-string column; every value must be > 0. `repeated`:
     the column holds few distinct values (a line's quantity), read once each."""
-    fast = _by_distinct(s, positive) if repeated else _fast(s, positive)
+    fast = quick_scaled(s, positive=positive, repeated=repeated)
     if fast is not None:
         return fast
     s, plain = _plain(s.str.strip_chars())

@@ -195,28 +195,45 @@ def _exact(bom: Bom, counted: Bools, bound: npt.NDArray[np.float64], lift: int) 
     int64 while every number fits; Python integers (object arrays) from the lowest level holding
     a node whose `bound` (its float value or content, lifted, with room for rounding) could
     overflow int64: usually only the top of a large BOM, so the lines below it, nearly all of
-    them, are still summed as int64."""
+    them, are still summed as int64, and the int64 results are turned into Python integers once
+    (10M lines: 0.7 -> 0.25 s, against multiplying every node's value again as an object)."""
     lv, sq = bom.levels, 10**bom.quantity_scale
     big = bound >= 2**62
     first_big = int(lv.height[big].min()) if big.any() else lv.top + 1
     # int64 where it is read (nodes not big); lift itself may be past int64 when all are big
-    total: Num = np.where(big, 0, bom.value) * (lift if first_big else 0)
+    small: Ints = np.where(big, 0, bom.value)
+    total: Num = small * (lift if first_big else 0)
     x: Num = np.where(counted, total, 0)
     cn: Num = np.zeros(bom.n, dtype=np.int64)
-    for h in range(lv.top + 1):
-        if h == first_big:
-            total = bom.value.astype(object) * lift
-            x = np.where(counted, total, x.astype(object))
-            cn = cn.astype(object)
-        if h == 0:
-            continue
-        e = lv.edges_at(h)
-        np.add.at(cn, bom.parent[e], bom.quantity[e].astype(cn.dtype) * x[bom.child[e]])
-        nodes = lv.nodes_at(h)
-        if sq > 1:
-            cn[nodes] //= sq
-        x[nodes] = np.where(counted[nodes], total[nodes], cn[nodes])
+    for h in range(1, min(first_big, lv.top + 1)):
+        _level(bom, h, sq, counted, total, x, cn)
+    if first_big > lv.top:
+        return cn, total
+    # from here Python integers: a big node's value is lifted as one; the others as int64 (they
+    # fit, as their bound says), then turned into objects
+    if first_big:
+        total = total.astype(object)
+        bigs = np.flatnonzero(big)
+        total[bigs] = bom.value[bigs].astype(object) * lift
+    else:  # every node big
+        total = bom.value.astype(object) * lift
+    x = x.astype(object)
+    x[counted] = total[counted]
+    cn = cn.astype(object)
+    for h in range(max(first_big, 1), lv.top + 1):
+        _level(bom, h, sq, counted, total, x, cn)
     return cn, total
+
+
+def _level(bom: Bom, h: int, sq: int, counted: Bools, total: Num, x: Num, cn: Num) -> None:
+    """One level of the exact pass: the level's lines into their parents' content, in place."""
+    lv = bom.levels
+    e = lv.edges_at(h)
+    np.add.at(cn, bom.parent[e], bom.quantity[e].astype(cn.dtype) * x[bom.child[e]])
+    nodes = lv.nodes_at(h)
+    if sq > 1:
+        cn[nodes] //= sq
+    x[nodes] = np.where(counted[nodes], total[nodes], cn[nodes])
 
 
 def rollup(bom: Bom, regime: Regime) -> Rollup:
