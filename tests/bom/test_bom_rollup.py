@@ -228,8 +228,8 @@ def _all_python_integers(roll_module: Any) -> Any:
     """`_exact` told that every node could overflow int64: Python integers throughout."""
     real = roll_module._exact
 
-    def everywhere(bom: Any, counted: Any, bound: Any, lift: int) -> Any:
-        return real(bom, counted, np.full_like(bound, np.inf), lift)
+    def everywhere(bom: Any, counted: Any, bound: Any, lift: int, guess: Any = None) -> Any:
+        return real(bom, counted, np.full_like(bound, np.inf), lift, guess)
 
     return everywhere
 
@@ -251,6 +251,12 @@ def test_int64_levels_below_big_nodes_agree_with_python_integers_throughout(
     assert plain.cn.dtype == object
     assert [int(v) for v in mixed.cn] == [int(v) for v in plain.cn]
     assert [int(v) for v in mixed.total] == [int(v) for v in plain.total]
+    # the int64 guess made beside the float pass, redone above the first big node: the same
+    with patch.object(rollup_module, "_int64_pass", return_value=None):
+        unguessed = rollup(bom, REGIME)
+    assert mixed.cn.dtype == unguessed.cn.dtype
+    assert [int(v) for v in mixed.cn] == [int(v) for v in unguessed.cn]
+    assert [int(v) for v in mixed.total] == [int(v) for v in unguessed.total]
 
 
 def test_a_top_past_int64_over_int64_levels_is_exact() -> None:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from reec.bom.aside import Aside
 from reec.bom.heap import kept_heap
 from reec.bom.model import FORMS, Bom
 from reec.model import Item, Money
@@ -189,7 +190,29 @@ def _technology(bom: Bom, annex1: Bools, own: Ints) -> Ints:
     return own | acc
 
 
-def _exact(bom: Bom, counted: Bools, bound: npt.NDArray[np.float64], lift: int) -> tuple[Num, Num]:
+Guess = tuple[Ints, Ints, Ints]
+"""The exact pass's content, value and x of every node, on int64 throughout (`_int64_pass`)."""
+
+
+def _int64_pass(bom: Bom, counted: Bools, lift: int) -> Guess:
+    """The exact pass on int64 at every level, guessing that no number overflows: run beside
+    the float pass, which says where that holds. Where it does not (a node past int64 wraps),
+    `_exact` redoes those levels on Python integers; below them the guess stands."""
+    total: Ints = bom.value * lift
+    x: Ints = np.where(counted, total, 0)
+    cn: Ints = np.zeros(bom.n, dtype=np.int64)
+    for h in range(1, bom.levels.top + 1):
+        _level(bom, h, 10**bom.quantity_scale, counted, total, x, cn)
+    return cn, total, x
+
+
+def _exact(
+    bom: Bom,
+    counted: Bools,
+    bound: npt.NDArray[np.float64],
+    lift: int,
+    guess: Guess | None = None,
+) -> tuple[Num, Num]:
     """Chinese-origin Part I content and value of one unit of each node at the common scale.
 
     int64 while every number fits; Python integers (object arrays) from the lowest level holding
@@ -200,13 +223,19 @@ def _exact(bom: Bom, counted: Bools, bound: npt.NDArray[np.float64], lift: int) 
     lv, sq = bom.levels, 10**bom.quantity_scale
     big = bound >= 2**62
     first_big = int(lv.height[big].min()) if big.any() else lv.top + 1
-    # int64 where it is read (nodes not big); lift itself may be past int64 when all are big
-    small: Ints = np.where(big, 0, bom.value)
-    total: Num = small * (lift if first_big else 0)
-    x: Num = np.where(counted, total, 0)
-    cn: Num = np.zeros(bom.n, dtype=np.int64)
-    for h in range(1, min(first_big, lv.top + 1)):
-        _level(bom, h, sq, counted, total, x, cn)
+    if guess is not None and first_big:
+        # the guess holds below the first big node; its levels above are redone from nothing
+        cn, total, x = guess
+        late = lv.height >= first_big
+        cn[late] = 0
+        x[late] = 0
+    else:
+        # int64 where it is read (nodes not big); lift itself may be past int64 when all are big
+        total = np.where(big, 0, bom.value) * (lift if first_big else 0)
+        x = np.where(counted, total, 0)
+        cn = np.zeros(bom.n, dtype=np.int64)
+        for h in range(1, min(first_big, lv.top + 1)):
+            _level(bom, h, sq, counted, total, x, cn)
     if first_big > lv.top:
         return cn, total
     # from here Python integers: a big node's value is lifted as one; the others as int64 (they
@@ -236,15 +265,10 @@ def _level(bom: Bom, h: int, sq: int, counted: Bools, total: Num, x: Num, cn: Nu
     x[nodes] = np.where(counted[nodes], total[nodes], cn[nodes])
 
 
-def rollup(bom: Bom, regime: Regime) -> Rollup:
-    with kept_heap(len(bom.parent)):
-        return _rollup(bom, regime)
-
-
-def _rollup(bom: Bom, regime: Regime) -> Rollup:
-    annex = tuple(regime.annex1)
-    part1, part2 = _classify(bom, annex)
-    counted = (part1 >= 0) & (bom.origin_cn | bom.origin_unknown)
+def _float_pass(
+    bom: Bom, counted: Bools
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Content and value of one unit of each node as floats (for shares and bounds)."""
     lv, sq = bom.levels, 10**bom.quantity_scale
     vf = bom.value.astype(np.float64)
     qf = bom.quantity.astype(np.float64) / sq
@@ -256,10 +280,27 @@ def _rollup(bom: Bom, regime: Regime) -> Rollup:
         cf += np.bincount(bom.parent[e], weights=qf[e] * xf[bom.child[e]], minlength=bom.n)
         nodes = lv.nodes_at(h)
         xf[nodes] = np.where(counted[nodes], vf[nodes], cf[nodes])
+    return cf, vf
+
+
+def rollup(bom: Bom, regime: Regime) -> Rollup:
+    with kept_heap(len(bom.parent)):
+        return _rollup(bom, regime)
+
+
+def _rollup(bom: Bom, regime: Regime) -> Rollup:
+    annex = tuple(regime.annex1)
+    part1, part2 = _classify(bom, annex)
+    counted = (part1 >= 0) & (bom.origin_cn | bom.origin_unknown)
+    lv, sq = bom.levels, 10**bom.quantity_scale
     lift = 10 ** (bom.quantity_scale * lv.top)
-    # the bound of every number at the common scale, rounded as one float expression
-    bound = np.maximum(cf, vf) * float(lift) * float(sq) * 4.0
-    cn, total = _exact(bom, counted, bound, lift)
+    with Aside(len(bom.parent)) as aside:
+        # the exact pass on int64 beside the float pass (a large BOM: on the other core)
+        guess = aside.run(_int64_pass, bom, counted, lift) if lift < 2**62 else None
+        cf, vf = _float_pass(bom, counted)
+        # the bound of every number at the common scale, rounded as one float expression
+        bound = np.maximum(cf, vf) * float(lift) * float(sq) * 4.0
+        cn, total = _exact(bom, counted, bound, lift, guess.result() if guess else None)
     annex1 = (part1 >= 0) | (part2 >= 0)
     own = _own(bom)
     return Rollup(
