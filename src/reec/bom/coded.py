@@ -150,7 +150,8 @@ def plain_parts(
     del c1, p1, node1
     parent = run_parent[np.cumsum(start) - 1]
     del start, run_parent
-    differ = _differing(fact_hashes.result(), child, first)  # the hashes freed before the nodes
+    differ = _differing(fact_hashes.result(), child, first)
+    del fact_hashes  # the hashes (the future holds them) freed before the node rows are built
     is_first = np.zeros(n, dtype=bool)
     is_first[first] = True  # a filter reads the columns in order: cheaper than a gather
     nodes = pl.concat(
