@@ -171,10 +171,10 @@ def test_one_bad_check_fails_alone(
 ) -> None:
     real = loop_module.keep_clean_dbapi  # type: ignore[attr-defined]  # patched where looked up
 
-    def keep_or_fail(cursor: Any, dialect: Any, checks: list[CleanCheck]) -> list[int]:
+    def keep_or_fail(cursor: Any, dialect: Any, checks: list[CleanCheck], bound: Any) -> list[int]:
         if any(c.actor == "bad" for c in checks):
             raise RuntimeError("this check cannot be kept")
-        return real(cursor, dialect, checks)
+        return real(cursor, dialect, checks, bound)
 
     monkeypatch.setattr(loop_module, "keep_clean_dbapi", keep_or_fail)
     keeper = LoopKeeper(book)

@@ -21,6 +21,7 @@ from reec.desk.review import CheckSource, apply_reviews
 from reec.determine import determine
 from reec.determine_readings import list_windows, listed_announcements, screener_under
 from reec.licensing.records import (
+    bind_determinations,
     store_determination,
     store_determinations,
     store_determinations_dbapi,
@@ -36,6 +37,7 @@ __all__ = [
     "DeskCheck",
     "DeskScreener",
     "answer_unkept",
+    "bind_clean",
     "desk_determination",
     "desk_screening",
     "keep_clean",
@@ -184,19 +186,33 @@ def keep_clean(s: Session, checks: Sequence[CleanCheck]) -> list[int]:
     """Keep checks without a match in the caller's transaction: their determination rows and
     `determination` audit entries (as `_keep` with no review raised), one statement for all
     the rows and one for all the entries; the rows' ids in order."""
-    ids = store_determinations(s, [(c.shipment_doc, c.determination, c.actor) for c in checks])
+    ids = store_determinations(s, _rows(checks))
     audit.append_many(s, _entries(checks, ids))
     return ids
 
 
-def keep_clean_dbapi(cursor: Any, dialect: Dialect, checks: Sequence[CleanCheck]) -> list[int]:
+def keep_clean_dbapi(
+    cursor: Any,
+    dialect: Dialect,
+    checks: Sequence[CleanCheck],
+    bound: list[list[Any]] | None = None,
+) -> list[int]:
     """`keep_clean` on a SQLite driver cursor inside the caller's write transaction: the same
-    rows and entries, written without SQLAlchemy (`reec.desk.loop_keeper`)."""
-    ids = store_determinations_dbapi(
-        cursor, dialect, [(c.shipment_doc, c.determination, c.actor) for c in checks]
-    )
+    rows and entries, written without SQLAlchemy (`reec.desk.loop_keeper`). `bound`:
+    `bind_clean`'s values, made before the write lock was taken."""
+    ids = store_determinations_dbapi(cursor, dialect, _rows(checks), bound)
     audit.append_many_dbapi(cursor, _entries(checks, ids))
     return ids
+
+
+def bind_clean(dialect: Dialect, checks: Sequence[CleanCheck]) -> list[list[Any]]:
+    """The determination rows' values of `checks` for `keep_clean_dbapi`, bound (JSON and all)
+    before the write lock is taken."""
+    return bind_determinations(dialect, _rows(checks))
+
+
+def _rows(checks: Sequence[CleanCheck]) -> list[tuple[Any, Determination, str]]:
+    return [(c.shipment_doc, c.determination, c.actor) for c in checks]
 
 
 def _entries(checks: Sequence[CleanCheck], ids: Sequence[int]) -> list[audit.Entry]:

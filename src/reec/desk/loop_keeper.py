@@ -42,7 +42,7 @@ import threading
 import time
 from typing import Any
 
-from reec.desk.check import CleanCheck, keep_clean_dbapi
+from reec.desk.check import CleanCheck, bind_clean, keep_clean_dbapi
 from reec.desk.keeper import MAX_BATCH
 from reec.errors import StoreError
 from reec.store.db import BUSY_TIMEOUT, Store
@@ -166,6 +166,7 @@ class LoopKeeper:
         """The checks kept in one transaction, their ids; None if the write lock could not be
         had within `TURN_WAIT` (nothing written then)."""
         conn = self._connection()
+        bound = bind_clean(self.store.engine.dialect, checks)  # JSON and all, before the lock
         try:
             with self.store.write_turn(TURN_WAIT) as turn:
                 if not turn:
@@ -178,7 +179,7 @@ class LoopKeeper:
                         return None  # a writer that is not reec: tried again later
                     raise
                 try:
-                    ids = keep_clean_dbapi(cursor, self.store.engine.dialect, checks)
+                    ids = keep_clean_dbapi(cursor, self.store.engine.dialect, checks, bound)
                     cursor.execute("COMMIT")
                 except BaseException:
                     if conn.in_transaction:

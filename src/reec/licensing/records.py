@@ -18,6 +18,7 @@ from reec.render import determination_to_dict
 from reec.store.tables import Base, DeterminationRow
 
 __all__ = [
+    "bind_determinations",
     "get_row",
     "jsonable",
     "now",
@@ -65,20 +66,32 @@ def store_determinations(
 
 
 def store_determinations_dbapi(
-    cursor: Any, dialect: Dialect, checks: Sequence[tuple[Any, Determination, str]]
+    cursor: Any,
+    dialect: Dialect,
+    checks: Sequence[tuple[Any, Determination, str]],
+    bound: list[list[Any]] | None = None,
 ) -> list[int]:
     """`store_determinations` on a SQLite driver cursor (`sqlite3`) inside the caller's write
     transaction: the values bound as SQLAlchemy binds them for `dialect` (the engine's), so
-    the rows are the same, without SQLAlchemy's execute path (`reec.desk.loop_keeper`)."""
-    processors = _processors(dialect)
+    the rows are the same, without SQLAlchemy's execute path (`reec.desk.loop_keeper`).
+    `bound`: `bind_determinations`' values, made before the write lock was taken."""
     ids = []
-    for row in _values(checks):
-        bound = [
-            row[c] if p is None else p(row[c]) for c, p in zip(_COLUMNS, processors, strict=True)
-        ]
-        cursor.execute(_INSERT_SQL, bound)
+    for row in bound if bound is not None else bind_determinations(dialect, checks):
+        cursor.execute(_INSERT_SQL, row)
         ids.append(int(cursor.lastrowid))
     return ids
+
+
+def bind_determinations(
+    dialect: Dialect, checks: Sequence[tuple[Any, Determination, str]]
+) -> list[list[Any]]:
+    """The rows' values as SQLAlchemy binds them for `dialect`, in `_INSERT_SQL`'s order (their
+    JSON written here: the work is done before the write lock is taken, not while it is held)."""
+    processors = _processors(dialect)
+    return [
+        [row[c] if p is None else p(row[c]) for c, p in zip(_COLUMNS, processors, strict=True)]
+        for row in _values(checks)
+    ]
 
 
 @cache
