@@ -4,6 +4,8 @@
 # Used by `make test`, hence by .ci/run; works on a fresh machine as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# useradd and runuser live in the sbin folders, which a minimal PATH (env -i, cron) leaves out
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 cleanup_steps=()
 cleanup() {
