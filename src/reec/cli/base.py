@@ -4,6 +4,8 @@ dates. The Typer commands use them, and so does the entry point's direct `reec c
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import date
 
 from rich.console import Console
@@ -26,7 +28,26 @@ def report_error(exc: ReecError | OSError) -> int:
         return exc.exit_code
     where = f"{exc.filename}: " if exc.filename else ""
     err.print(f"[bold red]error:[/] {where}{exc.strerror or exc}", highlight=False, soft_wrap=True)
+    _settle_stdout()
     return EXIT_OS_ERROR
+
+
+def _settle_stdout() -> None:
+    """Write what standard output still buffers; if it cannot be written (a full device, a
+    closed pipe), point it at the null device. Otherwise the interpreter's own flush at exit
+    fails again and some Pythons (Debian's 3.11.2) print "Exception ignored" and exit 120
+    instead of the one line and exit 9 (docs/settings.md)."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, sys.stdout.fileno())
+            finally:
+                os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # no descriptor (a test's stream)
+            return
 
 
 def parse_date(value: str | None, field: str = "--as-of") -> date | None:
