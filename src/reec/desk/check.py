@@ -21,6 +21,7 @@ from reec.desk.review import CheckSource, apply_reviews
 from reec.determine import determine
 from reec.determine_readings import list_windows, listed_announcements, screener_under
 from reec.licensing.records import (
+    KeptRow,
     bind_determinations,
     store_determination,
     store_determinations,
@@ -180,6 +181,9 @@ class CleanCheck:
     regime: Regime
     actor: str
     via: str
+    answer: dict[str, Any] | None = None
+    """The determination's docs/format.md dict if the caller made it already (the API answers
+    with it): the kept row's trace is that dict, not a second one made from `determination`."""
 
 
 def keep_clean(s: Session, checks: Sequence[CleanCheck]) -> list[int]:
@@ -211,8 +215,8 @@ def bind_clean(dialect: Dialect, checks: Sequence[CleanCheck]) -> list[list[Any]
     return bind_determinations(dialect, _rows(checks))
 
 
-def _rows(checks: Sequence[CleanCheck]) -> list[tuple[Any, Determination, str]]:
-    return [(c.shipment_doc, c.determination, c.actor) for c in checks]
+def _rows(checks: Sequence[CleanCheck]) -> list[KeptRow]:
+    return [(c.shipment_doc, c.determination, c.actor, c.answer) for c in checks]
 
 
 def _entries(checks: Sequence[CleanCheck], ids: Sequence[int]) -> list[audit.Entry]:

@@ -18,6 +18,7 @@ from reec.render import determination_to_dict
 from reec.store.tables import Base, DeterminationRow
 
 __all__ = [
+    "KeptRow",
     "bind_determinations",
     "get_row",
     "jsonable",
@@ -39,6 +40,11 @@ def jsonable(raw: Any) -> Any:
     return json.loads(json.dumps(raw, default=str, ensure_ascii=False))
 
 
+KeptRow = tuple[Any, Determination, str, "dict[str, Any] | None"]
+"""A determination row to write: the shipment document, the determination, the actor, and the
+determination's docs/format.md dict when the caller has made it already (the API answers with
+the same dict, so it is not made twice)."""
+
 _TABLE = Base.metadata.tables[DeterminationRow.__tablename__]
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)
 _INSERT_MANY = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
@@ -49,15 +55,13 @@ def store_determination(
 ) -> int:
     """Keep the determination with its full docs/format.md trace and regime version (Art. 27);
     returns its id. One INSERT statement, no ORM object (an API check pays for it, issue 16)."""
-    return store_determinations(session, [(shipment_doc, determination, actor)])[0]
+    return store_determinations(session, [(shipment_doc, determination, actor, None)])[0]
 
 
-def store_determinations(
-    session: Session | Connection, checks: Sequence[tuple[Any, Determination, str]]
-) -> list[int]:
-    """`store_determination` for several (shipment document, determination, actor) at once:
-    one INSERT of all their rows; their ids in the same order. On a session the statement
-    runs on its connection (Core): the ORM's execute path cost more than the SQL."""
+def store_determinations(session: Session | Connection, checks: Sequence[KeptRow]) -> list[int]:
+    """`store_determination` for several rows (`KeptRow`) at once: one INSERT of all their
+    rows; their ids in the same order. On a session the statement runs on its connection
+    (Core): the ORM's execute path cost more than the SQL."""
     conn = session.connection() if isinstance(session, Session) else session
     values = _values(checks)
     if len(values) == 1:
@@ -68,7 +72,7 @@ def store_determinations(
 def store_determinations_dbapi(
     cursor: Any,
     dialect: Dialect,
-    checks: Sequence[tuple[Any, Determination, str]],
+    checks: Sequence[KeptRow],
     bound: list[list[Any]] | None = None,
 ) -> list[int]:
     """`store_determinations` on a SQLite driver cursor (`sqlite3`) inside the caller's write
@@ -82,9 +86,7 @@ def store_determinations_dbapi(
     return ids
 
 
-def bind_determinations(
-    dialect: Dialect, checks: Sequence[tuple[Any, Determination, str]]
-) -> list[list[Any]]:
+def bind_determinations(dialect: Dialect, checks: Sequence[KeptRow]) -> list[list[Any]]:
     """The rows' values as SQLAlchemy binds them for `dialect`, in `_INSERT_SQL`'s order (their
     JSON written here: the work is done before the write lock is taken, not while it is held)."""
     processors = _processors(dialect)
@@ -99,7 +101,7 @@ def _processors(dialect: Dialect) -> list[Callable[[Any], Any] | None]:
     return [_TABLE.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in _COLUMNS]
 
 
-def _values(checks: Sequence[tuple[Any, Determination, str]]) -> list[dict[str, Any]]:
+def _values(checks: Sequence[KeptRow]) -> list[dict[str, Any]]:
     at = now()
     return [
         {
@@ -109,9 +111,9 @@ def _values(checks: Sequence[tuple[Any, Determination, str]]) -> list[dict[str, 
             "verdict": determination.verdict.value,
             "regime_version": determination.regime_version,
             "shipment": jsonable(shipment_doc),
-            "trace": determination_to_dict(determination),
+            "trace": determination_to_dict(determination) if trace is None else trace,
         }
-        for shipment_doc, determination, actor in checks
+        for shipment_doc, determination, actor, trace in checks
     ]
 
 

@@ -63,16 +63,16 @@ async def create_determination(
             partial(desk_determination, store, doc, parsed, regime, screener, actor=key.name,
                     via="api", as_of=as_of, keep=keep, answered=answered)
         )  # fmt: skip
-        det, kept = check.determination, check.determination_id
+        kept = check.determination_id
+        body = determination_to_dict(check.determination)
     elif keep:  # kept in the next group commit; answered once it has committed
-        clean = CleanCheck(doc, parsed, plain, regime, key.name, "api")
+        body = determination_to_dict(plain)  # the answer and the kept row's trace
+        clean = CleanCheck(doc, parsed, plain, regime, key.name, "api", answer=body)
         kept = await keeper_of(request.app).keep_async(clean)
-        det = plain
     else:
-        det, kept = plain, None
+        body, kept = determination_to_dict(plain), None
     return JSONResponse(
-        determination_to_dict(det),
-        headers={"X-Reec-Determination": str(kept)} if kept is not None else None,
+        body, headers={"X-Reec-Determination": str(kept)} if kept is not None else None
     )
 
 
