@@ -70,9 +70,9 @@ class WriteLock:
     def try_hold(self, within: float) -> Iterator[bool]:
         """`hold` if this process's turn, and the `flock`, come within `within` seconds (True);
         False, holding nothing, if they do not (for the event loop, which must not wait long:
-        `reec.desk.loop_keeper` hands such a write to a thread). The `flock` is tried every
-        `within / 20` seconds (at most `POLL`): another worker's transaction on the loop takes
-        a fraction of a millisecond."""
+        `reec.desk.loop_keeper` tries such a write again a millisecond later, serving
+        meanwhile). The `flock` is tried every `within / 20` seconds (at most `POLL`): another
+        worker's transaction on the loop takes a fraction of a millisecond."""
         if not self._local.acquire(timeout=within):
             yield False
             return
