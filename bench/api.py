@@ -1,10 +1,13 @@
 """API benchmark: `POST /v1/determinations` with examples/01 against a running `reec serve`.
 
 Starts `reec serve` in its own process (throw-away SQLite licence book, one analyst key), then
-drives it from this process over keep-alive HTTP/1.1 connections (asyncio streams):
+drives it from this process over keep-alive HTTP/1.1 connections (bench/loadgen.py: uvloop,
+pre-encoded requests, its own CPU per request printed):
   1. open loop at a fixed rate (default 200 requests/s for 20 s) over `--connections` keep-alive
      connections: p50 / p99 latency counted from the moment each request was due (so waiting
-     for a free connection behind a server that fell behind is in it), errors;
+     for a free connection behind a server that fell behind is in it), errors, and the host's
+     steal time meanwhile (a virtual machine's cores taken by the host: which of the slowest
+     requests it overlapped);
   2. closed loop (default 16 concurrent clients for 10 s): the most requests/s it serves, and
      the server's CPU time per request over it (all its processes, from /proc: the figure that
      says what a request costs whatever else the machine is doing).
@@ -28,7 +31,6 @@ at 200 requests/s, printed beside the 1-worker figures (issue 16).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import socket
@@ -41,6 +43,9 @@ from pathlib import Path
 
 import httpx
 import yaml
+
+import loadgen
+from loadgen import ClosedLoop, OpenLoop, Steal
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,37 +70,6 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-class _Conn:
-    """One keep-alive HTTP/1.1 connection over asyncio streams: a client light enough that
-    the client's own CPU time does not dominate what is measured (httpx costs ~2 ms/request)."""
-
-    def __init__(self, host: str, port: int, request: bytes) -> None:
-        self.host, self.port, self.request = host, port, request
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def post(self) -> int:
-        try:
-            return await self._post()
-        except (asyncio.IncompleteReadError, ConnectionError):  # server closed an idle one
-            self.writer = None
-            return await self._post()
-
-    async def _post(self) -> int:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
-        self.writer.write(self.request)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":", 1)[1])
-        await self.reader.readexactly(length)
-        return status
-
-
 def _request(url: str, key: str, body: bytes) -> tuple[str, int, bytes]:
     hostport = url.split("://", 1)[1].rstrip("/")
     host, port = hostport.rsplit(":", 1)
@@ -106,82 +80,57 @@ def _request(url: str, key: str, body: bytes) -> tuple[str, int, bytes]:
     return host, int(port), head.encode() + body
 
 
-async def _open_loop(
+def _open_loop(
     url: str, key: str, body: bytes, rate: float, seconds: float, connections: int
 ) -> tuple[float, float, int]:
-    host, port, request = _request(url, key, body)
-    idle: asyncio.Queue[_Conn] = asyncio.Queue()
-    for _ in range(connections):
-        idle.put_nowait(_Conn(host, port, request))
-    lat: list[float] = []
-    errors = 0
-
-    async def one(due: float | None = None) -> None:
-        """One request on a free connection; its latency counts from `due`, the moment it was
-        to be sent, so waiting for a connection (a server that fell behind) is in it."""
-        nonlocal errors
-        conn = await idle.get()
-        try:
-            status = await conn.post()
-        except (OSError, asyncio.IncompleteReadError):  # refused or dropped: an error
-            status, conn = 0, _Conn(host, port, request)
-        if due is not None:
-            lat.append((time.perf_counter() - due) * 1000)
-            errors += status != 200
-        idle.put_nowait(conn)
-
-    await asyncio.gather(*(one() for _ in range(connections)))  # open them, warm up
-    tasks = []
-    start = time.perf_counter()
-    n = int(rate * seconds)
-    for i in range(n):
-        due = start + i / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(due)))
-    await asyncio.gather(*tasks)
-    took = time.perf_counter() - start
-    while not idle.empty():
-        conn = idle.get_nowait()
-        if conn.writer is not None:
-            conn.writer.close()
+    """p50, p99 (ms, from the moment each request was due) and errors of the open loop."""
+    generator = OpenLoop(*_request(url, key, body), connections)
+    with Steal() as steal:
+        loadgen.run(generator.run(rate, seconds))
+    spans = generator.latencies
+    lat = [(at - due) * 1000 for due, at in spans]
+    took = max(at for _, at in spans) - min(due for due, _ in spans)
     p99 = _pct(lat, 0.99)
+    late = [s * 1000 for s in generator.lateness]
     print(
         f"open loop  {rate:.0f} req/s offered for {seconds:.0f} s: {len(lat)} requests in "
-        f"{took:.1f} s ({len(lat) / took:.0f} req/s achieved), errors {errors}; latency ms "
-        f"p50 {statistics.median(lat):.2f}  p90 {_pct(lat, 0.90):.2f}  p99 {p99:.2f}  "
-        f"max {max(lat):.2f}"
+        f"{took:.1f} s ({len(lat) / took:.0f} req/s achieved), errors {generator.errors}; "
+        f"latency ms p50 {statistics.median(lat):.2f}  p90 {_pct(lat, 0.90):.2f}  p99 {p99:.2f}"
+        f"  max {max(lat):.2f}"
     )
-    return statistics.median(lat), p99, errors
+    print(
+        f"  the generator: {generator.cpu * 1000 / len(lat):.3f} ms of CPU per request, sent "
+        f"p50 {statistics.median(late):.2f} / p99 {_pct(late, 0.99):.2f} ms after due"
+    )
+    if steal.samples:
+        ordered = sorted(spans, key=lambda span: span[1] - span[0])
+        slow = ordered[-max(1, len(ordered) // 100) :]
+        fast = ordered[: len(ordered) // 2]
+        hit = sum(steal.overlapped(due, at) for due, at in slow)
+        base = sum(steal.overlapped(due, at) for due, at in fast)
+        print(
+            f"  host steal time meanwhile: {steal.share(os.cpu_count() or 1):.1%} of the cores; "
+            f"it overlapped {hit} of the slowest {len(slow)} requests and {base} of the "
+            f"fastest {len(fast)}"
+        )
+    return statistics.median(lat), p99, generator.errors
 
 
-async def _closed_loop(
+def _closed_loop(
     url: str, key: str, body: bytes, clients: int, seconds: float, quiet: bool = False
 ) -> float:
-    host, port, request = _request(url, key, body)
-    lat: list[float] = []
-    stop = time.perf_counter() + seconds
-
-    async def worker() -> None:
-        conn = _Conn(host, port, request)
-        while time.perf_counter() < stop:
-            t0 = time.perf_counter()
-            if await conn.post() != 200:
-                raise SystemExit("a request failed")
-            lat.append((time.perf_counter() - t0) * 1000)
-        if conn.writer is not None:
-            conn.writer.close()
-
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(clients)))
-    took = time.perf_counter() - start
+    generator = ClosedLoop(*_request(url, key, body), clients)
+    loadgen.run(generator.run(seconds))
+    if generator.failed:
+        raise SystemExit("a request failed")
+    lat = [s * 1000 for s in generator.latencies]
+    rps = len(lat) / generator.took
     if not quiet:
         print(
-            f"closed loop {clients} clients for {seconds:.0f} s: {len(lat) / took:.0f} req/s; "
+            f"closed loop {clients} clients for {seconds:.0f} s: {rps:.0f} req/s; "
             f"latency ms p50 {statistics.median(lat):.2f}  p99 {_pct(lat, 0.99):.2f}"
         )
-    return len(lat) / took
+    return rps
 
 
 def _server_cpu(pid: int | None) -> float | None:
@@ -254,12 +203,10 @@ def _run(
 ) -> tuple[float, ...]:
     """p50, p99 and errors of the open loop, req/s of the closed loop, and the server's CPU
     milliseconds per request over the closed loop (nan when it cannot be read)."""
-    asyncio.run(_closed_loop(url, key, body, args.clients, 2.0, quiet=True))  # warm every worker
-    p50, p99, errors = asyncio.run(
-        _open_loop(url, key, body, args.rate, args.seconds, args.connections)
-    )
+    _closed_loop(url, key, body, args.clients, 2.0, quiet=True)  # warm every worker
+    p50, p99, errors = _open_loop(url, key, body, args.rate, args.seconds, args.connections)
     before, start = _server_cpu(pid), time.perf_counter()
-    rps = asyncio.run(_closed_loop(url, key, body, args.clients, args.seconds / 2))
+    rps = _closed_loop(url, key, body, args.clients, args.seconds / 2)
     after, took = _server_cpu(pid), time.perf_counter() - start
     cpu = float("nan")
     if before is not None and after is not None:
@@ -292,7 +239,7 @@ def main() -> None:
     body = _body()
     print(
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; client: this process "
-        "(asyncio keep-alive connections), same machine"
+        "(bench/loadgen.py on uvloop, keep-alive connections), same machine"
     )
     if args.url:
         _run(args.url, args.key or "", body, args)
