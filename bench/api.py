@@ -161,9 +161,10 @@ def _limits(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _start(
-    tmp: str, workers: int, limits: dict[str, str]
+    tmp: str, workers: int, limits: dict[str, str], command: list[str] | None = None
 ) -> tuple[subprocess.Popen[bytes], str, str]:
-    """`reec serve` with REEC_WORKERS=workers on a throw-away SQLite book and analyst key."""
+    """`reec serve` with REEC_WORKERS=workers on a throw-away SQLite book and analyst key
+    (`command` + the port in its place: bench/api_tail.py's probed server)."""
     from reec.api.keys import KeyBook
     from reec.store.db import Store
 
@@ -182,9 +183,8 @@ def _start(
         "REEC_WORKERS": str(workers),
         **limits,
     }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "reec"), "serve", "--port", str(port)], env=env
-    )
+    serve = command or [str(Path(sys.executable).parent / "reec"), "serve", "--port"]
+    server = subprocess.Popen([*serve, str(port)], env=env)
     deadline = time.monotonic() + 180  # a worker loads the rules first; slow on a busy machine
     while True:
         try:

@@ -114,41 +114,54 @@ class OpenLoop:
     errors: int = 0
     cpu: float = 0.0
     """Seconds of CPU of the generator's thread (the event loop's) over the run."""
+    tagged: bool = False
+    """Each request carries its number in an `X-Probe` header (for bench/api_tail.py)."""
+    sent: dict[int, tuple[float, float, float]] = field(default_factory=dict)
+    """When tagged: (due, sent, answered) of each request by its number."""
+
+    def _request(self, i: int) -> bytes:
+        if not self.tagged:
+            return self.request
+        line, rest = self.request.split(b"\r\n", 1)
+        return b"%s\r\nx-probe: %d\r\n%s" % (line, i, rest)
 
     async def run(self, rate: float, seconds: float) -> None:
         loop = asyncio.get_running_loop()
         pool = [await _connect(self.host, self.port) for _ in range(self.connections)]
         idle: deque[_Connection] = deque(pool)
-        backlog: deque[float] = deque()  # due times waiting for a free connection
+        backlog: deque[tuple[int, float]] = deque()  # requests waiting for a free connection
         reopening: set[asyncio.Task[None]] = set()
         finished = loop.create_future()
         n = int(rate * seconds)
         answered = 0
 
-        def dispatch(due: float) -> None:
+        def dispatch(i: int, due: float) -> None:
             connection = idle.popleft()
             if connection.closed:  # the server closed an idle one: replace it, then send
-                task = loop.create_task(reopen(due))
+                task = loop.create_task(reopen(i, due))
                 reopening.add(task)
                 task.add_done_callback(reopening.discard)
                 return
-            self.lateness.append(time.perf_counter() - due)
+            sent = time.perf_counter()
+            self.lateness.append(sent - due)
 
             def done(status: int, at: float) -> None:
                 nonlocal answered
                 self.latencies.append((due, at))
+                if self.tagged:
+                    self.sent[i] = (due, sent, at)
                 self.errors += status != 200
                 answered += 1
                 if not connection.closed:
                     idle.append(connection)
                 if backlog and idle:
-                    dispatch(backlog.popleft())
+                    dispatch(*backlog.popleft())
                 if answered == n and not finished.done():
                     finished.set_result(None)
 
-            connection.send(self.request, done)
+            connection.send(self._request(i), done)
 
-        async def reopen(due: float) -> None:
+        async def reopen(i: int, due: float) -> None:
             try:
                 idle.appendleft(await _connect(self.host, self.port))
             except OSError:  # refused: an error, and the next request tries again
@@ -162,7 +175,7 @@ class OpenLoop:
                 if answered == n and not finished.done():
                     finished.set_result(None)
                 return
-            dispatch(due)
+            dispatch(i, due)
 
         start = time.perf_counter() + 0.01
         cpu = time.thread_time()
@@ -173,9 +186,9 @@ class OpenLoop:
             while i < n and start + i / rate <= now:
                 due = start + i / rate
                 if idle:
-                    dispatch(due)
+                    dispatch(i, due)
                 else:
-                    backlog.append(due)
+                    backlog.append((i, due))
                 i += 1
             if i < n:
                 loop.call_later(start + i / rate - time.perf_counter(), tick, i)
