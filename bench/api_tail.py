@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import loadgen
-from api import _body, _limits, _request, _start
+from api import _body, _limits, _request, _start, _warm
 from loadgen import OpenLoop, Steal
 
 _STAGES = (
@@ -137,7 +137,7 @@ def main() -> None:
         server, url, key = _start(tmp, args.workers, _limits(args), command)
         try:
             generator = OpenLoop(*_request(url, key, body), args.connections, tagged=True)
-            loadgen.run(OpenLoop(*_request(url, key, body), 16).run(200, 2))  # warm up
+            _warm(url, key, body, 16, server.pid, args.workers)
             with Steal() as steal:
                 loadgen.run(generator.run(args.rate, args.seconds))
         finally:
