@@ -242,3 +242,38 @@ def test_codes_in_parts_are_the_codes_of_one_encoding(keys: list[int], bits: int
     assert coded.first_codes(a, bits).tolist() == coded.first_codes(a, 0).tolist()
     seen: dict[int, int] = {}
     assert coded.first_codes(a, 0).tolist() == [seen.setdefault(k, len(seen)) for k in keys]
+
+
+TEXTS = st.one_of(st.none(), st.sampled_from(["", " ", "a", " a", "a ", "\ta\n", "a b", "\u3000"]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(TEXTS, TEXTS), max_size=12))
+def test_a_stripped_frame_is_each_column_stripped(rows: list[tuple[str | None, ...]]) -> None:
+    df = pl.DataFrame(rows, schema={"x": pl.String, "y": pl.String}, orient="row")
+    want = df.select(coded.stripped("x"), coded.stripped("y"))
+    got = coded.stripped_frame(df, ("x", "y"))
+    assert got.to_dict(as_series=False) == want.to_dict(as_series=False)
+    assert got.schema == want.schema
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.integers(1, 40)), max_size=30),
+    st.lists(st.integers(1, 2**62), min_size=5, max_size=5),
+    st.integers(1, 4),
+)
+def test_the_first_line_worth_more_than_its_parent_is_found_chunk_by_chunk(
+    lines: list[tuple[int, int, int]], values: list[int], chunk: int
+) -> None:
+    parent = np.array([p for p, _, _ in lines], dtype=np.int64)
+    child = np.array([c for _, c, _ in lines], dtype=np.int64)
+    quantity = np.array([q for _, _, q in lines], dtype=np.int64)
+    value = np.array(values, dtype=np.int64)
+    over = [
+        e
+        for e, (p, c, q) in enumerate(lines)
+        if q * values[c] > values[p] * 10  # quantity scale 1
+    ]
+    with patch.object(build, "_CHUNK", chunk):
+        assert build._first_over(value, quantity, 1, parent, child) == (over[0] if over else None)

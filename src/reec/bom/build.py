@@ -19,7 +19,7 @@ import numpy.typing as npt
 import polars as pl
 
 from reec.bom.aside import Aside
-from reec.bom.coded import SEEDS, Parts, plain_parts, stripped
+from reec.bom.coded import SEEDS, Parts, plain_parts, stripped_frame
 from reec.bom.graph import Cycle, Levels, levels, levels_or_cycle
 from reec.bom.heap import kept_heap
 from reec.bom.model import ACTIVITIES, CHINA, FORMS, Bom, RootFacts
@@ -159,9 +159,12 @@ def _check_columns(df: pl.DataFrame, source: str) -> None:
 def _clean(df: pl.DataFrame, locate: Locate, source: str) -> pl.DataFrame:
     _check_columns(df, source)
     df = (
-        df.select(
-            stripped(c) if c in df.columns else pl.lit(None, dtype=pl.String).alias(c)
-            for c in COLUMNS
+        stripped_frame(
+            df.select(
+                pl.col(c) if c in df.columns else pl.lit(None, dtype=pl.String).alias(c)
+                for c in COLUMNS
+            ),
+            COLUMNS,
         )
         .with_row_index("row")
         .with_columns(pl.col("row").cast(pl.Int64))
@@ -458,18 +461,32 @@ def _assemble(
 def _first_over(
     value: Ints, quantity: Ints, quantity_scale: int, parent: Ints, child: Ints
 ) -> int | None:
-    """The first line worth more (quantity x unit value) than one unit of its parent, if any."""
+    """The first line worth more (quantity x unit value) than one unit of its parent, if any.
+
+    Taken `_CHUNK` lines at a time: this runs on the worker thread (`reec.bom.aside`), whose
+    glibc arena maps each block over 64 MiB afresh and unmaps it when freed, so whole-column
+    temporaries (four of 80 MB at 10M lines) would each start on new pages; chunks reuse the
+    arena's memory, and stay in the cache. The first line found is the first of all lines."""
     top = int(value.max(initial=0))
-    if top * max(int(quantity.max(initial=0)), 10**quantity_scale) < 2**63:
-        # every product fits int64: exact in one pass, no float copies
-        over = np.flatnonzero(quantity * value[child] > value[parent] * 10**quantity_scale)
-        return int(over[0]) if over.size else None
-    lhs = quantity.astype(np.float64) * value[child].astype(np.float64)
-    rhs = value[parent].astype(np.float64) * float(10**quantity_scale)
-    for e in np.flatnonzero(lhs > rhs * (1 - 1e-12)).tolist():
-        if int(quantity[e]) * int(value[child[e]]) > int(value[parent[e]]) * 10**quantity_scale:
-            return int(e)
+    exact = top * max(int(quantity.max(initial=0)), 10**quantity_scale) < 2**63
+    for lo in range(0, len(child), _CHUNK):
+        part = slice(lo, lo + _CHUNK)
+        q, c, p = quantity[part], child[part], parent[part]
+        if exact:  # every product fits int64: exact, no float copies
+            over = np.flatnonzero(q * value[c] > value[p] * 10**quantity_scale)
+            if over.size:
+                return lo + int(over[0])
+            continue
+        lhs = q.astype(np.float64) * value[c].astype(np.float64)
+        rhs = value[p].astype(np.float64) * float(10**quantity_scale)
+        for e in np.flatnonzero(lhs > rhs * (1 - 1e-12)).tolist():
+            if int(q[e]) * int(value[c[e]]) > int(value[p[e]]) * 10**quantity_scale:
+                return lo + int(e)
     return None
+
+
+_CHUNK = 1 << 20
+"""Lines per chunk of `_first_over` (its temporaries: 8 MB each)."""
 
 
 def _line_over(e: int, lines: pl.DataFrame, locate: Locate) -> NoReturn:

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from reec.bom.aside import Aside
 
-__all__ = ["SEEDS", "Parts", "first_codes", "plain_parts", "stripped"]
+__all__ = ["SEEDS", "Parts", "first_codes", "plain_parts", "stripped", "stripped_frame"]
 
 SEEDS = (0, 1)
 """Two seeds of Polars' string hash: texts are compared and joined as two independent 64-bit
@@ -50,6 +50,21 @@ def stripped(column: str) -> pl.Expr:
     """Text without surrounding white space; empty is missing (null)."""
     text = pl.col(column).cast(pl.String).str.strip_chars()
     return pl.when(text.str.len_bytes() > 0).then(text).alias(column)
+
+
+def stripped_frame(df: pl.DataFrame, columns: tuple[str, ...] | list[str]) -> pl.DataFrame:
+    """`df` with each of `columns` as `stripped` gives it, other columns as they are.
+
+    Most columns have no blank value once stripped, and for those the test that makes an empty
+    text missing changes nothing: it is applied only to the columns that hold one (the 2.5M node
+    rows of a 10M-line file, 7 columns: 0.9 -> 0.5 s CPU). Same frame as `stripped` on each."""
+    texts = df.with_columns(pl.col(c).cast(pl.String).str.strip_chars() for c in columns)
+    blank = texts.select((pl.col(c).str.len_bytes() == 0).any() for c in columns).row(0)
+    return texts.with_columns(
+        pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c)
+        for c, has_blank in zip(columns, blank, strict=True)
+        if has_blank
+    )
 
 
 def _starts(a: Ints, b: Ints) -> npt.NDArray[np.bool_]:
@@ -148,34 +163,33 @@ def plain_parts(
     if not (np.array_equal(node1[child], c1) and np.array_equal(node1[run_parent], p1[runs])):
         return None
     del c1, p1, node1
-    parent = run_parent[np.cumsum(start) - 1]
+    # each run's parent repeated over its lines (sequential writes: 0.4 -> 0.05 s at 10M lines)
+    parent = np.repeat(run_parent, np.diff(runs, append=n))
     del start, run_parent
     differ = _differing(fact_hashes.result(), child, first)
     del fact_hashes  # the hashes (the future holds them) freed before the node rows are built
     is_first = np.zeros(n, dtype=bool)
     is_first[first] = True  # a filter reads the columns in order: cheaper than a gather
+    described = tuple(c for c in columns if c != "quantity")  # a node's quantity is its lines'
+    rows_of_nodes = stripped_frame(lines.select(described).filter(pl.Series(is_first)), described)
     nodes = pl.concat(
         [
             head,
-            lines.select(c for c in columns if c != "quantity")
-            .filter(pl.Series(is_first))
-            .select(
+            rows_of_nodes.select(
                 pl.Series("row", first if top is None else first + (first >= top)),
-                *(
-                    stripped(c) if c != "quantity" else pl.lit(None, pl.String).alias(c)
-                    for c in columns  # a node's quantity is its lines'
-                ),
+                *(c if c != "quantity" else pl.lit(None, pl.String).alias(c) for c in columns),
             ),
         ]
     )
+    del rows_of_nodes
     del is_first
     if not _same_ids(raw_top, nodes, lines, first) or not _facts_agree(
         lines, nodes, child, given, differ
     ):
         return None
-    rows = np.arange(len(df), dtype=np.int64)
+    rows = np.arange(n, dtype=np.int64)  # each line's row in `df`: the top row left out
     if top is not None:
-        rows = np.delete(rows, top)
+        rows[top:] += 1
     out = lines.select(
         pl.Series("row", rows), pl.col("parent"), pl.col("child"), pl.col("quantity")
     )
