@@ -84,21 +84,57 @@ def test_check_of_a_shipment_loads_no_table_library_and_no_pinyin(example: str) 
     assert not loaded & unused, sorted(loaded & unused)
 
 
+CHECK_THROUGH_MAIN = (
+    "import sys\n"
+    "from reec.cli import main\n"
+    "sys.argv[:] = ['reec', 'check', 'examples/01-dy-oxide-from-china.yaml']\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit as exit:\n"
+    "    assert not exit.code, exit.code\n"
+)
+"""`reec check` of example 01 through the console entry point, in a fresh interpreter."""
+
+
 def test_check_through_main_skips_package_metadata_and_process_pools() -> None:
     """`reec check` through the console entry point: pydantic's plugin lookup (which imports
     importlib.metadata, and with it email and zipfile) is skipped while plugins are off, and
     the screener's process pool is imported only for a batch big enough to split."""
-    code = (
-        "import sys\n"
-        "from reec.cli import main\n"
-        "sys.argv[:] = ['reec', 'check', 'examples/01-dy-oxide-from-china.yaml']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as exit:\n"
-        "    assert not exit.code, exit.code\n"
-    )
-    loaded = _loaded_after(code)
+    loaded = _loaded_after(CHECK_THROUGH_MAIN)
     assert not loaded & {"email", "zipfile", "multiprocessing"}, sorted(loaded)
+
+
+RULE_DATA_MODELS = (
+    "reec.regime.schema",
+    "reec.regime.holiday_files",
+    "reec.regime.loader",
+    "reec.screening.lists",
+)
+"""The pydantic models of the rule-data and list files, and their loaders."""
+
+
+def test_a_warm_check_imports_no_rule_data_model(tmp_path: Path) -> None:
+    """With the compiled regime and the list screener kept on disk, `reec check` reads them
+    back as frozen values: the models that validate the data files are not imported (nor
+    their 24 classes created) until a file has to be validated again."""
+    code = CHECK_THROUGH_MAIN + "import json\nprint(json.dumps(sorted(sys.modules)))\n"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "REEC_CACHE_DIR": str(tmp_path)}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+    first, warm = (set(json.loads(r.stdout.strip().splitlines()[-1])) for r in runs)
+    assert set(RULE_DATA_MODELS) <= first  # the cold cache validated the files
+    assert not warm & set(RULE_DATA_MODELS), sorted(warm & set(RULE_DATA_MODELS))
+    answers = [r.stdout.strip().splitlines()[:-1] for r in runs]
+    assert answers[0] == answers[1]
 
 
 def test_pydantic_plugin_loader_is_what_the_cli_replaces() -> None:

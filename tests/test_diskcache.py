@@ -1,4 +1,4 @@
-"""The on-disk cache of validated rule data and the list screener (reec.diskcache): same
+"""The on-disk cache of the compiled regime and the list screener (reec.diskcache): same
 answers as without it, never a stale answer for changed data, a corrupt file is a miss."""
 
 from __future__ import annotations
@@ -12,8 +12,14 @@ import pytest
 
 from reec.diskcache import CACHE_DIR_ENV, cached
 from reec.errors import RegimeDataError
-from reec.regime.loader import bundled_data_dir, load_regime_data, load_regime_data_cached
+from reec.regime.loader import RegimeData, bundled_data_dir, load_regime_data
+from reec.regime.snapshot import Regime, load_regime_cached
 from reec.screening import _screener_of
+
+
+def load_regime_data_cached(folder: Path) -> RegimeData:
+    """The data a kept regime was compiled from (read back from its pickle when kept)."""
+    return load_regime_cached(folder).data
 
 
 @pytest.fixture
@@ -32,12 +38,38 @@ def data(tmp_path: Path) -> Path:
     return folder
 
 
-def test_kept_data_is_the_validated_data(cache: Path, data: Path) -> None:
-    first = load_regime_data_cached(data)
-    assert list(cache.glob("regime-data-*.pickle"))
-    again = load_regime_data_cached(data)  # read back from the file
+def _compiled(regime: Regime) -> tuple[object, ...]:
+    """What a determination reads from a regime, but the rules' predicates (functions,
+    compared through the answers in tests/regime/test_kept_regime.py)."""
+    rules = [
+        (r.id, r.policy, r.provision, r.scope, r.detail, r.reading, r.counts_affiliates, r.reach)
+        for r in regime.policies
+    ]
+    return (
+        regime.version,
+        regime.current_as_of,
+        regime.calendar,
+        regime.provisions,
+        regime.entries,
+        regime.annex1,
+        regime.entries_by_hs,
+        regime.form_alternatives,
+        regime.parameters,
+        regime.questions,
+        rules,
+        [(o.id, o.provision, o.text, o.deadline) for o in regime.obligations],
+        [(w.id, w.provision, w.text) for w in regime.warning_rules],
+    )
+
+
+def test_kept_regime_is_the_compiled_validated_data(cache: Path, data: Path) -> None:
+    first = load_regime_cached(data)
+    assert list(cache.glob("regime-*.pickle"))
+    again = load_regime_cached(data)  # read back from the file
     assert again is not first
-    assert again == first == load_regime_data(data)
+    fresh = Regime(load_regime_data(data))
+    assert _compiled(again) == _compiled(first) == _compiled(fresh)
+    assert again.data == first.data == load_regime_data(data)
 
 
 def test_changed_data_is_never_served_from_the_cache(cache: Path, data: Path) -> None:

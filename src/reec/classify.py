@@ -7,15 +7,14 @@ composition, never a silent verdict.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import TypeVar
 
 from reec.model import Form, Item
-from reec.regime.matching import match_detail, missing_parameters
-from reec.regime.schema import MatchData
+from reec.regime.matching import MatchSpec, match_detail, missing_parameters
 from reec.regime.snapshot import AnnexEntry, ControlEntry, Regime
 
 __all__ = [
@@ -72,7 +71,7 @@ V = TypeVar("V")
 AnnexMatches = tuple[tuple[AnnexEntry, str], ...]
 
 
-def _key_elements(spec: MatchData) -> tuple[str | None, ...]:
+def _key_elements(spec: MatchSpec) -> tuple[str | None, ...]:
     """Elements one of which an item must contain to match `spec` (None: no such element).
 
     Indexing entries under these lets classification test only plausible entries instead of
@@ -87,7 +86,7 @@ def _key_elements(spec: MatchData) -> tuple[str | None, ...]:
     return (None,)
 
 
-def _index(rules: Iterable[tuple[MatchData, T]]) -> dict[tuple[Form, str | None], tuple[T, ...]]:
+def _index(rules: Iterable[tuple[MatchSpec, T]]) -> dict[tuple[Form, str | None], tuple[T, ...]]:
     index: dict[tuple[Form, str | None], list[T]] = {}
     for spec, rule in rules:
         for form in spec.forms:
@@ -232,7 +231,7 @@ def _annex1_matches(item: Item, regime: Regime) -> AnnexMatches:
     index, order = _annex_index(regime)
     by_id = _annex_by_id(regime)
 
-    def contains(parent: Item, ids: list[str]) -> str | None:
+    def contains(parent: Item, ids: Sequence[str]) -> str | None:
         for child in parent.contents:
             for annex_id in ids:
                 if match_detail(by_id[annex_id].match, child, contains) is not None:

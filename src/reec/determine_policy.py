@@ -140,8 +140,7 @@ def policy_for(
             continue
         got = rule.predicate(ctx)
         state = view.status(rule.provision).state
-        listed = rule.when.party_listed
-        if listed is not None and listed.affiliates and state is ProvisionState.IN_FORCE:
+        if rule.counts_affiliates and state is ProvisionState.IN_FORCE:
             affiliate_rule_in_force = True
         if got is None:
             continue

@@ -13,6 +13,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from reec.slots_pickle import quick_setstate
+
 if TYPE_CHECKING:  # an annotation only: the BOM layer sits above this one (README, Layers)
     from reec.bom.model import Bom
 
@@ -239,6 +241,7 @@ class Shipment:
         return bool(self.end_uses) and EndUse.UNKNOWN not in self.end_uses
 
 
+@quick_setstate
 @dataclass(frozen=True, slots=True)
 class Citation:
     announcement: str

@@ -7,7 +7,6 @@ data maintainer can fix it without reading Python.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +14,16 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from reec.diskcache import cached
 from reec.errors import RegimeDataError
-from reec.regime.calendar import HolidayNotice, HolidayNoticeData
+from reec.regime.calendar import HolidayNotice
+from reec.regime.holiday_files import HolidayNoticeData
+from reec.regime.location import (
+    DATA_DIR_ENV,
+    HOLIDAYS_FILE_ENV,
+    bundled_data_dir,
+    data_dir,
+    holidays_file,
+)
 from reec.regime.schema import AnnouncementData, PoliciesFile, ReadingsFile, RegimeMeta
 from reec.yamlio import YamlSyntaxError, load_yaml_text, pydantic_error_path
 
@@ -30,13 +36,7 @@ __all__ = [
     "holidays_file",
     "load_readings",
     "load_regime_data",
-    "load_regime_data_cached",
 ]
-
-DATA_DIR_ENV = "REEC_DATA_DIR"
-"""A folder with the layout of `regime/data/` that reec answers from instead (`--data DIR`)."""
-HOLIDAYS_FILE_ENV = "REEC_HOLIDAYS_FILE"
-"""A YAML file with State Council holiday notices not yet in the data (docs/data.md)."""
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -56,25 +56,6 @@ class RegimeData:
     """The open questions and their readings (`readings.yaml`; none when absent)."""
     files: Mapping[str, str] = field(default_factory=dict)
     """Announcement id -> its file (`announcements/….yaml`), for error messages."""
-
-
-def bundled_data_dir() -> Path:
-    """The rule data shipped inside the package, beside this module. reec is installed as
-    files (the data folder is read with `rglob`, never from a zip), so the module's own path
-    says where; `importlib.resources` would import `zipfile` into every cold start to say the
-    same."""
-    return Path(__file__).resolve().parent / "data"
-
-
-def data_dir() -> Path:
-    """The folder reec answers from: REEC_DATA_DIR (set by `--data`) or the bundled data."""
-    configured = os.environ.get(DATA_DIR_ENV, "").strip()
-    return Path(configured).expanduser().resolve() if configured else bundled_data_dir()
-
-
-def holidays_file() -> Path | None:
-    configured = os.environ.get(HOLIDAYS_FILE_ENV, "").strip()
-    return Path(configured).expanduser().resolve() if configured else None
 
 
 def _raw(path: Path, hasher: Any, name: str, label: str | None = None) -> Any:
@@ -174,23 +155,6 @@ def load_regime_data(directory: Path | None = None, holidays: Path | None = None
     notices = _load_holidays(root, holidays, hasher)
     digest = hasher.hexdigest()[:12]
     return RegimeData(meta, announcements, policies, digest, notices, root, readings, files)
-
-
-def load_regime_data_cached(directory: Path, holidays: Path | None = None) -> RegimeData:
-    """`load_regime_data`, kept on disk between processes (`reec.diskcache`): the same
-    validated data for the same bytes of every file read; errors are never kept."""
-
-    def files() -> list[Path]:
-        found = sorted(directory.rglob("*.yaml")) if directory.is_dir() else []
-        return found + ([holidays] if holidays is not None else [])
-
-    return cached(
-        "regime-data",
-        RegimeData,
-        files,
-        f"{directory}\0{holidays}",
-        lambda: load_regime_data(directory, holidays),
-    )
 
 
 def _check_readings(announcements: tuple[AnnouncementData, ...], readings: ReadingsFile) -> None:

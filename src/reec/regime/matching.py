@@ -1,5 +1,5 @@
 """The Annex 1 / control-entry match language: does an item's form and composition meet a
-`MatchData` spec, and which facts made it so.
+`MatchSpec`, and which facts made it so.
 
 It evaluates the regime's own data, so it sits in the regime layer: the BOM roll-up
 (`reec.bom.rollup`) and classification (`reec.classify`) both call it.
@@ -7,15 +7,73 @@ It evaluates the regime's own data, so it sits in the regime layer: the BOM roll
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from reec.model import Item
-from reec.regime.schema import MatchData
+from reec.model import Activity, Form, Item
+from reec.slots_pickle import quick_setstate
 
-__all__ = ["match_detail", "missing_parameters"]
+if TYPE_CHECKING:
+    from reec.regime.schema import MatchData, ParameterData
+
+__all__ = ["MatchSpec", "ParameterRange", "match_detail", "missing_parameters"]
 
 _ZERO = Decimal(0)
+
+
+@quick_setstate
+@dataclass(frozen=True, slots=True)
+class ParameterRange:
+    """A quantitative parameter of an entry (schema.ParameterData, validated): the item
+    matches inside [min, max]; without the value the entry cannot be decided."""
+
+    name: str
+    min: Decimal | None
+    max: Decimal | None
+    unit: str
+    text: str
+    confidence: str
+
+    @classmethod
+    def of(cls, data: ParameterData) -> ParameterRange:
+        return cls(data.name, data.min, data.max, data.unit, data.text, data.confidence)
+
+
+@quick_setstate
+@dataclass(frozen=True, slots=True)
+class MatchSpec:
+    """How an item is recognised as a control entry or an Annex 1 item (schema.MatchData,
+    validated; the fields mean what they mean there). The compiled regime keeps this frozen
+    copy, not the pydantic model, so that it can be kept on disk and read back without
+    importing the rule-data models (docs/performance.md, cold start)."""
+
+    forms: tuple[Form, ...]
+    all_of: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
+    principal: str | None = None
+    none_of: tuple[str, ...] = ()
+    principal_excluding: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    activities_any: tuple[Activity, ...] = ()
+    contains: tuple[str, ...] = ()
+    parameters: tuple[ParameterRange, ...] = ()
+
+    @classmethod
+    def of(cls, data: MatchData) -> MatchSpec:
+        return cls(
+            tuple(data.forms),
+            tuple(data.all_of),
+            tuple(data.any_of),
+            data.principal,
+            tuple(data.none_of),
+            tuple(data.principal_excluding),
+            tuple(data.keywords),
+            tuple(data.activities_any),
+            tuple(data.contains),
+            tuple(ParameterRange.of(p) for p in data.parameters),
+        )
 
 
 def _fmt(x: Decimal) -> str:
@@ -23,7 +81,9 @@ def _fmt(x: Decimal) -> str:
 
 
 def match_detail(
-    spec: MatchData, item: Item, contains: Callable[[Item, list[str]], str | None] | None = None
+    spec: MatchSpec,
+    item: Item,
+    contains: Callable[[Item, Sequence[str]], str | None] | None = None,
 ) -> str | None:
     """Why `item` matches `spec`, or None when it does not."""
     if item.form not in spec.forms:
@@ -86,7 +146,7 @@ def match_detail(
     return "; ".join(parts)
 
 
-def missing_parameters(spec: MatchData, item: Item) -> tuple[str, ...]:
+def missing_parameters(spec: MatchSpec, item: Item) -> tuple[str, ...]:
     """Names of the parameters `spec` states that `item` does not give."""
     values = item.parameters or {}
     return tuple(p.name for p in spec.parameters if p.name not in values)

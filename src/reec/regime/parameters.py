@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from reec.model import Citation
+from reec.slots_pickle import quick_setstate
 
 __all__ = [
     "AFFILIATE_SHARE",
@@ -122,6 +123,7 @@ def convert(kind: ParameterType, raw: Any) -> Any:
     return _CONVERT[kind](raw)
 
 
+@quick_setstate
 @dataclass(frozen=True, slots=True)
 class ParameterValue(Generic[T]):
     """One value of a parameter: in force from `start` (until the next value's start)."""
@@ -136,6 +138,7 @@ class ParameterValue(Generic[T]):
     whether it applies)."""
 
 
+@quick_setstate
 @dataclass(frozen=True, slots=True)
 class Parameter:
     """A parameter compiled from the data: its values sorted by start date."""

@@ -12,13 +12,15 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from reec.errors import RegimeDataError, UnknownCodeError
 from reec.model import Citation, Form, LicencePolicy
 from reec.regime.calendar import WorkingCalendar
-from reec.regime.conditions import Predicate, compile_condition
-from reec.regime.loader import RegimeData, data_dir, holidays_file, load_regime_data_cached
+from reec.regime.conditions import Predicate, compile_condition, counts_listed_affiliates
+from reec.regime.deferred import DeferredData
+from reec.regime.location import data_dir, data_files, holidays_file
+from reec.regime.matching import MatchSpec
 from reec.regime.parameters import (
     ENGINE_PARAMETERS,
     Param,
@@ -26,15 +28,17 @@ from reec.regime.parameters import (
     ParameterValue,
     convert,
 )
-from reec.regime.schema import (
-    AnnouncementData,
-    ConditionData,
-    DatedParameterData,
-    MatchData,
-    ObligationRuleData,
-    PolicyRuleData,
-    ProvisionData,
-)
+from reec.slots_pickle import quick_setstate
+
+if TYPE_CHECKING:
+    from reec.regime.loader import RegimeData
+    from reec.regime.schema import (
+        AnnouncementData,
+        DatedParameterData,
+        ObligationRuleData,
+        PolicyRuleData,
+        ProvisionData,
+    )
 
 __all__ = [
     "AnnexEntry",
@@ -52,6 +56,7 @@ __all__ = [
     "Suspension",
     "WarningRule",
     "load_regime",
+    "load_regime_cached",
     "reload_regime",
 ]
 
@@ -65,6 +70,7 @@ class ProvisionState(StrEnum):
     REPEALED = "repealed"
 
 
+@quick_setstate
 @dataclass(frozen=True, slots=True)
 class Suspension:
     start: date
@@ -105,6 +111,7 @@ class ProvisionStatus:
         return f"In force on {day} (effective {self.effective})."
 
 
+@quick_setstate
 @dataclass(frozen=True, slots=True)
 class Provision:
     key: str
@@ -144,6 +151,7 @@ class Provision:
         return tuple(sorted(days))
 
 
+@quick_setstate
 @dataclass(frozen=True, slots=True)
 class ControlEntry:
     code: str
@@ -151,7 +159,7 @@ class ControlEntry:
     title_zh: str | None
     provision: Provision
     clause: str
-    match: MatchData
+    match: MatchSpec
     hs_codes: tuple[str, ...]
     hs_codes_inferred: tuple[str, ...]
     confidence: str
@@ -168,19 +176,21 @@ class ControlEntry:
         )
 
 
+@quick_setstate
 @dataclass(frozen=True, slots=True)
 class AnnexEntry:
     id: str
     part: str
     title: str
     title_zh: str | None
-    match: MatchData
+    match: MatchSpec
     control_code: str | None
     control_code_confidence: str
     confidence: str
     source: str
 
 
+@quick_setstate
 @dataclass(frozen=True, slots=True)
 class Reach:
     """A policy rule's own item scope (schema.ReachData), with its dating provision."""
@@ -192,19 +202,23 @@ class Reach:
     detail: str
 
 
+@quick_setstate
 @dataclass(frozen=True, slots=True)
 class PolicyRule:
     id: str
     policy: LicencePolicy
     provision: Provision
     scope: str
-    when: ConditionData
     detail: str
     reading: str | None
     predicate: Predicate
+    """The rule's condition (`when`), compiled."""
+    counts_affiliates: bool
+    """The condition is a list test that counts listed parties' affiliates (No. 61 Art. 2)."""
     reach: Reach | None = None
 
 
+@quick_setstate
 @dataclass(frozen=True, slots=True)
 class WarningRule:
     id: str
@@ -213,14 +227,15 @@ class WarningRule:
     predicate: Predicate
 
 
+@quick_setstate
 @dataclass(frozen=True, slots=True)
 class ObligationRule:
     id: str
     provision: Provision
-    when: ConditionData
     text: str
     deadline: str | None
     predicate: Predicate
+    """The rule's condition (`when`), compiled."""
 
 
 def _parameter(
@@ -265,6 +280,7 @@ def _suspensions(
     return tuple(out)
 
 
+@quick_setstate
 @dataclass(frozen=True, slots=True)
 class Reading:
     id: str
@@ -276,6 +292,7 @@ class Reading:
     summary: str
 
 
+@quick_setstate
 @dataclass(frozen=True, slots=True)
 class Question:
     id: str
@@ -295,7 +312,7 @@ class Regime:
     """All announcements, entries and rules, compiled once; `as_of` gives a day's view."""
 
     def __init__(self, data: RegimeData, reading: str | None = None) -> None:
-        self.data = data
+        self._data = DeferredData(data)
         self.reading = reading
         """None: the default readings (the published text); else that reading's dates."""
         self.version = f"{data.meta.version}+{data.digest}"
@@ -304,7 +321,6 @@ class Regime:
         self._under: dict[str, Regime] = {}
         self._windows: dict[str, tuple[tuple[date, date], ...]] = {}
         inclusive = data.meta.suspension_end_inclusive
-        self.announcements = {a.id: a for a in data.announcements}
         self.provisions: dict[str, Provision] = {}
         for ann in data.announcements:
             for prov in ann.provisions:
@@ -331,7 +347,7 @@ class Regime:
                 title_zh=e.title_zh,
                 provision=self.provisions[f"{ann.id}/{e.provision}"],
                 clause=e.clause,
-                match=e.match,
+                match=MatchSpec.of(e.match),
                 hs_codes=tuple(e.hs_codes),
                 hs_codes_inferred=tuple(e.hs_codes_inferred),
                 confidence=e.confidence,
@@ -357,7 +373,7 @@ class Regime:
                 a.part,
                 a.title,
                 a.title_zh,
-                a.match,
+                MatchSpec.of(a.match),
                 a.control_code,
                 a.control_code_confidence,
                 a.confidence,
@@ -395,6 +411,17 @@ class Regime:
             for w in data.policies.warnings
         )
         self._check_parameters()
+
+    @property
+    def data(self) -> RegimeData:
+        """The validated data files this regime was compiled from (a kept regime reads them
+        back from its pickle when first asked: reec.regime.deferred)."""
+        return self._data.get()
+
+    @property
+    def announcements(self) -> dict[str, AnnouncementData]:
+        """The announcement files' data by announcement id."""
+        return {a.id: a for a in self.data.announcements}
 
     def _check_parameters(self) -> None:
         """Every parameter the engine reads is in the data with its type: a data folder that
@@ -453,7 +480,9 @@ class Regime:
     def under(self, reading: str) -> Regime:
         """The same data with `reading`'s dates (compiled once per reading)."""
         if reading not in self._under:
-            self._under[reading] = Regime(self.data, reading)
+            regime = Regime(self.data, reading)
+            regime._data = self._data  # the same data: kept once in a pickle of both
+            self._under[reading] = regime
         return self._under[reading]
 
     def reading_windows(self, reading: str) -> tuple[tuple[date, date], ...]:
@@ -489,16 +518,16 @@ class Regime:
             p.policy,
             prov,
             p.scope,
-            p.when,
             p.detail,
             p.reading,
             compile_condition(p.when),
+            counts_listed_affiliates(p.when),
             reach,
         )
 
     def _obligation(self, o: ObligationRuleData) -> ObligationRule:
         prov = self.provision(o.provision, f"policies.yaml: {o.id}")
-        return ObligationRule(o.id, prov, o.when, o.text, o.deadline, compile_condition(o.when))
+        return ObligationRule(o.id, prov, o.text, o.deadline, compile_condition(o.when))
 
     def entry(self, code: str) -> ControlEntry:
         try:
@@ -570,9 +599,32 @@ class RegimeView:
         return found
 
 
+def load_regime_cached(directory: Path, holidays: Path | None = None) -> Regime:
+    """The regime of `directory` compiled, kept on disk between processes (`reec.diskcache`):
+    the same regime for the same bytes of every data file read; errors are never kept. A cold
+    `reec check` unpickles it instead of validating the data with its pydantic models and
+    compiling it (docs/performance.md, cold start). It is kept under the default readings
+    only: a day on which another reading changes a status compiles that reading from the data
+    (`under`), as before, rather than every check unpickling it."""
+    from reec.diskcache import cached
+
+    def build() -> Regime:
+        from reec.regime.loader import load_regime_data
+
+        return Regime(load_regime_data(directory, holidays))
+
+    return cached(
+        "regime",
+        Regime,
+        lambda: data_files(directory, holidays),
+        f"{directory}\0{holidays}",
+        build,
+    )
+
+
 @lru_cache(maxsize=8)
 def _load(directory: str, holidays: str | None) -> Regime:
-    return Regime(load_regime_data_cached(Path(directory), Path(holidays) if holidays else None))
+    return load_regime_cached(Path(directory), Path(holidays) if holidays else None)
 
 
 def load_regime(directory: Path | None = None) -> Regime:

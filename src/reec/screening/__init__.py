@@ -29,7 +29,7 @@ def _screener_of(folder: str) -> ListScreener:
     same bytes of the list files and readings.yaml and the same screening settings, with the
     legal forms the list names taught the normaliser (a shipment's names use the same ones)."""
     from reec.diskcache import cached
-    from reec.screening.lists import bundled_lists, bundled_lists_dir, load_lists
+    from reec.screening.list_entries import bundled_lists_dir
     from reec.screening.normalize import company_forms, learn_company_forms
     from reec.screening.screener import ListScreener
     from reec.screening.settings import screening_settings
@@ -37,6 +37,8 @@ def _screener_of(folder: str) -> ListScreener:
     path = Path(folder)
 
     def build() -> tuple[ListScreener, dict[str, bool]]:
+        from reec.screening.lists import bundled_lists, load_lists
+
         entries = bundled_lists() if path == bundled_lists_dir() else load_lists(base=path)
         return ListScreener(entries), company_forms()
 
@@ -55,7 +57,7 @@ def _screener_of(folder: str) -> ListScreener:
 def default_screener() -> Screener:
     """The screener the CLI and API use by default: the lists of the rule data reec answers
     from (REEC_DATA_DIR or the bundled), loaded and indexed once per process."""
-    from reec.screening.lists import lists_dir
+    from reec.screening.list_entries import lists_dir
 
     return _screener_of(str(lists_dir()))
 

@@ -1,23 +1,15 @@
-"""The three party lists as dated data: load, validate strictly, and answer "as of a day".
+"""The three party lists' files: load and validate them strictly (pydantic at the edge).
 
 A list file (src/reec/regime/data/lists/*.yaml, or a user's own under `--lists DIR`) holds one
 listing announcement: which list, when, with what measures, the dated status intervals of those
 measures (suspensions, stops) and the entries. Pydantic checks the file at the edge; the engine
-sees frozen `ListEntry` values.
-
-Reading of periods (one place): "suspended N days / one year from D" follows PRC Civil Code
-Art. 201 (the starting day is not counted; the period runs from the next day), so the last
-suspended day is D + N (D + 1 year for "one year"), and the measures are in force again the day
-after. This makes the chain 2025-05-14 +90 d -> 2025-08-12, +90 d -> 2025-11-10, +1 year ->
-2026-11-10 seamless, and matches the regime's reading of No. 70's "until 2026-11-10" (through
-that day; regime.yaml `suspension_end_inclusive`).
+sees frozen `ListEntry` values (reec.screening.list_entries, which also reads the periods).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -26,8 +18,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from reec.errors import InputError, RegimeDataError
 from reec.model import Citation
-from reec.regime.loader import bundled_data_dir, load_readings
+from reec.regime.loader import load_readings
 from reec.regime.schema import ReadingsFile
+from reec.screening.list_entries import (
+    LIST_NAMES,
+    ListEntry,
+    ListStatus,
+    StatusInterval,
+    bundled_lists_dir,
+    last_day,
+    lists_dir,
+)
 from reec.yamlio import YamlSyntaxError, load_yaml_text, pydantic_error_path
 
 __all__ = [
@@ -45,27 +46,6 @@ __all__ = [
 ]
 
 ListName = Literal["control_list", "watch_list", "unreliable_entity_list"]
-LIST_NAMES: tuple[str, ...] = ("control_list", "watch_list", "unreliable_entity_list")
-_PERIOD = re.compile(r"^(\d+) (day|days|month|months|year|years)$")
-
-
-def last_day(start: date, period: str) -> date:
-    """Last day of a period "N days/months/years from `start`" (Civil Code Art. 201)."""
-    m = _PERIOD.match(period)
-    if m is None:
-        raise ValueError(f"period {period!r} is not 'N days', 'N months' or 'N years'")
-    n, unit = int(m.group(1)), m.group(2).rstrip("s")
-    if unit == "day":
-        return start + timedelta(days=n)
-    months = n * (12 if unit == "year" else 1)
-    y, mo = divmod(start.month - 1 + months, 12)
-    year, month = start.year + y, mo + 1
-    for day in (start.day, 30, 29, 28):
-        try:
-            return date(year, month, day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class _Strict(BaseModel):
@@ -114,96 +94,6 @@ class ListFileData(_Strict):
     measures: str
     status: list[StatusData] = []
     entries: list[EntryData] = Field(min_length=1)
-
-
-@dataclass(frozen=True, slots=True)
-class StatusInterval:
-    state: str
-    start: date
-    last: date | None
-    """Last day the measures are not in force; None = open-ended (stopped, removed)."""
-    by: str
-    wording: str
-    source: str
-    readings: tuple[tuple[str, date], ...] = ()
-    """Last day under another reading (readings.yaml): (reading id, last day) pairs (a tuple,
-    so that list entries stay hashable)."""
-
-    def alternative(self, reading: str | None) -> date | None:
-        """The last day under `reading`, if that reading changes it."""
-        return next((d for r, d in self.readings if r == reading), None)
-
-    def last_under(self, reading: str | None) -> date | None:
-        return self.alternative(reading) or self.last
-
-    def covers(self, day: date, reading: str | None = None) -> bool:
-        last = self.last_under(reading)
-        return self.start <= day and (last is None or day <= last)
-
-
-@dataclass(frozen=True, slots=True)
-class ListStatus:
-    listed: bool
-    """On the list that day (added on or before it, not removed)."""
-    in_force: bool
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class ListEntry:
-    key: str
-    """file stem + position, stable for one data version: `control-2026-11#3`."""
-    list_name: str
-    name: str
-    name_zh: str | None
-    aliases: tuple[str, ...]
-    country: str | None
-    announcement: str
-    date_added: date
-    measures: str
-    intervals: tuple[StatusInterval, ...]
-    citation: Citation
-    confidence: str
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return (self.name, *self.aliases)
-
-    def status_on(self, day: date, reading: str | None = None) -> ListStatus:
-        """The status on `day` under the published text, or under another `reading`."""
-        if day < self.date_added:
-            return ListStatus(False, False, f"not yet listed on {day} (added {self.date_added})")
-        for iv in self.intervals:
-            if iv.covers(day, reading) and iv.state == "removed":
-                return ListStatus(False, False, f"removed from {iv.start} ({iv.by})")
-        for iv in self.intervals:
-            if iv.covers(day, reading):
-                last = iv.last_under(reading)
-                until = f" through {last}" if last else ""
-                if iv.alternative(reading) is not None:
-                    until += f" under the {reading} reading"
-                return ListStatus(
-                    True,
-                    False,
-                    f"listed {self.date_added} by {self.announcement}; measures {iv.state} on "
-                    f"{day} ({iv.wording}; read as from {iv.start}{until}; {iv.by})",
-                )
-        return ListStatus(
-            True,
-            True,
-            f"listed {self.date_added} by {self.announcement}; measures in force on {day}",
-        )
-
-
-def bundled_lists_dir() -> Path:
-    return bundled_data_dir() / "lists"
-
-
-def lists_dir() -> Path:
-    """The list files of the rule data reec answers from (REEC_DATA_DIR or the bundled)."""
-    from reec.regime.loader import data_dir
-
-    return data_dir() / "lists"
 
 
 def _first_url(*sources: str) -> str | None:

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from reec.slots_pickle import quick_setstate
+
 __all__ = [
     "GENERIC",
     "NormalName",
@@ -142,7 +144,7 @@ _LATIN_SEP = re.compile(r"[\W_]+", re.UNICODE)
 
 def _latin_or_han(text: str) -> bool:
     """Letters only Latin (accents allowed) or Han; other characters punctuation or spaces."""
-    rest = _HAN.sub("", _deaccent(text))
+    rest = "".join(c for c in _deaccent(text) if not _is_han(c))
     return rest.isascii() or all(c.isascii() or unicodedata.category(c)[0] in "PZS" for c in rest)
 
 
@@ -153,11 +155,16 @@ def _deaccent(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+def _is_han(char: str) -> bool:
+    """A CJK ideograph (the unified block, Extension A, the compatibility block). Compared,
+    not matched by a regular expression: compiling the character class of these ranges costs
+    more than a whole cold `reec check` spends screening its names (re builds a 64K-entry map
+    in Python; docs/performance.md, cold start)."""
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
 
 
 def has_han(text: str) -> bool:
-    return _HAN.search(text) is not None
+    return not text.isascii() and any(map(_is_han, text))
 
 
 @cache
@@ -171,7 +178,7 @@ def to_simplified(text: str) -> str:
     """Traditional Chinese folded to Simplified (OpenCC t2s): 集團 -> 集团. Text written only
     in characters of the bundled lists' (Simplified) names is returned as it is, so OpenCC
     loads when another name is screened, not when the screener is built."""
-    if _simplified_chars().issuperset(_HAN.findall(text)):
+    if _simplified_chars().issuperset(c for c in text if _is_han(c)):
         return text
     return _t2s()(text)
 
@@ -256,6 +263,7 @@ def _ascii(token: str) -> str:
     return ascii_text(token).casefold()
 
 
+@quick_setstate
 @dataclass(frozen=True, slots=True)
 class NormalName:
     original: str

@@ -23,7 +23,7 @@ from reec.model import Party, PartyRole
 from reec.regime.parameters import AFFILIATE_SHARE
 from reec.screening.base import ListHit, ScreeningResult
 from reec.screening.index import BlockingIndex
-from reec.screening.lists import LIST_NAMES, ListEntry
+from reec.screening.list_entries import LIST_NAMES, ListEntry
 from reec.screening.match import FEATURES, Match, Subject, explain, score_pair, score_pairs
 from reec.screening.normalize import NormalName, normalize
 from reec.screening.ownership import Holding, OwnershipGraph, holdings_of, key
