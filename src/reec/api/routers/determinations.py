@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from reec.api.auth import Permission, Principal, require
 from reec.api.deps import AsOfQuery
 from reec.api.examples import SHIPMENT_EXAMPLES
+from reec.api.gated_route import GatedRoute
 from reec.api.routers.desk import desk_settings
 from reec.api.rules import rules_of
 from reec.api.schemas import DeterminationOut, responses
@@ -23,7 +24,8 @@ from reec.shipment_input import ShipmentIn, shipment_from_input
 
 __all__ = ["INLINE_BODY_BYTES", "keeper_of", "router"]
 
-router = APIRouter(prefix="/v1", tags=["determinations"])
+router = APIRouter(prefix="/v1", tags=["determinations"], route_class=GatedRoute)
+"""Its route's everyday request skips FastAPI's solving of its parameters (reec.api.gated_route)."""
 
 
 @router.post(
