@@ -13,14 +13,16 @@ process so its peak memory (ru_maxrss) is its own.
     .venv/bin/python bench/bom_rollup.py --sizes 1000000 10000000 --read-max 10000000
 
 From a file (issue 16): reading + validating + rolling up a Parquet BOM (sizes up to
-`--read-max`) and a CSV BOM (up to `--csv-max`, default 1M), each in a fresh process; the
-targets are 10M Parquet lines under 5 s and 3 GiB, 1M CSV lines under 2 s.
+`--read-max`) and a CSV BOM (up to `--csv-max`, default 1M), each in a fresh process started as
+`reec bom explain` starts (Polars' allocator set by `reec.bom.polars_memory` before Polars
+loads); the targets are 10M Parquet lines under 5 s and 3 GiB, 1M CSV lines under 2 s.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -36,6 +38,7 @@ import polars as pl
 
 from reec.bom.graph import levels
 from reec.bom.model import CHINA, FORMS, Bom
+from reec.bom.polars_memory import ENV, KEEP_LARGE_BLOCKS
 from reec.bom.readers import read_bom
 from reec.bom.rollup import rollup
 from reec.model import Form
@@ -349,10 +352,15 @@ def main() -> None:
                         else:
                             frame.write_parquet(file)
                     del frame
+                # Polars' allocator as `reec bom explain` sets it (keep_large_blocks); this
+                # process's Polars has put its own defaults in the environment, so set, not kept
+                env = {**os.environ, ENV: KEEP_LARGE_BLOCKS}
                 for file in files:
                     cmd = [sys.executable, __file__, "--read-worker", str(file)]
                     f = json.loads(
-                        subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+                        subprocess.run(
+                            cmd, check=True, capture_output=True, text=True, env=env
+                        ).stdout
                     )
                     total = f["read_s"] + f["rollup_s"]
                     kind = "CSV" if file.suffix == ".csv" else "Parquet"

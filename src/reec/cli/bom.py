@@ -66,6 +66,9 @@ def explain_cmd(
     fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Explain the 0.1% value share and the technology origin, line by line."""
+    from reec.bom.polars_memory import keep_large_blocks
+
+    keep_large_blocks()  # before anything imports Polars: its allocator reads this once
     from rich.console import Group
 
     from reec.bom.rates import read_rates
