@@ -42,6 +42,8 @@ _ZERO = Decimal(0)
 
 @dataclass(frozen=True, slots=True)
 class EntryMatch:
+    """A control entry an item matches, and the facts that made it match."""
+
     entry: ControlEntry
     detail: str
     missing: tuple[str, ...] = ()
@@ -55,6 +57,8 @@ class EntryMatch:
 
 @dataclass(frozen=True, slots=True)
 class Classification:
+    """Every control entry an item matches, and the entries its HS code points at."""
+
     matches: tuple[EntryMatch, ...]
     hs_hints: tuple[ControlEntry, ...]
     """Entries whose reference (or inferred) HS codes include the item's code."""

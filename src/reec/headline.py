@@ -35,6 +35,8 @@ _POLICY_WORDS = {
 
 @dataclass(frozen=True, slots=True)
 class Headline:
+    """The verdict at a glance: what to do, its tone, and the one reason that decides it."""
+
     decision: str
     """What the user acts on, e.g. 'BLOCKED / PROHIBITED'."""
     tone: str

@@ -151,24 +151,32 @@ _POLICY_RANK = {
 
 @dataclass(frozen=True, slots=True)
 class Money:
+    """An amount in one currency, exact (Decimal): shares and sums are never rounded."""
+
     amount: Decimal
     currency: str
 
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
+    """How much of an item, in the unit the shipment file gives."""
+
     amount: Decimal
     unit: str
 
 
 @dataclass(frozen=True, slots=True)
 class Owner:
+    """Who holds a share of a party: the screener follows owners to listed ones (affiliates)."""
+
     name: str
     share: Decimal
 
 
 @dataclass(frozen=True, slots=True)
 class Party:
+    """A party to the shipment in one role, screened against the lists by its names."""
+
     role: PartyRole
     name: str
     country: str | None = None
@@ -179,6 +187,8 @@ class Party:
 
 @dataclass(frozen=True, slots=True)
 class Exporter:
+    """Who exports, and from where: China's export rules or the rules for transfers from abroad."""
+
     name: str
     country: str
 
@@ -229,6 +239,8 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class Shipment:
+    """One shipment as the engine reads it: validated at the input edge, never changed after."""
+
     date: date
     exporter: Exporter
     destination: str
@@ -244,6 +256,8 @@ class Shipment:
 @quick_setstate
 @dataclass(frozen=True, slots=True)
 class Citation:
+    """Where a rule stands in the law (announcement, clause, link) and how sure the data is."""
+
     announcement: str
     clause: str
     url: str | None = None
@@ -263,6 +277,8 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class ListHit:
+    """A party that matches a list entry: the entry's status that day and why the names match."""
+
     role: PartyRole
     party_name: str
     list_name: str
@@ -292,6 +308,8 @@ class ListHit:
 
 @dataclass(frozen=True, slots=True)
 class ScreeningResult:
+    """What screening a shipment's parties found on one day, possible matches kept for review."""
+
     as_of: date
     hits: tuple[ListHit, ...]
     possible: tuple[ListHit, ...]
@@ -430,6 +448,8 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class Obligation:
+    """What the exporter must do when the answer stands (policies.yaml), with its citation."""
+
     rule: str
     text: str
     citation: Citation | None = None
@@ -438,6 +458,8 @@ class Obligation:
 
 @dataclass(frozen=True, slots=True)
 class ItemDetermination:
+    """One item's verdict, the control codes it falls under and the reasons, in trace order."""
+
     id: str
     verdict: Verdict
     control_codes: tuple[str, ...]
@@ -465,6 +487,8 @@ class Contested:
 
 @dataclass(frozen=True, slots=True)
 class Determination:
+    """The answer for one shipment on one day: verdict, licence policy, the whole trace."""
+
     as_of: date
     verdict: Verdict
     licence_policy: LicencePolicy | None

@@ -9,7 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reec.screening.lists import bundled_lists
-from reec.screening.normalize import has_han, normalize, to_pinyin, within_edits
+from reec.screening.normalize import (
+    _PINYIN_SYLLABLES,
+    has_han,
+    normalize,
+    to_pinyin,
+    within_edits,
+)
 
 
 def test_legal_forms_stripped_and_recorded() -> None:
@@ -198,3 +204,21 @@ _AROUND_HAN = st.sampled_from(
 @given(st.lists(st.one_of(st.characters(), _AROUND_HAN)).map("".join))
 def test_has_han_is_the_cjk_character_class(text: str) -> None:
     assert has_han(text) is (_HAN_CLASS.search(text) is not None)
+
+
+_PINYIN_SHAPE = re.compile(
+    r"(zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(a|ai|an|ang|ao|e|ei|en|eng|er|i|ia|ian|iang|iao|ie|in|ing|iong|iu|o|ong|ou|u|ua|uai|uan"
+    r"|uang|ue|ui|un|uo|v|ve)"
+)
+"""The expression `_PINYIN_SYLLABLES` replaced: a legal form that is also a pinyin syllable
+counts only where the name writes it as a form."""
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", max_size=7))
+def test_pinyin_syllables_are_the_expression_shapes(word: str) -> None:
+    assert (word in _PINYIN_SYLLABLES) is (_PINYIN_SHAPE.fullmatch(word) is not None)
+
+
+def test_every_pinyin_syllable_is_an_expression_shape() -> None:
+    assert all(_PINYIN_SHAPE.fullmatch(w) for w in _PINYIN_SYLLABLES)

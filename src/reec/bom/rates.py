@@ -38,6 +38,8 @@ class RatesIn(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class Rates:
+    """A validated currency-rate table: base units per unit of each other currency."""
+
     base: str
     rates: Mapping[str, Decimal]
 

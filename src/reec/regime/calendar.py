@@ -36,6 +36,8 @@ __all__ = [
 @quick_setstate
 @dataclass(frozen=True, slots=True)
 class HolidayNotice:
+    """One year's State Council holiday notice as the calendar counts it: days off, make-up days."""
+
     year: int
     title: str
     issued: date

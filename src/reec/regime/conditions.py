@@ -29,6 +29,8 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class ItemFacts:
+    """What the item rules decided about one item, for the item conditions of policy rules."""
+
     verdict: Verdict
     annex1: bool
     exempted: bool
@@ -41,6 +43,8 @@ class ItemFacts:
 
 @dataclass(frozen=True, slots=True)
 class ConditionContext:
+    """What a compiled condition is tested on: shipment, screening and (item rules) one item."""
+
     shipment: Shipment
     screening: ScreeningResult
     item: ItemFacts | None = None

@@ -45,7 +45,17 @@ def holidays_file() -> Path | None:
 
 
 def data_files(directory: Path, holidays: Path | None = None) -> list[Path]:
-    """Every file the regime of `directory` is read from (its YAML files, then the extra
-    holiday notices): what the kept compiled regime is keyed on."""
-    found = sorted(directory.rglob("*.yaml")) if directory.is_dir() else []
-    return found + ([holidays] if holidays is not None else [])
+    """Every file the regime of `directory` is read from (its YAML files in path order, then
+    the extra holiday notices): what the kept compiled regime is keyed on. Listed with
+    `os.scandir`, which a cold `reec check` pays for less than `Path.rglob`."""
+    found: list[str] = []
+    folders = [str(directory)] if directory.is_dir() else []
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.name.endswith(".yaml"):
+                    found.append(entry.path)
+    found.sort()
+    return [Path(p) for p in found] + ([holidays] if holidays is not None else [])

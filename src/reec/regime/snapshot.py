@@ -73,6 +73,8 @@ class ProvisionState(StrEnum):
 @quick_setstate
 @dataclass(frozen=True, slots=True)
 class Suspension:
+    """Days on which a provision does not apply, with the last day under each reading."""
+
     start: date
     last_day: date
     """Last suspended day, after applying the data's reading of "until"."""
@@ -86,6 +88,8 @@ class Suspension:
 
 @dataclass(frozen=True, slots=True)
 class ProvisionStatus:
+    """A provision's state on one day, with the suspension that explains it."""
+
     state: ProvisionState
     effective: date
     suspension: Suspension | None = None
@@ -114,6 +118,8 @@ class ProvisionStatus:
 @quick_setstate
 @dataclass(frozen=True, slots=True)
 class Provision:
+    """One dated clause of an announcement: its effective day, suspensions and parameters."""
+
     key: str
     """``ANNOUNCEMENT-ID/provision-id``."""
     announcement_id: str
@@ -154,6 +160,8 @@ class Provision:
 @quick_setstate
 @dataclass(frozen=True, slots=True)
 class ControlEntry:
+    """A control code with the rule that recognises its items and the provision that dates it."""
+
     code: str
     title: str
     title_zh: str | None
@@ -179,6 +187,8 @@ class ControlEntry:
 @quick_setstate
 @dataclass(frozen=True, slots=True)
 class AnnexEntry:
+    """An item of No. 61 Annex 1 with the rule that recognises it."""
+
     id: str
     part: str
     title: str
@@ -205,6 +215,8 @@ class Reach:
 @quick_setstate
 @dataclass(frozen=True, slots=True)
 class PolicyRule:
+    """A licence-policy rule of policies.yaml, compiled: the policy when its condition holds."""
+
     id: str
     policy: LicencePolicy
     provision: Provision
@@ -221,6 +233,8 @@ class PolicyRule:
 @quick_setstate
 @dataclass(frozen=True, slots=True)
 class WarningRule:
+    """A rule of policies.yaml that adds a warning to the answer when its condition holds."""
+
     id: str
     provision: Provision
     text: str
@@ -230,6 +244,8 @@ class WarningRule:
 @quick_setstate
 @dataclass(frozen=True, slots=True)
 class ObligationRule:
+    """A rule of policies.yaml that adds an obligation when its condition holds."""
+
     id: str
     provision: Provision
     text: str
@@ -283,6 +299,8 @@ def _suspensions(
 @quick_setstate
 @dataclass(frozen=True, slots=True)
 class Reading:
+    """One reading of an open question (readings.yaml) and the text it rests on."""
+
     id: str
     question: str
     """The question id (readings.yaml)."""
@@ -295,6 +313,8 @@ class Reading:
 @quick_setstate
 @dataclass(frozen=True, slots=True)
 class Question:
+    """An open dated fact the texts leave unsettled, with its readings (readings.yaml)."""
+
     id: str
     text: str
     readings: tuple[Reading, ...]

@@ -60,6 +60,8 @@ def last_day(start: date, period: str) -> date:
 @quick_setstate
 @dataclass(frozen=True, slots=True)
 class StatusInterval:
+    """A dated spell in which a listing's measures are suspended, stopped or removed."""
+
     state: str
     start: date
     last: date | None
@@ -85,6 +87,8 @@ class StatusInterval:
 
 @dataclass(frozen=True, slots=True)
 class ListStatus:
+    """Whether an entry is listed on a day and its measures in force, and why."""
+
     listed: bool
     """On the list that day (added on or before it, not removed)."""
     in_force: bool
@@ -94,6 +98,8 @@ class ListStatus:
 @quick_setstate
 @dataclass(frozen=True, slots=True)
 class ListEntry:
+    """One entry of a list file as the screener keeps it, with its dated statuses."""
+
     key: str
     """file stem + position, stable for one data version: `control-2026-11#3`."""
     list_name: str

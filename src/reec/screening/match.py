@@ -359,6 +359,8 @@ def score_pairs(
 
 @dataclass(frozen=True, slots=True)
 class FeatureResult:
+    """One feature of a name pair's score: its weight, value and the values compared."""
+
     name: str
     weight: float
     value: float
@@ -379,6 +381,8 @@ class FeatureResult:
 
 @dataclass(frozen=True, slots=True)
 class Match:
+    """A scored name pair and the features that explain its score."""
+
     score: float
     query_name: str
     entry_name: str

@@ -44,6 +44,8 @@ _EPS = 1e-9
 
 @dataclass(frozen=True, slots=True)
 class Holding:
+    """One ownership edge (owner, owned, share) and where it was given."""
+
     owner: str
     owned: str
     share: float
@@ -102,6 +104,8 @@ def holdings_of(parties: Sequence[Party]) -> list[Holding]:
 
 @dataclass(frozen=True, slots=True)
 class Caught:
+    """A party caught through its owners: the share that reaches it and the listed roots."""
+
     share: float
     explanation: str
     roots: tuple[str, ...]

@@ -47,6 +47,8 @@ _MEMO_SIZE = 100_000
 
 @dataclass(frozen=True, slots=True)
 class NameQuery:
+    """A name to screen, with its Chinese form and country when known."""
+
     name: str
     name_zh: str | None = None
     country: str | None = None
@@ -54,6 +56,8 @@ class NameQuery:
 
 @dataclass(frozen=True, slots=True)
 class EntryMatch:
+    """A list entry and how one queried name matches it."""
+
     entry: ListEntry
     match: Match
 
