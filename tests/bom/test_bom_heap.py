@@ -114,3 +114,15 @@ def test_same_bom_and_rollup_with_the_heap_kept() -> None:
     assert np.array_equal(plain_roll.cn, kept_roll.cn)
     assert np.array_equal(plain_roll.total, kept_roll.total)
     assert heap._depth == 0
+
+
+def test_numpys_huge_pages_off_while_a_large_bom_is_inside_and_put_back_after() -> None:
+    before = heap.huge_pages(True)
+    heap.huge_pages(before)
+    with heap.kept_heap(heap.LARGE):
+        with heap.kept_heap(heap.LARGE):
+            pass
+        assert heap.huge_pages(False) is False  # still off after the inner one left
+    assert heap.huge_pages(before) is before
+    with heap.kept_heap(heap.LARGE - 1):  # a small BOM changes nothing
+        assert heap.huge_pages(before) is before
