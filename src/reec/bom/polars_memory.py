@@ -5,9 +5,9 @@ of a 10M-line BOM is 80-160 MB) from a separate arena that hands each block back
 the moment it is freed, so each of the read's many whole-column results starts on fresh pages
 that the kernel must fault in and zero; on the VM we measure on, that is most of the read's
 system time (about a million page faults at 10M lines). With `KEEP_LARGE_BLOCKS` large blocks
-come from the ordinary arenas and what is freed is returned over 2 s instead of at once, so the
-next column reuses it: 10M-line Parquet file, page faults 1.02M -> 0.91M, system time about
-0.65 s less, user 0.25 s less, peak 2.64 -> 2.77 GiB (docs/performance.md, section 2).
+come from the ordinary arenas, whose freed pages Polars' setting returns over half a second
+instead of at once, so the next column can reuse them (10M-line Parquet file: page faults
+1.02M -> 0.92-1.01M, system time about 0.5 s less, same peak; docs/performance.md, section 2).
 
 jemalloc reads the setting once, when Polars is first imported (`_RJEM_MALLOC_CONF`, the
 environment variable of the prefixed jemalloc Polars builds; Polars' `__init__` puts its own
@@ -26,10 +26,11 @@ import sys
 __all__ = ["ENV", "KEEP_LARGE_BLOCKS", "keep_large_blocks"]
 
 ENV = "_RJEM_MALLOC_CONF"
-KEEP_LARGE_BLOCKS = "oversize_threshold:0,dirty_decay_ms:2000"
-"""No separate arena for large blocks; freed pages returned over 2 s (Polars' default: 0.5 s for
-blocks up to 8 MiB, at once for larger ones). Keeping them all (`dirty_decay_ms:-1`) cut more
-page faults but took the 10M-line peak to 3.6 GiB."""
+KEEP_LARGE_BLOCKS = "oversize_threshold:0"
+"""No separate arena for large blocks (Polars' default returns those at once, the others over
+0.5 s). Keeping freed pages longer saved a little more CPU but not the peak: over 2 s
+(`dirty_decay_ms:2000`), 0.3 s less CPU and a 10M-line peak of up to 2.92 GiB against 2.7,
+too near the 3 GiB target; all of them (`dirty_decay_ms:-1`), 3.6 GiB."""
 
 
 def keep_large_blocks() -> bool:
