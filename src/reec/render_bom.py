@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from rich.text import Text
 from rich.tree import Tree
 
 from reec.bom.rollup import Rollup, Trace
@@ -24,6 +25,7 @@ from reec.extraterritorial import (
 )
 from reec.regime.parameters import TECHNOLOGY_ACTIVITIES, VALUE_SHARE_THRESHOLD
 from reec.regime.snapshot import AnnexEntry, Provision, ProvisionState, RegimeView
+from reec.styled import styled
 
 __all__ = [
     "ClauseStatus",
@@ -103,8 +105,10 @@ def _pct(x: Decimal) -> str:
 
 
 def explanation_tree(e: Explanation) -> Tree:
-    head = f"[bold]{e.item_id}[/] {e.description}".rstrip()
-    tree = Tree(f"{head} (origin {e.origin or 'unknown'}), as of {e.as_of}")
+    head = styled("[bold]{}[/]", e.item_id)
+    head.append(f" {e.description}".rstrip())
+    head.append(f" (origin {e.origin or 'unknown'}), as of {e.as_of}")
+    tree = Tree(head)
     if not e.annex:
         tree.add("Not a No. 61 Annex 1 item: Art. 1 does not reach it.")
         return tree
@@ -119,18 +123,30 @@ def explanation_tree(e: Explanation) -> Tree:
         verdict = _OUTCOME[e.value_rule.state] if e.reaches else "below threshold: does not apply"
         rel = ">=" if e.reaches else "<"
         node = tree.add(
-            f"Art. 1(1) value share: Chinese-origin Part I content {s.cn_value.normalize():f} "
-            f"{cur} / item value {s.item_value.normalize():f} {cur} = {_pct(s.share)} {rel} "
-            f"{(e.threshold * 100).normalize():f}% threshold: [bold]{verdict}[/] {cite}"
+            styled(
+                "Art. 1(1) value share: Chinese-origin Part I content {} {} / item value {} {} = "
+                "{} {} {}% threshold: [bold]{}[/] {}",
+                f"{s.cn_value.normalize():f}",
+                cur,
+                f"{s.item_value.normalize():f}",
+                cur,
+                _pct(s.share),
+                rel,
+                f"{(e.threshold * 100).normalize():f}",
+                verdict,
+                cite,
+            )
         )
         node.add(f"status: {e.value_rule.text}")
         lines = node.add(f"contributing lines ({len(s.contributions) + s.others}), largest first")
         for c in s.contributions:
-            assumed = " [yellow](origin unknown: assumed Chinese)[/]" if c.origin_assumed else ""
-            lines.add(
+            line = Text(
                 f"{c.item_id} ({c.path}): {c.title} ({c.annex_id}) {c.value.normalize():f} "
-                f"{cur} = {_pct(c.value / s.item_value)}{assumed}"
+                f"{cur} = {_pct(c.value / s.item_value)}"
             )
+            if c.origin_assumed:
+                line.append(" (origin unknown: assumed Chinese)", style="yellow")
+            lines.add(line)
         if s.others:
             lines.add(
                 f"{s.others} more lines: {s.others_value.normalize():f} {cur} = "
@@ -144,11 +160,15 @@ def explanation_tree(e: Explanation) -> Tree:
         if s.unknown_count:
             more = s.unknown_count - len(s.unknown_origin)
             names = ", ".join(s.unknown_origin) + (f" and {more} more" if more else "")
-            node.add(f"[yellow]origin unknown, counted as Chinese-origin: {names}[/]")
+            node.add(Text(f"origin unknown, counted as Chinese-origin: {names}", style="yellow"))
     cite2 = f"[{e.technology_rule.announcement} {e.technology_rule.clause}]"
     if e.technology:
         t = tree.add(
-            f"Art. 1(2) technology origin: [bold]{_OUTCOME[e.technology_rule.state]}[/] {cite2}"
+            styled(
+                "Art. 1(2) technology origin: [bold]{}[/] {}",
+                _OUTCOME[e.technology_rule.state],
+                cite2,
+            )
         )
         for item_id, acts in e.technology:
             t.add(f"{item_id} made abroad with Chinese {', '.join(acts)} technology")

@@ -9,6 +9,7 @@ import sys
 from datetime import date
 
 from rich.console import Console
+from rich.text import Text
 
 from reec.errors import InputError, ReecError
 
@@ -17,19 +18,26 @@ __all__ = ["EXIT_OS_ERROR", "err", "out", "parse_date", "report_error"]
 EXIT_OS_ERROR = 9
 """A full disk, an unwritable --out, a folder given as a file (docs/settings.md)."""
 
-out = Console()
-err = Console(stderr=True)
+out = Console(markup=False, emoji=False)
+"""Standard output. Markup and emoji codes are off: a user's text is printed as written
+(`reec.styled` for reec's own styling)."""
+err = Console(stderr=True, markup=False, emoji=False)
 
 
 def report_error(exc: ReecError | OSError) -> int:
     """Print `exc` as one line on stderr (never a traceback); return the exit status."""
     if isinstance(exc, ReecError):
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(_error_line(str(exc)), highlight=False, soft_wrap=True)
         return exc.exit_code
     where = f"{exc.filename}: " if exc.filename else ""
-    err.print(f"[bold red]error:[/] {where}{exc.strerror or exc}", highlight=False, soft_wrap=True)
+    err.print(_error_line(f"{where}{exc.strerror or exc}"), highlight=False, soft_wrap=True)
     _settle_stdout()
     return EXIT_OS_ERROR
+
+
+def _error_line(message: str) -> Text:
+    """`error: MESSAGE`, the message as written (it may echo what the user typed)."""
+    return Text.assemble(("error:", "bold red"), " ", message)
 
 
 def _settle_stdout() -> None:

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from reec.cli.common import AsOf, out, parse_date, reporting_errors
 from reec.errors import InputError
+from reec.styled import styled
 
 if TYPE_CHECKING:
     from reec.store import Store
@@ -143,7 +144,7 @@ def decide(
 
     with reporting_errors(), open_desk_store() as store:
         v = rv.decide(store, review, decision, reason, who(actor), load_regime().version)
-        out.print(f"review item {v.id}: [bold]{v.status}[/] ({v.note})")
+        out.print(styled("review item {}: [bold]{}[/] ({})", v.id, v.status, v.note))
 
 
 def _write_document(kind: str, record: int, out_file: Path, actor: str | None) -> None:

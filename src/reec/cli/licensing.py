@@ -25,6 +25,7 @@ from reec.cli.common import (
     reporting_errors,
 )
 from reec.errors import InputError
+from reec.styled import styled
 
 if TYPE_CHECKING:
     from reec import licensing as lic
@@ -155,7 +156,7 @@ def _step(action: str):  # type: ignore[no-untyped-def]  # returns a Typer comma
                 actor=_who(actor),
                 detail=note,
             )
-            out.print(f"application {view.id}: [bold]{view.state}[/]")
+            out.print(styled("application {}: [bold]{}[/]", view.id, view.state))
 
     command.__doc__ = f"{action.replace('_', ' ').capitalize()} an application."
     return command
@@ -185,7 +186,7 @@ def app_stop(
             actor=_who(actor),
             detail=kind,
         )
-        out.print(f"application {view.id}: [bold]{view.state}[/] ({kind})")
+        out.print(styled("application {}: [bold]{}[/] ({})", view.id, view.state, kind))
 
 
 @application_app.command("resume-clock")
@@ -199,21 +200,27 @@ def app_resume(
         view = lic.transition(
             store, application, "resume_clock", on_date=_day(on or old_on), actor=_who(actor)
         )
-        out.print(f"application {view.id}: [bold]{view.state}[/]")
+        out.print(styled("application {}: [bold]{}[/]", view.id, view.state))
 
 
 def _print_application(v: lic.ApplicationView) -> None:
     from rich.table import Table
 
     out.print(
-        f"[bold]application {v.id}[/] ({v.kind}, {v.licence_kind} licence): [bold]{v.state}[/]"
+        styled(
+            "[bold]application {}[/] ({}, {} licence): [bold]{}[/]",
+            v.id,
+            v.kind,
+            v.licence_kind,
+            v.state,
+        )
     )
     out.print(
         f"exporter {v.exporter} -> {v.destination}; end users {', '.join(v.end_users) or '-'};"
         f" end uses {', '.join(v.end_uses) or '-'}; determination {v.determination_id}"
     )
     if v.no_time_limit:
-        out.print(f"[yellow]{v.no_time_limit}[/]")
+        out.print(styled("[yellow]{}[/]", v.no_time_limit))
     t = Table("item", "control codes", "quantity", "value")
     for i in v.items:
         t.add_row(
@@ -267,7 +274,13 @@ def _print_clock(c: lic.ApplicationClock) -> None:
     mark = " [yellow](provisional)[/]" if clock and clock.provisional else ""
     decided = f"; decided {c.decided}" if c.decided else ""
     out.print(
-        f"[bold]application {c.application.id}[/]: due {due or '-'}{mark}{used}{decided}{flag}"
+        styled(
+            "[bold]application {}[/]: due {}" + mark + "{}{}" + flag,
+            c.application.id,
+            due or "-",
+            used,
+            decided,
+        )
     )
     for line in c.why:
         out.print(f"  - {line}", soft_wrap=True)
@@ -316,8 +329,16 @@ def licence_clock(
             else (f"valid, {left} days left" if left >= 0 else "expired")
         )
         out.print(
-            f"[bold]licence {v.id} {v.number}[/]: valid {v.valid_from} to {v.valid_until}; "
-            f"on {day}: {state} ({v.status})"
+            styled(
+                "[bold]licence {} {}[/]: valid {} to {}; on {}: {} ({})",
+                v.id,
+                v.number,
+                v.valid_from,
+                v.valid_until,
+                day,
+                state,
+                v.status,
+            )
         )
         _print_clock(
             lic.application_clock(store, v.application_id, today=day, start=_clock_start())
@@ -375,9 +396,21 @@ def _print_licence(v: lic.LicenceView) -> None:
     from rich.table import Table
 
     out.print(
-        f"[bold]licence {v.id} {v.number}[/] ({v.kind}): [bold]{v.status}[/], valid "
-        f"{v.valid_from} to {v.valid_until}; {v.exporter} -> {v.destination}; end users "
-        f"{', '.join(v.end_users)}; end uses {', '.join(v.end_uses)}; {v.drawdowns} draw-downs"
+        styled(
+            "[bold]licence {} {}[/] ({}): [bold]{}[/], valid {} to {}; {} -> {}; end users {};"
+            " end uses {}; {} draw-downs",
+            v.id,
+            v.number,
+            v.kind,
+            v.status,
+            v.valid_from,
+            v.valid_until,
+            v.exporter,
+            v.destination,
+            ", ".join(v.end_users),
+            ", ".join(v.end_uses),
+            v.drawdowns,
+        )
     )
     t = Table("line", "control codes", "quantity (drawn / limit)", "value (drawn / limit)")
     for ln in v.lines:
@@ -461,7 +494,8 @@ def release_cmd(
             shipment_ref=str(shipment)[-300:],
             questioned_on=parse_date(questioned_on, "--questioned-on"),
         )
-        out.print("[bold green]RELEASE[/]" if d.released else "[bold red]HOLD[/]", f"({d.verdict})")
+        release = "[bold green]RELEASE[/]" if d.released else "[bold red]HOLD[/]"
+        out.print(styled(release), f"({d.verdict})")
         for r in d.reasons:
             out.print(f"  - {r}")
         for item, remark in d.remarks:
@@ -490,16 +524,23 @@ def audit_verify(
             report = audit_log.verify_store(store, anchor=anchor)
         if report.ok:
             out.print(
-                f"[green]audit log intact[/]: {report.entries} entries, head "
-                f"{report.last_hash[:16]}; the licence book matches it"
+                styled(
+                    "[green]audit log intact[/]: {} entries, head {}; the licence book matches it",
+                    report.entries,
+                    report.last_hash[:16],
+                )
             )
             for line in report.guarantees:
                 out.print(f"  - {line}", soft_wrap=True, markup=False)
             return
         where = [f"entry {p.seq}" if p.seq else "licence book" for p in report.problems]
         err.print(
-            f"[red]audit log tampered[/]: {len(report.problems)} problem(s); first, {where[0]}: "
-            f"{report.problems[0].problem}",
+            styled(
+                "[red]audit log tampered[/]: {} problem(s); first, {}: {}",
+                len(report.problems),
+                where[0],
+                report.problems[0].problem,
+            ),
             soft_wrap=True,
         )
         for at, p in zip(where, report.problems, strict=True):
@@ -545,8 +586,12 @@ def audit_seal() -> None:
         blocking = [p for p in report.problems if "carries no HMAC" not in p.problem]
         if blocking:
             err.print(
-                f"[red]audit log tampered[/]: {len(blocking)} problem(s); first, entry "
-                f"{blocking[0].seq}: {blocking[0].problem} (not sealed)",
+                styled(
+                    "[red]audit log tampered[/]: {} problem(s); first, entry {}: {} (not sealed)",
+                    len(blocking),
+                    blocking[0].seq,
+                    blocking[0].problem,
+                ),
                 soft_wrap=True,
             )
             raise typer.Exit(EXIT_AUDIT_BROKEN)

@@ -9,6 +9,7 @@ import typer
 
 from reec.cli.common import AsOf, err, legal_day, out, reporting_errors
 from reec.errors import InputError
+from reec.styled import styled
 
 if TYPE_CHECKING:
     from reec.regime.snapshot import Regime
@@ -52,7 +53,7 @@ def rules_list(
             table.add_row(e.code, e.title, e.provision.announcement, label, e.confidence)
         out.print(table)
         for w in view.warnings:
-            err.print(f"[yellow]warning:[/] {w}")
+            err.print(styled("[yellow]warning:[/] {}", w))
 
 
 _CONFIDENCE = {
