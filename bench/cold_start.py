@@ -6,7 +6,8 @@ Python CLI reading YAML into pydantic models pays). Byte code is compiled first,
 installed package has it. CPU (user + system) is printed too: on a loaded machine wall time
 measures the queue for the cores, CPU time what the command costs. The first run of each
 command is not timed: it warms the page cache and writes reec's on-disk cache of the validated
-rule data and list names (`reec.diskcache`), as any earlier run on the machine would; the
+rule data and list names (`reec.diskcache`) and of the byte code of generated methods
+(`reec.cli.kept_bytecode`), as any earlier run on the machine would; the
 last row times `reec check` with that cache off.
 
     .venv/bin/python bench/cold_start.py [--runs 10]

@@ -114,11 +114,30 @@ RULE_DATA_MODELS = (
 """The pydantic models of the rule-data and list files, and their loaders."""
 
 
+COUNT_COMPILES = (
+    "import builtins\n"
+    "compiled = []\n"
+    "_compile = builtins.compile\n"
+    "def counted(*args, **kwargs):\n"
+    "    compiled.append(args[0])\n"
+    "    return _compile(*args, **kwargs)\n"
+    "builtins.compile = counted\n"
+)
+"""Counts the texts compiled through `compile` (the kept byte code's misses among them)."""
+
+
 def test_a_warm_check_imports_no_rule_data_model(tmp_path: Path) -> None:
     """With the compiled regime and the list screener kept on disk, `reec check` reads them
     back as frozen values: the models that validate the data files are not imported (nor
-    their 24 classes created) until a file has to be validated again."""
-    code = CHECK_THROUGH_MAIN + "import json\nprint(json.dumps(sorted(sys.modules)))\n"
+    their 24 classes created) until a file has to be validated again. Nor does it compile
+    the methods of its dataclasses or its string annotations again (reec.cli.kept_bytecode):
+    the first run compiles hundreds, a warm one none."""
+    code = (
+        COUNT_COMPILES
+        + CHECK_THROUGH_MAIN
+        + "import json\nprint(compiled[:20], file=sys.stderr)\nprint(len(compiled))\n"
+        + "print(json.dumps(sorted(sys.modules)))\n"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "REEC_CACHE_DIR": str(tmp_path)}
     runs = [
         subprocess.run(
@@ -134,8 +153,11 @@ def test_a_warm_check_imports_no_rule_data_model(tmp_path: Path) -> None:
     first, warm = (set(json.loads(r.stdout.strip().splitlines()[-1])) for r in runs)
     assert set(RULE_DATA_MODELS) <= first  # the cold cache validated the files
     assert not warm & set(RULE_DATA_MODELS), sorted(warm & set(RULE_DATA_MODELS))
-    answers = [r.stdout.strip().splitlines()[:-1] for r in runs]
+    answers = [r.stdout.strip().splitlines()[:-2] for r in runs]
     assert answers[0] == answers[1]
+    compiled = [int(r.stdout.strip().splitlines()[-2]) for r in runs]
+    assert compiled[0] > 500, compiled
+    assert compiled[1] == 0, runs[1].stderr
 
 
 def test_pydantic_plugin_loader_is_what_the_cli_replaces() -> None:

@@ -116,7 +116,10 @@ def main() -> None:
         args = sys.argv[1:]
         direct = plain_check(args)
         if direct is not None:
-            _run_plain_check(*direct)
+            from reec.cli.kept_bytecode import kept_bytecode
+
+            with kept_bytecode():
+                _run_plain_check(*direct)
             return
         from reec.cli.tree import app_for
 

@@ -64,8 +64,9 @@ OTHER_VARIABLES: tuple[tuple[str, str, str], ...] = (
         "the user cache folder (`$XDG_CACHE_HOME/reec` or `~/.cache/reec`)",
         "Where commands keep the validated rule data and the indexed list names between runs, "
         "keyed by the bytes of the data files, reec's code and the libraries (docs/performance.md, "
-        "cold start); changed data is never answered from it, a damaged file is rebuilt. `off` "
-        "turns it off.",
+        "cold start); changed data is never answered from it, a damaged file is rebuilt. "
+        "`reec check` keeps the byte code of generated methods there too (docs/security.md). "
+        "`off` turns it off.",
     ),
     (
         "REEC_DESK_FONT",
