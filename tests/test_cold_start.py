@@ -115,11 +115,13 @@ RULE_DATA_MODELS = (
 
 
 COUNT_COMPILES = (
-    "import builtins\n"
+    "import builtins, dataclasses\n"
     "compiled = []\n"
     "_compile = builtins.compile\n"
     "def counted(*args, **kwargs):\n"
-    "    compiled.append(args[0])\n"
+    "    # while the kept byte code is in place; a module's source without its .pyc is bytes\n"
+    "    if 'exec' in vars(dataclasses) and type(args[0]) is str:\n"
+    "        compiled.append(args[0])\n"
     "    return _compile(*args, **kwargs)\n"
     "builtins.compile = counted\n"
 )
