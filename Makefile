@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit check-generated install install-test clean
+.PHONY: demo test fuzz lint typecheck unit check-generated install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ unit: install-test check-generated
 	scripts/test-env.sh $(BIN)/pytest
 
 test: lint typecheck unit
+
+# A deeper schemathesis run than the default suite's (200 random examples per operation).
+fuzz: install-test
+	REEC_FUZZ_EXAMPLES=200 scripts/test-env.sh $(BIN)/pytest tests/api/test_api_fuzz.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
