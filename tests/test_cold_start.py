@@ -105,6 +105,18 @@ def test_check_through_main_skips_package_metadata_and_process_pools() -> None:
     assert not loaded & {"email", "zipfile", "multiprocessing"}, sorted(loaded)
 
 
+def test_a_check_answered_in_json_imports_no_rich() -> None:
+    """`reec check --format json` (what a script or an ERP hook reads) prints no Rich: the
+    consoles are made on first use and the text printer imports Rich itself (docs/performance.md,
+    cold start). An error still prints its one line through Rich's console."""
+    json_check = CHECK_THROUGH_MAIN.replace("'check',", "'check', '--format', 'json',")
+    assert "'json'" in json_check
+    assert "rich" not in _loaded_after(json_check)
+    failing = json_check.replace("examples/01", "examples/no-such-file-01")
+    code = f"try:\n    exec({failing!r})\nexcept AssertionError:\n    pass\n"
+    assert "rich" in _loaded_after(code)
+
+
 RULE_DATA_MODELS = (
     "reec.regime.schema",
     "reec.regime.holiday_files",
@@ -115,25 +127,27 @@ RULE_DATA_MODELS = (
 
 
 COUNT_COMPILES = (
-    "import builtins, dataclasses\n"
+    "import builtins, dataclasses, re._parser\n"
     "compiled = []\n"
-    "_compile = builtins.compile\n"
-    "def counted(*args, **kwargs):\n"
-    "    # while the kept byte code is in place; a module's source without its .pyc is bytes\n"
-    "    if 'exec' in vars(dataclasses) and type(args[0]) is str:\n"
-    "        compiled.append(args[0])\n"
-    "    return _compile(*args, **kwargs)\n"
-    "builtins.compile = counted\n"
+    "def counting(real, kinds):\n"
+    "    def counted(*args, **kwargs):\n"
+    "        if 'exec' in vars(dataclasses) and type(args[0]) in kinds:\n"
+    "            compiled.append(args[0])\n"
+    "        return real(*args, **kwargs)\n"
+    "    return counted\n"
+    "builtins.compile = counting(builtins.compile, (str,))  # a module's source is bytes\n"
+    "re._parser.parse = counting(re._parser.parse, (str, bytes))\n"
 )
-"""Counts the texts compiled through `compile` (the kept byte code's misses among them)."""
+"""Counts the texts compiled through `compile` and the patterns parsed by `re` while the kept
+byte code is in place (reec.cli.kept_bytecode): its misses."""
 
 
 def test_a_warm_check_imports_no_rule_data_model(tmp_path: Path) -> None:
     """With the compiled regime and the list screener kept on disk, `reec check` reads them
     back as frozen values: the models that validate the data files are not imported (nor
     their 24 classes created) until a file has to be validated again. Nor does it compile
-    the methods of its dataclasses or its string annotations again (reec.cli.kept_bytecode):
-    the first run compiles hundreds, a warm one none."""
+    the methods of its dataclasses, its string annotations or its regular expressions again
+    (reec.cli.kept_bytecode): the first run compiles hundreds, a warm one none."""
     code = (
         COUNT_COMPILES
         + CHECK_THROUGH_MAIN

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import marshal
 import os
+import re
 import typing
 from pathlib import Path
 
@@ -90,7 +92,7 @@ def test_cache_off_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     [
         lambda b: b[: len(b) // 2],  # truncated
         lambda b: b[:-10] + bytes(10),  # damaged body: the CRC differs
-        lambda b: b.replace(b"reec-bytecode", b"reec-bytecodf"),  # another stamp
+        lambda b: b.replace(b"reec-bytecode 2", b"reec-bytecode 1"),  # another format
         lambda b: b"",
     ],
 )
@@ -156,3 +158,63 @@ def test_other_compiles_go_to_the_built_in() -> None:
     with pytest.raises(SyntaxError):
         run_compile("not an expression (", "<string>", "eval")
     assert kept.compiled == {}
+
+
+PATTERNS = [
+    (r"(?P<year>\d{4})-(?P<month>\d\d)(?:-(?P<day>\d\d))?", 0),
+    (r"(a)(?(1)b|c)", 0),
+    (r"(?<=x)y+?", re.IGNORECASE),
+    ("(?x) a  # a comment\n [b-d]+", 0),
+    (r"(?>ab|a)c", 0),
+    (r"a++b", 0),
+    (r"\bword\b", re.ASCII),
+    (r"(?i)straße", 0),
+    (r"(\w+)\s\1", re.MULTILINE | re.DOTALL),
+    (rb"[\x80-\xff]", 0),
+    ("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", 0),
+]
+"""Named groups, back references, conditions, look-behind, verbose, atomic and possessive
+forms, flags inline and passed, a large class (PyYAML's non-printable characters), bytes."""
+
+
+@pytest.mark.parametrize(("pattern", "flags"), PATTERNS)
+def test_a_kept_pattern_is_the_pattern_re_compiles(pattern: str | bytes, flags: int) -> None:
+    compiler = re._compiler  # type: ignore[attr-defined]  # re's own compiler module
+    kept = kb.KeptCode({})
+    first = kb._regex_with(kept)(pattern, flags)
+    again = kb.KeptCode(marshal.loads(marshal.dumps(kept.compiled)))  # as read from the file
+    second = kb._regex_with(again)(pattern, flags)
+    assert again.compiled == {}
+    real = compiler.compile(pattern, flags)
+    for made in (first, second):
+        assert made == real  # the same pattern, flags and program
+        assert (made.groupindex, made.groups, made.flags) == (
+            real.groupindex,
+            real.groups,
+            real.flags,
+        )
+        text = "x1999-12-31 yy word word Straße \x07"
+        data: str | bytes = text.encode() if isinstance(pattern, bytes) else text
+        assert [m.span() for m in made.finditer(data)] == [m.span() for m in real.finditer(data)]
+
+
+def test_other_patterns_go_to_re() -> None:
+    kept = kb.KeptCode({})
+    compile_regex = kb._regex_with(kept)
+    parsed = re._parser.parse("a+", 0)
+    assert compile_regex(parsed, 0).match("aa")
+    with pytest.raises(re.error):
+        compile_regex("(unclosed", 0)
+    assert kept.compiled == {}
+
+
+def test_re_compile_goes_through_the_kept_programs_inside_only(folder: Path) -> None:
+    compiler = re._compiler  # type: ignore[attr-defined]  # re's own compiler module
+    real = compiler.compile
+    pattern = f"kept-{os.getpid()}-[0-9]+"  # not in re's own cache
+    with kb.kept_bytecode() as kept:
+        assert compiler.compile is not real
+        assert re.compile(pattern).fullmatch(f"kept-{os.getpid()}-7")
+        assert kept is not None
+        assert ("re", 0, pattern) in kept.compiled
+    assert compiler.compile is real

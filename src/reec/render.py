@@ -1,20 +1,20 @@
 """Determinations out: the JSON of docs/format.md, and a Rich table with an indented trace.
 
 The JSON shape is the public contract (CLI `--format json`, HTTP API, batch); keep it stable.
+Rich is imported by the text printer only, so JSON answers (`reec check --format json`, the
+API) do not load it.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
-from rich.tree import Tree
+from typing import TYPE_CHECKING, Any
 
 from reec.headline import headline
 from reec.model import Contested, Determination, Obligation, Reason
+
+if TYPE_CHECKING:  # Rich is imported by the text printer only: JSON needs none of it
+    from rich.console import Console
+    from rich.tree import Tree
 
 __all__ = [
     "contested_text",
@@ -122,6 +122,8 @@ def _cite(reason: Reason) -> str:
 
 
 def _add(tree: Tree, reason: Reason) -> None:
+    from rich.text import Text
+
     label = Text(f"{reason.rule} ", style="bold")
     label.append(f"({reason.outcome}) ", style="italic")
     if reason.policy is not None:
@@ -136,6 +138,12 @@ def _add(tree: Tree, reason: Reason) -> None:
 def print_determination(d: Determination, console: Console) -> None:
     """First line: the decision (`reec.headline`, as the web page words it); second: the one
     reason that decides it; then warnings, the items, the trace and obligations."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+    from rich.tree import Tree
+
     top = headline(d)
     decision, because = top.lines
     console.print(Text(decision, style=_TONE[top.tone]), soft_wrap=True)

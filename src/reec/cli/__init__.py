@@ -73,7 +73,7 @@ def _completing() -> bool:
 def _run_plain_check(file: str, options: dict[str, str]) -> None:
     """`reec check` as Typer runs it (reec/cli/check.py): the same body, the same one-line
     error and exit status, and Typer's "Aborted." on Ctrl-C."""
-    from reec.cli.base import err, report_error
+    from reec.cli.base import report_error
     from reec.cli.run_check import run_check
     from reec.errors import ReecError
 
@@ -82,6 +82,8 @@ def _run_plain_check(file: str, options: dict[str, str]) -> None:
     except (ReecError, OSError) as exc:
         sys.exit(report_error(exc))
     except (EOFError, KeyboardInterrupt):
+        from reec.cli.base import err
+
         err.print()
         err.print("Aborted.", style="red")
         sys.exit(1)

@@ -1,31 +1,50 @@
 """The CLI's pieces that need no Typer: the consoles, the one-line error and its exit status,
 dates. The Typer commands use them, and so does the entry point's direct `reec check`
-(reec/cli/__init__.py), which answers without building the command tree."""
+(reec/cli/__init__.py), which answers without building the command tree.
+
+The consoles are made when first asked for (PEP 562): a `reec check --format json` that
+succeeds prints no Rich and imports none of it (a tenth of a cold check)."""
 
 from __future__ import annotations
 
 import os
 import sys
 from datetime import date
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from reec.errors import InputError, ReecError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 __all__ = ["EXIT_OS_ERROR", "err", "out", "parse_date", "report_error"]
 
 EXIT_OS_ERROR = 9
 """A full disk, an unwritable --out, a folder given as a file (docs/settings.md)."""
 
-out = Console(markup=False, emoji=False)
+out: Console
 """Standard output. Markup and emoji codes are off: a user's text is printed as written
 (`reec.styled` for reec's own styling)."""
-err = Console(stderr=True, markup=False, emoji=False)
+err: Console
+"""Standard error, likewise."""
+
+
+def __getattr__(name: str) -> Console:
+    """`out` and `err`, made on first use and kept as the module's own names."""
+    if name not in ("out", "err"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from rich.console import Console
+
+    console = Console(stderr=name == "err", markup=False, emoji=False)
+    globals()[name] = console
+    return console
 
 
 def report_error(exc: ReecError | OSError) -> int:
     """Print `exc` as one line on stderr (never a traceback); return the exit status."""
+    from reec.cli.base import err
+
     if isinstance(exc, ReecError):
         err.print(_error_line(str(exc)), highlight=False, soft_wrap=True)
         return exc.exit_code
@@ -37,6 +56,8 @@ def report_error(exc: ReecError | OSError) -> int:
 
 def _error_line(message: str) -> Text:
     """`error: MESSAGE`, the message as written (it may echo what the user typed)."""
+    from rich.text import Text
+
     return Text.assemble(("error:", "bold red"), " ", message)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from reec.cli.base import out, parse_date
+from reec.cli.base import parse_date
 from reec.errors import InputError
 
 __all__ = ["FORMATS", "run_check"]
@@ -59,4 +59,6 @@ def run_check(file: Path, as_of: str | None, fmt: str) -> None:
         sys.stdout.write(json.dumps(determination_to_dict(result), ensure_ascii=False, indent=2))
         sys.stdout.write("\n")
     else:
+        from reec.cli.base import out
+
         print_determination(result, out)
