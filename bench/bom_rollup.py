@@ -352,9 +352,11 @@ def main() -> None:
                         else:
                             frame.write_parquet(file)
                     del frame
-                # Polars' allocator as `reec bom explain` sets it (keep_large_blocks); this
-                # process's Polars has put its own defaults in the environment, so set, not kept
-                env = {**os.environ, ENV: KEEP_LARGE_BLOCKS}
+                # Polars' allocator and glibc's one arena as `reec bom explain` sets them
+                # (keep_large_blocks) before any thread: this process's Polars has put its own
+                # defaults in the environment, so set, not kept; the worker imports NumPy and
+                # Polars before it could call mallopt, so glibc reads the same from the start
+                env = {**os.environ, ENV: KEEP_LARGE_BLOCKS, "MALLOC_ARENA_MAX": "1"}
                 for file in files:
                     cmd = [sys.executable, __file__, "--read-worker", str(file)]
                     f = json.loads(

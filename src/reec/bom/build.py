@@ -24,6 +24,7 @@ from reec.bom.graph import Cycle, Levels, levels, levels_or_cycle
 from reec.bom.heap import kept_heap
 from reec.bom.model import ACTIVITIES, CHINA, FORMS, Bom, RootFacts
 from reec.bom.numbers import Scaled, decimal_text, quick_scaled, scaled_column
+from reec.bom.parquet import LineText, ParquetBom
 from reec.bom.rates import Rates
 from reec.elements import ELEMENTS
 from reec.errors import BomError
@@ -176,23 +177,42 @@ def _clean(df: pl.DataFrame, locate: Locate, source: str) -> pl.DataFrame:
 
 
 def build_bom(
-    df: pl.DataFrame,
+    df: pl.DataFrame | Callable[[], pl.DataFrame],
     *,
     source: str,
     locate: Locate,
     where: Callable[[int], str],
     rates: Rates | None,
     root: RootFacts | None,
+    file: ParquetBom | None = None,
 ) -> Bom:
-    """Validate rows (`root`: the shipment line on top; None: the row with an empty parent)."""
-    _check_columns(df, source)
-    with kept_heap(len(df)), Aside(len(df)) as aside:
+    """Validate rows (`root`: the shipment line on top; None: the row with an empty parent).
+
+    `df` may be a function reading the rows: with `file` (a Parquet file coded as it is read,
+    `reec.bom.parquet`), it is called only when the file needs the text path."""
+    if isinstance(df, pl.DataFrame):
+        _check_columns(df, source)
+    size = len(df) if isinstance(df, pl.DataFrame) else file.rows if file is not None else 0
+    with kept_heap(size), Aside(size) as aside:
         early = _Early(aside)
-        parts = _plain(df, root, early)
-        if parts is None:
-            early = _Early(aside)  # the text path: nothing found early holds
-            parts = _cleaned(df, locate, source, root)
-        del df
+        coded = (
+            file.parts(None if root is None else _root_head(root), COLUMNS[1:], _NODE_FACTS, aside)
+            if file is not None
+            else None
+        )
+        if coded is not None:
+            parts, quantity, line_text = coded
+            early.quantity = _done(quantity)
+        else:
+            if not isinstance(df, pl.DataFrame):
+                df = df()
+                _check_columns(df, source)
+            plain = _plain(df, root, early)
+            if plain is None:
+                early = _Early(aside)  # the text path: nothing found early holds
+            parts = plain or _cleaned(df, locate, source, root)
+            line_text = _text_of(parts[1])
+        del df, coded
         nodes, lines, parent_s, child_s = parts
         del parts
         parent = np.asarray(parent_s.to_numpy(), dtype=np.int64)  # no copy when int64 already
@@ -201,7 +221,22 @@ def build_bom(
         # the graph's levels beside the node checks (not beside the plain path's own checks,
         # where both sets of temporaries would meet at the peak: 2.72 -> 2.85 GiB at 10M lines)
         early.levels = aside.run(levels_or_cycle, len(nodes), parent, child)
-        return _assemble(nodes, lines, parent, child, source, locate, where, rates, early)
+        return _assemble(
+            nodes, lines, line_text, parent, child, source, locate, where, rates, early
+        )
+
+
+def _done(value: Scaled) -> Future[Scaled | None]:
+    done: Future[Scaled | None] = Future()
+    done.set_result(value)
+    return done
+
+
+def _text_of(lines: pl.DataFrame) -> LineText:
+    def text(line: int, column: str) -> object:
+        return lines[column][line]
+
+    return text
 
 
 @dataclass(slots=True)
@@ -344,6 +379,7 @@ def _by_text(head: pl.DataFrame, lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.
 def _assemble(
     nodes: pl.DataFrame,
     lines: pl.DataFrame,
+    line_text: LineText,
     parent: Ints,
     child: Ints,
     source: str,
@@ -424,7 +460,7 @@ def _assemble(
     )
     over = over_later.result()
     if over is not None:
-        _line_over(over, lines, locate)
+        _line_over(over, lines, line_text, locate)
     labels = pl.DataFrame(
         {
             "id": ids,
@@ -489,9 +525,9 @@ _CHUNK = 1 << 20
 """Lines per chunk of `_first_over` (its temporaries: 8 MB each)."""
 
 
-def _line_over(e: int, lines: pl.DataFrame, locate: Locate) -> NoReturn:
+def _line_over(e: int, lines: pl.DataFrame, text: LineText, locate: Locate) -> NoReturn:
     raise BomError(
-        f"{lines['child'][e]!r}: quantity x unit value is worth more than one unit of "
-        f"its parent {lines['parent'][e]!r}",
+        f"{text(e, 'child')!r}: quantity x unit value is worth more than one unit of "
+        f"its parent {text(e, 'parent')!r}",
         field=locate(int(lines["row"][e]), "unit_value"),
     )

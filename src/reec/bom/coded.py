@@ -20,7 +20,19 @@ import pyarrow.compute as pc
 
 from reec.bom.aside import Aside
 
-__all__ = ["SEEDS", "Parts", "first_codes", "plain_parts", "stripped", "stripped_frame"]
+__all__ = [
+    "MIX",
+    "SEEDS",
+    "Parts",
+    "differing",
+    "facts_agree",
+    "first_codes",
+    "line_nodes",
+    "plain_parts",
+    "starts",
+    "stripped",
+    "stripped_frame",
+]
 
 SEEDS = (0, 1)
 """Two seeds of Polars' string hash: texts are compared and joined as two independent 64-bit
@@ -32,7 +44,7 @@ Parts = tuple[pl.DataFrame, pl.DataFrame, pl.Series, pl.Series]
 line's parent and child node."""
 
 Ints = npt.NDArray[np.int64]
-_MIX = (
+MIX = (
     0x9E3779B97F4A7C15,
     0xC2B2AE3D27D4EB4F,
     0x165667B19E3779F9,
@@ -67,7 +79,7 @@ def stripped_frame(df: pl.DataFrame, columns: tuple[str, ...] | list[str]) -> pl
     )
 
 
-def _starts(a: Ints, b: Ints) -> npt.NDArray[np.bool_]:
+def starts(a: Ints, b: Ints) -> npt.NDArray[np.bool_]:
     """Where a run of equal (a, b) pairs starts: lines are mostly grouped by parent, so only the
     first line of each run is looked up."""
     start = np.ones(len(a), dtype=bool)
@@ -116,6 +128,33 @@ def first_codes(keys: Ints, bits: int | None = None) -> Ints:
     return out
 
 
+def line_nodes(
+    top: tuple[Ints, Ints], child: tuple[Ints, Ints], runs: Ints, run_parent: tuple[Ints, Ints]
+) -> tuple[Ints, Ints, Ints] | None:
+    """Each line's child and parent node, and the first line of each node but the top, from the
+    ids' hashes under both seeds: the top's, every line's child's, and the parent's at the first
+    line of each run of lines with one parent (`runs`). None when a parent is no part, the top
+    is used as a part (a cycle), or the second seed finds a clash of the first."""
+    n = len(child[0])
+    codes = first_codes(np.concatenate([top[0], child[0], run_parent[0]]))
+    line_child, parent_of_run = codes[1 : n + 1], codes[n + 1 :]
+    # a line is the first of its node where its code is new (codes count up from 0, the top)
+    seen = np.maximum.accumulate(np.concatenate([[0], line_child]))
+    first = np.flatnonzero(line_child > seen[:-1])
+    del seen
+    if (parent_of_run.size and int(parent_of_run.max()) > len(first)) or not line_child.all():
+        return None
+    # the second seed: every line's texts are its nodes', not a clash of the first
+    node1 = np.concatenate([top[1], child[1][first]])
+    if not (
+        np.array_equal(node1[line_child], child[1])
+        and np.array_equal(node1[parent_of_run], run_parent[1])
+    ):
+        return None
+    # each run's parent repeated over its lines (sequential writes: 0.4 -> 0.05 s at 10M lines)
+    return line_child, np.repeat(parent_of_run, np.diff(runs, append=n)), first
+
+
 def plain_parts(
     df: pl.DataFrame,
     head: pl.DataFrame,
@@ -147,26 +186,13 @@ def plain_parts(
     fact_hashes = aside.run(_fact_hashes, lines, given)
     t = pl.Series("child", [top_id], dtype=pl.String)
     t0, t1 = (t.hash(s).to_numpy().view(np.int64) for s in SEEDS)
-    start = _starts(p0, p1)
-    runs = np.flatnonzero(start)
-    codes = first_codes(np.concatenate([t0, c0, p0[runs]]))
-    del c0, p0
-    child, run_parent = codes[1 : n + 1], codes[n + 1 :]
-    # a line is the first of its node where its code is new (codes count up from 0, the top)
-    seen = np.maximum.accumulate(np.concatenate([[0], child]))
-    first = np.flatnonzero(child > seen[:-1])
-    del seen
-    if (run_parent.size and int(run_parent.max()) > len(first)) or not child.all():
-        return None  # a parent that is no part, or the top used as a part (a cycle)
-    # the second seed: every line's texts are its nodes', not a clash of the first
-    node1 = np.concatenate([t1, c1[first]])
-    if not (np.array_equal(node1[child], c1) and np.array_equal(node1[run_parent], p1[runs])):
+    runs = np.flatnonzero(starts(p0, p1))
+    found = line_nodes((t0, t1), (c0, c1), runs, (p0[runs], p1[runs]))
+    del c0, p0, c1, p1
+    if found is None:
         return None
-    del c1, p1, node1
-    # each run's parent repeated over its lines (sequential writes: 0.4 -> 0.05 s at 10M lines)
-    parent = np.repeat(run_parent, np.diff(runs, append=n))
-    del start, run_parent
-    differ = _differing(fact_hashes.result(), child, first)
+    child, parent, first = found
+    differ = differing(fact_hashes.result(), child, first)
     del fact_hashes  # the hashes (the future holds them) freed before the node rows are built
     is_first = np.zeros(n, dtype=bool)
     is_first[first] = True  # a filter reads the columns in order: cheaper than a gather
@@ -213,14 +239,14 @@ def _fact_hashes(lines: pl.DataFrame, given: list[str]) -> list[npt.NDArray[np.u
         return []
     hashes = lines.lazy().select(
         pl.sum_horizontal(
-            pl.col(c).hash(seed) * pl.lit(_MIX[i], dtype=pl.UInt64) for i, c in enumerate(given)
+            pl.col(c).hash(seed) * pl.lit(MIX[i], dtype=pl.UInt64) for i, c in enumerate(given)
         ).alias(str(seed))
         for seed in SEEDS
     )
     return [h.to_numpy() for h in hashes.collect(engine="streaming").iter_columns()]
 
 
-def _differing(hashes: list[npt.NDArray[np.uint64]], child: Ints, first: Ints) -> Ints:
+def differing(hashes: list[npt.NDArray[np.uint64]], child: Ints, first: Ints) -> Ints:
     """The lines whose facts as given (`_fact_hashes`) differ from their part's first line's."""
     differ = np.zeros(len(child), dtype=bool)
     for row_h in hashes:
@@ -239,8 +265,13 @@ def _facts_agree(
     column by column after cleaning, as the text path does."""
     if not given or not rows.size:
         return True
-    mine = lines[rows].select(stripped(c) for c in given)
-    theirs = nodes[child[rows]]
+    return facts_agree(lines[rows].select(given), nodes[child[rows]], given)
+
+
+def facts_agree(mine: pl.DataFrame, theirs: pl.DataFrame, given: list[str]) -> bool:
+    """Lines' facts as given (`mine`) describe their parts (`theirs`, cleaned) alike, column by
+    column after cleaning; a blank describes nothing."""
+    mine = mine.select(stripped(c) for c in given)
     for c in given:
         bad = mine[c].is_not_null() & (theirs[c].is_null() | mine[c].ne_missing(theirs[c]))
         if bad.any():

@@ -23,6 +23,8 @@ from __future__ import annotations
 import os
 import sys
 
+from reec.bom.heap import one_arena
+
 __all__ = ["ENV", "KEEP_LARGE_BLOCKS", "keep_large_blocks"]
 
 ENV = "_RJEM_MALLOC_CONF"
@@ -35,7 +37,9 @@ too near the 3 GiB target; all of them (`dirty_decay_ms:-1`), 3.6 GiB."""
 
 def keep_large_blocks() -> bool:
     """Ask for `KEEP_LARGE_BLOCKS` unless the environment sets jemalloc already; True if the
-    process will run with it (False too when Polars is loaded already: too late to ask)."""
+    process will run with it (False too when Polars is loaded already: too late to ask). glibc
+    is asked for one arena too (`reec.bom.heap.one_arena`), for the same reason."""
+    one_arena()
     if "polars" in sys.modules:  # Polars put its defaults first; the last setting wins
         return os.environ.get(ENV, "").endswith(KEEP_LARGE_BLOCKS)
     return os.environ.setdefault(ENV, KEEP_LARGE_BLOCKS) == KEEP_LARGE_BLOCKS

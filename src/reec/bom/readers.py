@@ -15,9 +15,10 @@ from typing import Any
 
 import polars as pl
 
-from reec.bom.build import build_bom
+from reec.bom.build import COLUMNS, REQUIRED, build_bom
 from reec.bom.contents import bom_from_item, root_facts
 from reec.bom.model import Bom, RootFacts
+from reec.bom.parquet import parquet_bom
 from reec.bom.rates import Rates
 from reec.errors import BomError
 
@@ -119,11 +120,15 @@ def read_bom(path: Path, rates: Rates | None = None, root: RootFacts | None = No
     def where(row: int) -> str:
         return f"{name}: row {row + first}"
 
+    # a Parquet file is coded as it is read (reec.bom.parquet), and read as text only if it
+    # needs to be; the rows are not kept here: build_bom drops them once cleaned
+    file = parquet_bom(path, COLUMNS, REQUIRED) if path.suffix.lower() == ".parquet" else None
     return build_bom(
-        read_bom_rows(path)[0],  # not kept here: build_bom drops the raw rows once cleaned
+        (lambda: read_bom_rows(path)[0]) if file is not None else read_bom_rows(path)[0],
         source=str(path),
         locate=lambda row, col: f"{where(row)}, column {col}",
         where=where,
         rates=rates,
         root=root,
+        file=file,
     )

@@ -1,0 +1,351 @@
+"""A plain Parquet BOM file coded without reading its repeated columns as text.
+
+Read as text, a 10M-line file is eight columns of Polars string views (16 bytes a value, 1.3 GB)
+whose every line is then hashed, parent and facts, twice: more memory met for the first time and
+more passes than the coding itself. Parquet keeps a column whose values repeat (parents,
+quantities, currencies, origins, forms, compositions) as a dictionary per row group and each
+row's index into it. Read so (pyarrow's `read_dictionary`, on the worker thread while Polars
+reads the rest), such a column is hashed, parsed or cleaned once per dictionary value, and its
+lines are 4-byte indices: a parent is looked up at the first line of each run, a quantity from
+the numbers of its few distinct texts, a fact compared through its dictionary's hashes. Only
+the parts' ids (`child`) and the columns the file does not keep as dictionaries are text.
+
+The answer is `reec.bom.coded.plain_parts`'s for the same rows (the same nodes, lines, codes,
+numerators and scale); anything that would need cleaning or a message returns None, and the
+file is read as text (`reec.bom.build`), which gives the error it always gave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from reec.bom.aside import Aside
+from reec.bom.coded import (
+    MIX,
+    SEEDS,
+    Parts,
+    differing,
+    facts_agree,
+    line_nodes,
+    stripped,
+    stripped_frame,
+)
+from reec.bom.numbers import Scaled, quick_scaled
+
+__all__ = ["LineText", "ParquetBom", "parquet_bom"]
+
+Ints = npt.NDArray[np.int64]
+LineText = Callable[[int, str], object]
+"""A line's text in a column as given (for a message naming it)."""
+_DICTIONARY = frozenset({"RLE_DICTIONARY", "PLAIN_DICTIONARY"})
+_ALWAYS = ("parent", "quantity")
+"""Read as dictionaries even where the file fell back to plain pages: they are looked up per
+run and per distinct text."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Coded:
+    """A dictionary column: each file row's place in the row groups' dictionaries put end to
+    end, each followed by a null for the group's missing values (`at`, `values`)."""
+
+    at: npt.NDArray[np.int32]
+    values: pl.Series
+    nulls: int
+    """Rows where the value is missing."""
+
+    def missing(self) -> Ints:
+        """The file rows where the value is missing (one pass over `at`)."""
+        return np.flatnonzero(self.values.is_null().to_numpy()[self.at]) if self.nulls else _NONE
+
+    def is_missing(self, row: int) -> bool:
+        return self.values[int(self.at[row])] is None
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+_A = TypeVar("_A", bound=npt.NDArray[Any])
+
+
+def _coded(column: pa.ChunkedArray, rows: int) -> _Coded:
+    at = np.empty(rows, dtype=np.int32)
+    pieces: list[pa.Array] = []
+    nulls = base = lo = 0
+    for chunk in column.chunks:
+        indices, size = chunk.indices, len(chunk.dictionary)
+        if indices.null_count:  # the group's null, after its dictionary
+            nulls += indices.null_count
+            indices = pc.fill_null(indices, pa.scalar(size, indices.type))
+        np.add(indices.to_numpy(), base, out=at[lo : lo + len(chunk)], casting="unsafe")
+        pieces += [chunk.dictionary, pa.nulls(1, chunk.dictionary.type)]
+        base += size + 1
+        lo += len(chunk)
+    values = pl.Series(pl.from_arrow(pa.concat_arrays(pieces))).cast(pl.String)
+    return _Coded(at, values, nulls)
+
+
+@dataclass(frozen=True, slots=True)
+class ParquetBom:
+    """A Parquet file whose columns are all text, each a BOM column."""
+
+    path: Path
+    rows: int
+    names: tuple[str, ...]
+    dictionaries: tuple[str, ...]
+    """Columns read as dictionaries (`_ALWAYS`, and those the file keeps so in every row group)."""
+
+    def parts(
+        self,
+        head: pl.DataFrame | None,
+        columns: tuple[str, ...],
+        facts: tuple[str, ...],
+        aside: Aside,
+    ) -> tuple[Parts, Scaled, LineText] | None:
+        """`reec.bom.coded.plain_parts`'s parts, the lines' quantities and their text, or None
+        (`head`: the shipment line on top, row -1; None: the file's row with no parent)."""
+        read = aside.run(self._dictionaries)
+        try:
+            texts = pl.read_parquet(
+                self.path, columns=[c for c in self.names if c not in self.dictionaries]
+            )
+            coded = read.result()
+        except (OSError, pa.ArrowException, pl.exceptions.PolarsError, ValueError):
+            return None  # read as text, which says what is wrong
+        return _Reading(self, texts, coded, columns, facts, aside).parts(head)
+
+    def _dictionaries(self) -> dict[str, _Coded]:
+        # glibc's heap (kept by reec.bom.heap), not pyarrow's mimalloc, whose fresh huge
+        # pages cost 1-4 s of system time on the VM measured (docs/performance.md, section 2)
+        pool = pa.default_memory_pool()
+        pa.set_memory_pool(pa.system_memory_pool())
+        try:
+            table = pq.read_table(
+                self.path,
+                columns=list(self.dictionaries),
+                read_dictionary=list(self.dictionaries),
+            )
+        finally:
+            pa.set_memory_pool(pool)
+        return {c: _coded(table[c], self.rows) for c in self.dictionaries}
+
+
+def parquet_bom(
+    path: Path, columns: tuple[str, ...], required: tuple[str, ...]
+) -> ParquetBom | None:
+    """The file, if every column is text and a BOM column, the required ones there; else None
+    (read as text, which names what is wrong)."""
+    try:
+        meta = pq.ParquetFile(path).metadata
+        schema = meta.schema.to_arrow_schema()
+    except (OSError, pa.ArrowException, ValueError):
+        return None
+    names = tuple(schema.names)
+    text = (pa.types.is_string, pa.types.is_large_string, pa.types.is_string_view)
+    if (
+        meta.num_rows < 1
+        or "child" not in names
+        or len(set(names)) != len(names)
+        or any(c not in columns for c in names)
+        or any(c not in names for c in required)
+        or not all(any(t(f.type) for t in text) for f in schema)
+    ):
+        return None
+    groups = [meta.row_group(i) for i in range(meta.num_row_groups)]
+    kept = tuple(
+        c
+        for i, c in enumerate(names)
+        if c in _ALWAYS
+        or (c != "child" and all(_DICTIONARY & set(g.column(i).encodings) for g in groups))
+    )
+    return ParquetBom(path, meta.num_rows, names, kept)
+
+
+class _Reading:
+    """One reading of a `ParquetBom`: its text columns (Polars) and dictionary columns."""
+
+    def __init__(
+        self,
+        file: ParquetBom,
+        texts: pl.DataFrame,
+        coded: dict[str, _Coded],
+        columns: tuple[str, ...],
+        facts: tuple[str, ...],
+        aside: Aside,
+    ) -> None:
+        self.rows = file.rows
+        self.texts = texts.select(pl.all().cast(pl.String))
+        self.coded = coded
+        self.columns = columns
+        self.facts = facts
+        self.aside = aside
+        self.top: int | None = None
+
+    def column(self, c: str, rows: Ints) -> pl.Series:
+        """Column `c` as given at file `rows`."""
+        if c in self.coded:
+            return self.coded[c].values.gather(self.coded[c].at[rows]).alias(c)
+        if c in self.texts.columns:
+            return self.texts[c].gather(rows)
+        return pl.repeat(None, len(rows), dtype=pl.String, eager=True).alias(c)
+
+    def cleaned(self, c: str, rows: Ints) -> pl.Series:
+        """Column `c` at file `rows` as `reec.bom.coded.stripped` cleans it: a dictionary
+        column's values cleaned once each."""
+        if c not in self.coded:
+            return self.column(c, rows).to_frame().select(stripped(c)).to_series()
+        clean = self.coded[c].values.to_frame(c).select(stripped(c)).to_series()
+        return clean.gather(self.coded[c].at[rows])
+
+    def lines(self, a: _A) -> _A:
+        """A file-row array without the top row."""
+        return a if self.top is None else cast(_A, np.delete(a, self.top))
+
+    def file_rows(self, lines: Ints) -> Ints:
+        return lines if self.top is None else lines + (lines >= self.top)
+
+    def blank_throughout(self, c: str) -> bool:
+        """No line (the top row left out) gives column `c`."""
+        if c in self.coded:
+            nulls, coded = self.coded[c].nulls, self.coded[c]
+            top_blank = self.top is not None and coded.is_missing(self.top)
+        elif c in self.texts.columns:
+            nulls, text = self.texts[c].null_count(), self.texts[c]
+            top_blank = self.top is not None and text[self.top] is None
+        else:
+            return True
+        return nulls - top_blank == self.rows - (self.top is not None)
+
+    def parts(self, head: pl.DataFrame | None) -> tuple[Parts, Scaled, LineText] | None:
+        parent = self.coded["parent"]
+        if head is None:
+            if parent.nulls != 1:
+                return None  # no top row, or more than one
+            self.top = top = int(parent.missing()[0])
+            at = np.array([top], dtype=np.int64)
+            head = pl.DataFrame([self.column(c, at) for c in self.columns]).select(
+                pl.lit(top, dtype=pl.Int64).alias("row"), *self.columns
+            )
+        elif parent.nulls:
+            return None  # a top row under a shipment line
+        raw_top = head["child"][0]
+        head = head.select("row", *(stripped(c) for c in self.columns))
+        top_id = head["child"][0]
+        child_text = self.texts["child"]
+        if self.top is not None:
+            child_text = pl.concat([child_text.slice(0, self.top), child_text.slice(self.top + 1)])
+        n = len(child_text)
+        if top_id is None or child_text.null_count():
+            return None  # a line without a child
+        given = [c for c in self.facts if not self.blank_throughout(c)]
+        quantities = self.aside.run(self.quantities)
+        fact_hashes = self.aside.run(self.fact_hashes, given)
+        ids = (
+            child_text.to_frame()
+            .lazy()
+            .select(pl.col("child").hash(s).alias(f"{s}") for s in SEEDS)
+        )
+        c0, c1 = (a.to_numpy().view(np.int64) for a in ids.collect().iter_columns())
+        t = pl.Series("child", [top_id], dtype=pl.String)
+        t0, t1 = (t.hash(s).to_numpy().view(np.int64) for s in SEEDS)
+        p_at = self.lines(parent.at)
+        start = np.ones(n, dtype=bool)
+        start[1:] = p_at[1:] != p_at[:-1]  # one place in the dictionaries: one text
+        runs = np.flatnonzero(start)
+        del start
+        run_at = p_at[runs]
+        del p_at
+        p0, p1 = (parent.values.hash(s).to_numpy().view(np.int64)[run_at] for s in SEEDS)
+        found = line_nodes((t0, t1), (c0, c1), runs, (p0, p1))
+        del c0, c1
+        if found is None:
+            return None
+        child, parent_node, first = found
+        quantity = quantities.result()
+        if quantity is None:
+            return None
+        differ = differing(fact_hashes.result(), child, first)
+        del fact_hashes
+        nodes = self.nodes(head, self.file_rows(first))
+        if raw_top != nodes["child"][0] or not bool(
+            child_text.gather(first).eq_missing(nodes["child"].slice(1)).all()
+        ):
+            return None  # cleaning changes an id
+        if given and differ.size:
+            mine = pl.DataFrame([self.column(c, self.file_rows(differ)) for c in given])
+            if not facts_agree(mine, nodes[child[differ]], given):
+                return None
+        rows = self.file_rows(np.arange(n, dtype=np.int64))
+        lines = pl.DataFrame([pl.Series("row", rows), child_text])
+        parts = (nodes, lines, pl.Series("parent", parent_node), pl.Series("child", child))
+        return parts, quantity, self.line_text
+
+    def line_text(self, line: int, column: str) -> object:
+        return self.column(column, self.file_rows(np.array([line], dtype=np.int64)))[0]
+
+    def quantities(self) -> Scaled | None:
+        """The lines' quantities from their distinct texts (`reec.bom.numbers.quick_scaled`)."""
+        q = self.coded["quantity"]
+        at = self.lines(q.at)
+        used = np.flatnonzero(np.bincount(at, minlength=len(q.values)))
+        quick = quick_scaled(q.values.gather(used))  # None for a missing one too
+        if quick is None:
+            return None
+        nums, scale = quick
+        table = np.zeros(len(q.values), dtype=np.int64)
+        table[used] = nums
+        return np.take(table, at), scale
+
+    def fact_hashes(self, given: list[str]) -> list[npt.NDArray[np.uint64]]:
+        """`reec.bom.coded._fact_hashes` of the lines: dictionary columns through the hashes of
+        their values."""
+        if not given:
+            return []
+        mix = {c: np.uint64(m) for c, m in zip(given, MIX, strict=False)}
+        texts = [c for c in given if c in self.texts.columns]
+        if texts:
+            hashes = self.texts.lazy().select(
+                pl.sum_horizontal(
+                    pl.col(c).hash(seed) * pl.lit(int(mix[c]), dtype=pl.UInt64) for c in texts
+                ).alias(str(seed))
+                for seed in SEEDS
+            )
+            out = [h.to_numpy(writable=True) for h in hashes.collect().iter_columns()]
+        else:
+            out = [np.zeros(self.rows, dtype=np.uint64) for _ in SEEDS]
+        taken = np.empty(self.rows, dtype=np.uint64)
+        for c in given:
+            if c in self.coded:
+                at = self.coded[c].at.astype(np.intp)  # NumPy's quick gather wants its own type
+                for acc, seed in zip(out, SEEDS, strict=True):
+                    table = self.coded[c].values.hash(seed).to_numpy() * mix[c]
+                    acc += np.take(table, at, out=taken)
+        return [self.lines(acc) for acc in out]
+
+    def nodes(self, head: pl.DataFrame, rows: Ints) -> pl.DataFrame:
+        """The top, then each node's first line (file `rows`), cleaned."""
+        described = tuple(c for c in self.columns if c != "quantity")
+        texts = [c for c in described if c in self.texts.columns]
+        mask = np.zeros(self.rows, dtype=bool)
+        mask[rows] = True  # a filter reads the columns in order: cheaper than a gather
+        kept = stripped_frame(self.texts.select(texts).filter(pl.Series(mask)), texts)
+        frame = pl.DataFrame([kept[c] if c in texts else self.cleaned(c, rows) for c in described])
+        return pl.concat(
+            [
+                head,
+                frame.select(
+                    pl.Series("row", rows),
+                    *(
+                        c if c != "quantity" else pl.lit(None, pl.String).alias(c)
+                        for c in self.columns
+                    ),
+                ),
+            ]
+        )

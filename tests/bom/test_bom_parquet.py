@@ -1,0 +1,125 @@
+"""A Parquet BOM file coded as it is read (reec.bom.parquet): the same BOM, or the same first
+error naming the same row and column, as reading it as text, whatever the rows and however the
+file keeps them (dictionaries or plain pages, small row groups); a plain file takes that path."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_bom_coded import ROOT, _facts, _frame, boms, plain_rows
+
+from reec.bom import aside, heap, readers
+from reec.bom.parquet import ParquetBom
+from reec.bom.readers import read_bom
+from reec.errors import BomError
+
+WRITERS = ("polars", "pyarrow", "pyarrow-plain", "pyarrow-ids-plain")
+
+
+def _write(df: pl.DataFrame, path: Path, writer: str, group: int) -> None:
+    """Polars keeps a repeated column as dictionaries; pyarrow all of them, none, or all but
+    the ids (then parents and quantities are read as dictionaries from plain pages)."""
+    if writer == "polars":
+        df.write_parquet(path, row_group_size=group)
+        return
+    dictionary: bool | list[str] = (
+        [c for c in df.columns if c not in ("parent", "child")]
+        if writer == "pyarrow-ids-plain"
+        else writer == "pyarrow"
+    )
+    pq.write_table(df.to_arrow(), path, row_group_size=group, use_dictionary=dictionary)
+
+
+def _outcome(path: Path, on_top: bool) -> tuple[str, Any]:
+    try:
+        bom = read_bom(path, root=ROOT if on_top else None)
+    except BomError as exc:
+        return "error", (exc.message, exc.field)
+    return "bom", _facts(bom)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(boms(), st.booleans(), st.sampled_from(WRITERS), st.integers(1, 4), st.booleans())
+def test_coded_and_text_readings_give_the_same_bom_or_first_error(
+    tmp_path: Path,
+    case: tuple[list[dict[str, Any]], bool],
+    drop: bool,
+    writer: str,
+    group: int,
+    beside: bool,
+) -> None:
+    rows, on_top = case
+    path = tmp_path / "bom.parquet"
+    _write(_frame(rows, drop), path, writer, group)
+    with patch.object(aside, "LARGE", 1 if beside else heap.LARGE):
+        coded_way = _outcome(path, on_top)
+    with patch.object(readers, "parquet_bom", return_value=None):
+        text_way = _outcome(path, on_top)
+    assert coded_way == text_way
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_plain_file_takes_the_coded_path(tmp_path: Path, writer: str) -> None:
+    path = tmp_path / "bom.parquet"
+    _write(_frame(plain_rows(), drop=False), path, writer, 2)
+    taken: list[bool] = []
+    real = ParquetBom.parts
+
+    def spy(self: ParquetBom, *args: Any) -> Any:
+        parts = real(self, *args)
+        taken.append(parts is not None)
+        return parts
+
+    with patch.object(ParquetBom, "parts", spy):
+        assert _outcome(path, on_top=False)[0] == "bom"
+    assert taken == [True]
+
+
+def test_a_line_worth_more_than_its_parent_is_named_from_the_dictionaries(tmp_path: Path) -> None:
+    rows = plain_rows()
+    rows[3]["quantity"] = "60"  # 60 x 1 Dy metal in one magnet worth 50
+    path = tmp_path / "bom.parquet"
+    _write(_frame(rows, drop=False), path, "pyarrow", 2)
+    with pytest.raises(BomError) as info:
+        read_bom(path)
+    assert info.value.message == (
+        "'dy': quantity x unit value is worth more than one unit of its parent 'mag'"
+    )
+    assert info.value.field == "bom.parquet: row 4, column unit_value"
+
+
+def test_bom_explain_shares_one_arena_between_its_threads() -> None:
+    """`reec bom explain` asks glibc for one arena before any thread allocates
+    (reec.bom.heap.one_arena): threads started after it allocate from the main arena."""
+    code = (
+        "import ctypes, threading\n"
+        "from reec.bom.polars_memory import keep_large_blocks\n"
+        "keep_large_blocks()\n"
+        "import numpy as np\n"
+        "def work():\n    np.ones(1 << 16).sum()\n"
+        "threads = [threading.Thread(target=work) for _ in range(3)]\n"
+        "[t.start() for t in threads]\n[t.join() for t in threads]\n"
+        "ctypes.CDLL(None).malloc_stats()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stderr.count("Arena ") == 1
+
+
+def test_a_users_arena_setting_stands(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert not heap.one_arena()
