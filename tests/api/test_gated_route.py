@@ -3,6 +3,7 @@ known (reec.api.gated_route), and answers exactly as the whole way does."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,14 @@ def solved(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def _post(client: TestClient, key: str, body: Any, query: str = "") -> Any:
-    return client.post(f"/v1/determinations{query}", json=body, headers={"X-API-Key": key})
+def _post(
+    client: TestClient, key: str, body: Any, query: str = "", kind: str = "application/json"
+) -> Any:
+    return client.post(
+        f"/v1/determinations{query}",
+        content=json.dumps(body).encode(),
+        headers={"X-API-Key": key, "Content-Type": kind},
+    )
 
 
 def _same(a: Any, b: Any) -> None:
@@ -66,6 +73,32 @@ def test_a_gated_json_request_is_answered_without_solving_and_as_the_whole_way(
     app.dependency_overrides.clear()
     assert solved == [1]
     _same(short, whole)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["application/json; charset=utf-8", "Application/JSON;charset=UTF-8", "application/json;"],
+)
+def test_json_with_a_charset_is_gated_too(
+    app: FastAPI, client: TestClient, keys: dict[str, str], solved: list[int], kind: str
+) -> None:
+    """FastAPI reads any `application/json` body with `json.loads`, whatever its parameters."""
+    short = _post(client, keys["analyst"], _shipment(), kind=kind)
+    assert solved == []
+    app.dependency_overrides[current_key] = current_key
+    whole = _post(client, keys["analyst"], _shipment(), kind=kind)
+    app.dependency_overrides.clear()
+    assert solved == [1]
+    _same(short, whole)
+
+
+@pytest.mark.parametrize("kind", ["text/plain", "application/jsonx", "application/x-json"])
+def test_another_media_type_takes_the_whole_way(
+    client: TestClient, keys: dict[str, str], solved: list[int], kind: str
+) -> None:
+    answer = _post(client, keys["analyst"], _shipment(), kind=kind)
+    assert solved == [1]
+    assert answer.status_code == 422  # FastAPI's own answer: the body is not read as JSON
 
 
 def test_a_query_takes_the_whole_way(

@@ -60,3 +60,38 @@ def test_the_shipment_schema_is_the_format() -> None:
     assert schema["additionalProperties"] is False  # unknown keys are errors
     end_uses = schema["$defs"]["EndUse"]["enum"]
     assert "drone" in end_uses
+
+
+def test_a_shipment_left_without_its_lists_is_validated_without_copies() -> None:
+    """Empty lists and mappings a shipment leaves out are made by factories: pydantic
+    deep-copies a `[]` or `{}` default for every model that leaves the field out (issue 16:
+    `copy.deepcopy` seven times per API check of examples/01), yet the schema still states
+    them as defaults (test_committed_schema_has_not_drifted) and each model has its own."""
+    from pydantic import BaseModel
+
+    from reec.shipment_input import ItemIn, OwnerIn, PartyIn, ShipmentIn
+
+    models: list[type[BaseModel]] = [ShipmentIn, PartyIn, OwnerIn, ItemIn]
+    mutable = [
+        f"{m.__name__}.{name}"
+        for m in models
+        for name, field in m.model_fields.items()
+        if isinstance(field.default, list | dict | set)
+    ]
+    assert mutable == []
+    doc = {
+        "exporter": {"name": "Exporter", "country": "CN"},
+        "destination": "DE",
+        "items": [
+            {"id": "L1", "form": "oxide", "value": {"amount": 1, "currency": "USD"}},
+            {"id": "L2", "form": "oxide", "value": {"amount": 1, "currency": "USD"}},
+        ],
+    }
+    one, two = ShipmentIn.model_validate(doc), ShipmentIn.model_validate(doc)
+    assert one.items[0].contents == []
+    assert one.items[0].parameters == {}
+    assert one.items[0].contents is not one.items[1].contents
+    assert one.end_uses is not two.end_uses
+    schema = ShipmentIn.model_json_schema()
+    assert schema["properties"]["end_uses"]["default"] == []
+    assert schema["$defs"]["ItemIn"]["properties"]["parameters"]["default"] == {}

@@ -10,6 +10,7 @@ import asyncio
 import sqlite3
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from reec.api.rules import Rules, load_rules
 from reec.desk.check import CleanCheck, keep_clean, keep_clean_dbapi
 from reec.desk.loop_keeper import LoopKeeper
 from reec.errors import StoreError
+from reec.licensing.records import JsonDoc, jsonable
 from reec.store import audit
 from reec.store.db import Store
 from reec.store.tables import DeterminationRow
@@ -78,6 +80,18 @@ def test_the_driver_path_keeps_what_sqlalchemy_keeps(book: Store, rules: Rules) 
         rows = [s.get(DeterminationRow, i) for i in through_orm + through_driver]
         assert all(r is not None and r.created_at.year > 2000 for r in rows)
         assert audit.verify(s).ok
+
+
+def test_a_document_marked_json_is_kept_as_the_same_text(book: Store, rules: Rules) -> None:
+    """The API marks its shipment document `JsonDoc` (made by pydantic in JSON mode): kept
+    without the JSON round trip, its row holds the same text as the unmarked document's."""
+    checks = [clean_check(rules, n) for n in range(2)]
+    marked = [replace(c, shipment_doc=JsonDoc(c.shipment_doc)) for c in checks]
+    assert jsonable(marked[0].shipment_doc) is marked[0].shipment_doc
+    with book.transaction() as s:
+        plain_ids = keep_clean(s, checks)
+        marked_ids = keep_clean(s, marked)
+    assert _stored(book, marked_ids) == _stored(book, plain_ids)
 
 
 def test_concurrent_checks_are_kept_once_each_in_fewer_transactions(

@@ -80,6 +80,28 @@ def test_a_writer_holds_the_lock_other_processes_queue_on(tmp_path: Path) -> Non
     store.dispose()
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX fork")
+def test_a_forked_process_does_not_share_the_lock(tmp_path: Path) -> None:
+    """The lock file stays open between transactions; a process forked from this one shares
+    that open file (a `flock` on it would be the parent's), so it opens its own and queues."""
+    lock = write_lock_for(str(tmp_path / "book.db"), 1)
+    assert lock is not None
+    with lock.hold():
+        pass  # opened, and kept open
+    held, go = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: once the parent holds the lock, this try must fail
+        os.read(held, 1)
+        with lock.try_hold(0.05) as got:
+            os._exit(3 if got else 0)
+    with lock.hold():
+        os.write(go, b"x")
+        _, status = os.waitpid(pid, 0)
+    os.close(held)
+    os.close(go)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
 def test_the_queue_is_reentrant_in_a_thread(tmp_path: Path) -> None:
     """Taking the lock again in the thread that holds it does not wait for itself."""
     lock = write_lock_for(str(tmp_path / "book.db"), 1)

@@ -12,9 +12,10 @@ its role before the body was read, there is no query string, and the body is JSO
 and puts a shorter way in front of its handler, taken only when all of these hold: the app has
 no dependency overrides; the route takes exactly a JSON body, the request, optional query
 parameters and one `require(...)` dependency; the gate's principal is in the request's scope
-and holds the permission that dependency names; the request has no query string and says
-`Content-Type: application/json`; its body decodes and validates against the route's body field
-(the same `ModelField.validate` FastAPI calls). Then the endpoint is called with the arguments
+and holds the permission that dependency names; the request has no query string and its
+`Content-Type` is `application/json` (parameters such as a charset or not: FastAPI reads such a
+body with `json.loads` all the same); its body decodes and validates against the route's body
+field (the same `ModelField.validate` FastAPI calls). Then the endpoint is called with the arguments
 FastAPI would pass, and its `Response` is the answer, as FastAPI would return it. Anything else
 (a body that does not validate, no key, a query) takes FastAPI's whole handler and is answered
 exactly as before; the body read by the shorter way is cached on the request for it.
@@ -71,7 +72,7 @@ class GatedRoute(APIRoute):
                 not isinstance(principal, Principal)
                 or not allowed(principal, shape.permission)
                 or scope.get("query_string")
-                or request.headers.get("content-type") != "application/json"
+                or not _json_media(request.headers.get("content-type"))
                 or getattr(request.app, "dependency_overrides", None)
             ):
                 return await handler(request)
@@ -92,6 +93,18 @@ class GatedRoute(APIRoute):
             return answer
 
         return gated
+
+
+def _json_media(value: str | None) -> bool:
+    """Whether FastAPI reads a body of this `Content-Type` as JSON (`json.loads` of its bytes,
+    whatever its parameters): the media type before any `;` is `application/json`, as
+    `email.message` parses it for FastAPI. `application/json; charset=utf-8` took the whole
+    way before (issue 16: about 0.4 ms more)."""
+    if value is None:
+        return False
+    return value == "application/json" or value.partition(";")[0].strip().lower() == (
+        "application/json"
+    )
 
 
 def _shape(route: APIRoute) -> _Shape | None:

@@ -18,6 +18,7 @@ from reec.render import determination_to_dict
 from reec.store.tables import Base, DeterminationRow
 
 __all__ = [
+    "JsonDoc",
     "KeptRow",
     "bind_determinations",
     "get_row",
@@ -35,8 +36,18 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+class JsonDoc(dict[str, Any]):
+    """A shipment document made of JSON's types only (pydantic's `model_dump(mode="json")`, as
+    the API makes it): `jsonable` keeps it as it is, where its JSON round trip would build the
+    same document again (about 30 us of a kept API check's 1.5 ms, issue 16)."""
+
+    __slots__ = ()
+
+
 def jsonable(raw: Any) -> Any:
     """Shipment documents read from YAML hold `date` objects; JSON columns want strings."""
+    if type(raw) is JsonDoc:
+        return raw
     return json.loads(json.dumps(raw, default=str, ensure_ascii=False))
 
 

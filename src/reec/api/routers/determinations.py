@@ -19,6 +19,7 @@ from reec.api.schemas import DeterminationOut, responses
 from reec.desk.check import CleanCheck, answer_unkept, desk_determination
 from reec.desk.keeper import CheckKeeper
 from reec.desk.loop_keeper import LoopKeeper
+from reec.licensing.records import JsonDoc
 from reec.render import determination_to_dict
 from reec.shipment_input import ShipmentIn, shipment_from_input
 
@@ -59,7 +60,7 @@ async def create_determination(
     plain, matched = answered
     keep = desk_settings(request).keep_checks
     if matched or keep:  # the shipment as sent, for the kept row (not built when unkept)
-        doc = shipment.model_dump(mode="json", exclude_none=True)
+        doc = JsonDoc(shipment.model_dump(mode="json", exclude_none=True))
     if matched:  # answered again in the desk's transaction, where review items are raised
         check = await run_in_threadpool(
             partial(desk_determination, store, doc, parsed, regime, screener, actor=key.name,
