@@ -18,6 +18,7 @@ file is read as text (`reec.bom.build`), which gives the error it always gave.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -168,6 +169,14 @@ def parquet_bom(
     return ParquetBom(path, meta.num_rows, names, kept)
 
 
+def _differing_after(
+    hashes: Future[list[npt.NDArray[np.uint64]]], child: Ints, first: Ints
+) -> Ints:
+    """`differing` once the facts' hashes are made (on the worker thread, they are: passes run
+    in order)."""
+    return differing(hashes.result(), child, first)
+
+
 class _Reading:
     """One reading of a `ParquetBom`: its text columns (Polars) and dictionary columns."""
 
@@ -271,9 +280,12 @@ class _Reading:
         quantity = quantities.result()
         if quantity is None:
             return None
-        differ = differing(fact_hashes.result(), child, first)
+        # compared on the worker thread (after the hashes it made) while the node rows are built
+        differ_later = self.aside.run(_differing_after, fact_hashes, child, first)
         del fact_hashes
         nodes = self.nodes(head, self.file_rows(first))
+        differ = differ_later.result()
+        del differ_later
         if raw_top != nodes["child"][0] or not bool(
             child_text.gather(first).eq_missing(nodes["child"].slice(1)).all()
         ):
