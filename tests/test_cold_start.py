@@ -176,6 +176,34 @@ def test_a_warm_check_imports_no_rule_data_model(tmp_path: Path) -> None:
     assert compiled[1] == 0, runs[1].stderr
 
 
+def test_a_second_help_compiles_no_text(tmp_path: Path) -> None:
+    """`reec --help` builds the whole command tree (Typer, Click, Rich, every command's
+    options): its generated methods, string annotations and patterns are kept like a
+    check's (reec.cli.kept_bytecode)."""
+    code = (
+        COUNT_COMPILES
+        + "import sys\nfrom reec.cli import main\nsys.argv[:] = ['reec', '--help']\n"
+        + "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code\n"
+        + "print(len(compiled))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "REEC_CACHE_DIR": str(tmp_path)}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+    first, second = (int(r.stdout.strip().splitlines()[-1]) for r in runs)
+    assert first > 100, first
+    assert second == 0, runs[1].stdout
+    assert runs[0].stdout.splitlines()[:-1] == runs[1].stdout.splitlines()[:-1]  # the help
+
+
 def test_pydantic_plugin_loader_is_what_the_cli_replaces() -> None:
     """The CLI stands in for `pydantic.plugin._loader` when plugins are off: pydantic's own
     loader must still be the module that validator building imports `get_plugins` from, and

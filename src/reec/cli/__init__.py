@@ -125,7 +125,13 @@ def main() -> None:
             return
         from reec.cli.tree import app_for
 
-        app_for(args)()
+        if not args or "--help" in args:  # help is printed and the process ends
+            from reec.cli.kept_bytecode import kept_bytecode
+
+            with kept_bytecode():
+                app_for(args)()
+        else:
+            app_for(args)()
     finally:
         gc.freeze()
 
