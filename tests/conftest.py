@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from pydantic import ValidationError
 
 from golden_spec import GoldenSpec
@@ -26,6 +27,12 @@ from reec.shipment_input import parse_shipment
 from reec.yamlio import load_yaml_text
 
 GOLDEN = Path(__file__).parent / "golden"
+
+settings.register_profile("reec", deadline=None)
+settings.load_profile("reec")
+"""No property test has a per-example deadline: speed is measured by the scripts under bench/,
+and on a busy 2-core machine hypothesis' default 200 ms failed a correct test (one example of
+tests/batch/test_csv_safe.py took 268 ms). Each test's own `@settings` inherit this."""
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:

@@ -1,4 +1,5 @@
-"""Habits CI keeps: every `type: ignore` names its error code and says why."""
+"""Habits CI keeps: every `type: ignore` names its error code and says why; no property test
+has a deadline."""
 
 from __future__ import annotations
 
@@ -89,3 +90,12 @@ def test_every_settings_class_has_a_section() -> None:
         )
     }
     assert classes == {ref for ref, _ in SETTINGS}
+
+
+def test_property_tests_run_without_a_deadline() -> None:
+    """tests/conftest.py's hypothesis profile: a busy machine must not fail a correct test."""
+    from hypothesis import settings
+
+    profile = settings.default
+    assert profile is not None
+    assert profile.deadline is None
