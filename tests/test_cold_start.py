@@ -142,6 +142,22 @@ COUNT_COMPILES = (
 byte code is in place (reec.cli.kept_bytecode): its misses."""
 
 
+def _twice_with_one_cache(code: str, cache: Path) -> list[subprocess.CompletedProcess[str]]:
+    """`code` in two fresh processes sharing the cache folder `cache`: a first run, a warm one."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "REEC_CACHE_DIR": str(cache)}
+    return [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+
+
 def test_a_warm_check_imports_no_rule_data_model(tmp_path: Path) -> None:
     """With the compiled regime and the list screener kept on disk, `reec check` reads them
     back as frozen values: the models that validate the data files are not imported (nor
@@ -154,18 +170,7 @@ def test_a_warm_check_imports_no_rule_data_model(tmp_path: Path) -> None:
         + "import json\nprint(compiled[:20], file=sys.stderr)\nprint(len(compiled))\n"
         + "print(json.dumps(sorted(sys.modules)))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "REEC_CACHE_DIR": str(tmp_path)}
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-            env=env,
-        )
-        for _ in range(2)
-    ]
+    runs = _twice_with_one_cache(code, tmp_path)
     first, warm = (set(json.loads(r.stdout.strip().splitlines()[-1])) for r in runs)
     assert set(RULE_DATA_MODELS) <= first  # the cold cache validated the files
     assert not warm & set(RULE_DATA_MODELS), sorted(warm & set(RULE_DATA_MODELS))
@@ -186,18 +191,7 @@ def test_a_second_help_compiles_no_text(tmp_path: Path) -> None:
         + "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code\n"
         + "print(len(compiled))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "REEC_CACHE_DIR": str(tmp_path)}
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-            env=env,
-        )
-        for _ in range(2)
-    ]
+    runs = _twice_with_one_cache(code, tmp_path)
     first, second = (int(r.stdout.strip().splitlines()[-1]) for r in runs)
     assert first > 100, first
     assert second == 0, runs[1].stdout
