@@ -9,10 +9,11 @@ keys are in the thousands) and written to Parquet first; every case then runs in
 process, so its peak resident memory (getrusage ru_maxrss, which sees Arrow and Polars memory
 that tracemalloc does not) is its own.
 
-- local: what `reec batch` does with a Parquet file: up to 1M lines the fact columns read
-  with Polars -> the unique keys answered over one process per core -> the answers and the
-  file's columns written as dictionary columns (`reec.batch.parquet`); above 1M lines the
-  same chunk by chunk (`determine_parquet_file`).
+- local: what `reec batch` does with a Parquet file: up to 1M lines the file read with its
+  text columns as dictionaries -> the fact keys from their codes (`reec.batch.coded_keys`)
+  -> the unique keys answered over one process per core -> the answers and the file's
+  columns written as dictionary columns (`reec.batch.parquet`); above 1M lines chunk by
+  chunk with Polars (`determine_parquet_file`).
 - dask: the same file as 4 Parquet parts on a 2-worker LocalCluster (one process per worker,
   one thread each); each worker reads its parts, answers and writes them
   (`determine_files_dask`, what `reec batch --engine dask` does with a folder). Peak memory is

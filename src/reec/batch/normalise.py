@@ -22,17 +22,24 @@ from reec.today import today_in_china
 
 __all__ = [
     "CHECKED",
+    "CURRENCY",
     "DAY",
     "DAY_KEY",
+    "NOT_A_DATE",
     "ROW",
     "VALUE_KEY",
     "canonical",
     "check_columns",
+    "check_ids_and_values",
     "check_lines",
     "day_keys",
     "fact_frame",
     "first_bad",
+    "line_days",
+    "line_error",
     "line_frame",
+    "text_column",
+    "with_day_keys",
 ]
 
 ROW = "__row"
@@ -51,11 +58,16 @@ _BOOLEAN = {
 def first_bad(df: pl.DataFrame, bad: pl.Expr, column: str, message: str) -> None:
     hit = df.filter(bad).head(1)
     if hit.height:
-        line_id, value = hit.item(0, "line_id"), hit.item(0, column)
-        raise InputError(f"{message}: {value!r}", field=f"line {line_id}, column {column}")
+        raise line_error(hit.item(0, "line_id"), column, message, hit.item(0, column))
 
 
-def _text(df: pl.DataFrame, name: str) -> pl.Expr:
+def line_error(line_id: object, column: str, message: str, value: object) -> InputError:
+    """The error naming a bad cell: its line, its column and the value it holds."""
+    return InputError(f"{message}: {value!r}", field=f"line {line_id}, column {column}")
+
+
+def text_column(df: pl.DataFrame, name: str) -> pl.Expr:
+    """Column `name` of `df` as the fact keys read it: text, "" where null or missing."""
     if name not in df.columns:
         return pl.lit("", dtype=pl.String).alias(name)
     col = pl.col(name)
@@ -67,6 +79,9 @@ def _text(df: pl.DataFrame, name: str) -> pl.Expr:
 CHECKED = ("line_id", "date", "value", "currency")
 """The columns of the checks over all lines (`day_keys`)."""
 _NOT_POSITIVE = "not a positive number"
+NOT_A_DATE = "not a date (YYYY-MM-DD)"
+CURRENCY = r"^[A-Za-z]{3}$"
+"""A currency cell, once stripped, is three letters (the check; the engine then looks it up)."""
 
 
 def line_frame(
@@ -83,9 +98,9 @@ def line_frame(
     the same lines before any answer is used: the keys of unchecked lines may be wrong)."""
     raw = fact_frame(table)
     check_columns(raw.columns, as_of)
-    df = raw.select([_text(raw, c.name) for c in COLUMNS])
-    days = check_lines(raw, as_of) if check else _days(raw, as_of)
-    df = df.with_columns(_day_keys(days, boundaries))
+    df = raw.select([text_column(raw, c.name) for c in COLUMNS])
+    days = check_lines(raw, as_of) if check else line_days(raw, as_of)
+    df = df.with_columns(with_day_keys(days, boundaries))
     return df.with_columns(
         pl.when(pl.col("bom") != "")
         .then(pl.col("value") + " " + pl.col("currency"))
@@ -116,24 +131,44 @@ def day_keys(
 ) -> pl.DataFrame:
     """The checks over all lines (`check_lines`), then each line's DAY and DAY_KEY. `raw`
     needs only the CHECKED columns (the date only without `as_of`)."""
-    return _day_keys(check_lines(raw, as_of), boundaries)
+    return with_day_keys(check_lines(raw, as_of), boundaries)
 
 
 def check_lines(raw: pl.DataFrame, as_of: date | None) -> pl.DataFrame:
     """The checks over all lines (the first bad line is named), in this order: line ids
     (empty, used twice), values, currencies, dates; returns each line's DAY. `raw` needs
     only the CHECKED columns (the date only without `as_of`)."""
+    df = check_ids_and_values(raw)
+    currency = pl.col("currency").str.strip_chars()
+    first_bad(df, ~currency.str.contains(CURRENCY), "currency", "not ISO 4217")
+    days = line_days(df, as_of)
+    if as_of is None:
+        first_bad(
+            df.with_columns(days.get_column(DAY)),
+            pl.col(DAY).is_null(),
+            "date",
+            NOT_A_DATE,
+        )
+    return days
+
+
+def check_ids_and_values(raw: pl.DataFrame) -> pl.DataFrame:
+    """The first two checks of `check_lines` (line ids, then values); returns the CHECKED
+    columns as the checks read them (text but a column of numbers; a missing one empty)."""
     # A column of numbers is tested as numbers, the same test as on their text (a test holds
     # them equal); the text is written only to name a bad value.
     numbers = "value" in raw.columns and (
         raw.schema["value"].is_float() or raw.schema["value"].is_integer()
     )
-    df = raw.select(pl.col(c) if c == "value" and numbers else _text(raw, c) for c in CHECKED)
+    df = raw.select(pl.col(c) if c == "value" and numbers else text_column(raw, c) for c in CHECKED)
     first_bad(df, pl.col("line_id").str.strip_chars() == "", "line_id", "line id is empty")
     # Counting distinct ids is a quarter of marking every repeated one: mark them only when
-    # some id repeats, to name the first.
+    # some id repeats, to name the first. Their 64-bit hashes are counted first (a third of
+    # the cost): as many distinct hashes as lines means distinct ids; fewer (a repeat, or
+    # two ids of one hash) and the ids themselves are counted.
     ids = df.get_column("line_id")
-    dupes = df.filter(ids.is_duplicated()).head(1) if ids.n_unique() < df.height else df.clear()
+    repeats = ids.hash().n_unique() < df.height and ids.n_unique() < df.height
+    dupes = df.filter(ids.is_duplicated()).head(1) if repeats else df.clear()
     if dupes.height:
         line = dupes.item(0, "line_id")
         raise InputError("line id is used twice", field=f"line {line}, column line_id")
@@ -142,35 +177,25 @@ def check_lines(raw: pl.DataFrame, as_of: date | None) -> pl.DataFrame:
     if numbers:
         given = pl.col("value")
         if df.select((given.is_null() | (given <= 0)).any()).item():
-            first_bad(df.with_columns(_text(raw, "value")), bad_value, "value", _NOT_POSITIVE)
+            first_bad(df.with_columns(text_column(raw, "value")), bad_value, "value", _NOT_POSITIVE)
     else:
         first_bad(df, bad_value, "value", _NOT_POSITIVE)
-    currency = pl.col("currency").str.strip_chars()
-    first_bad(df, ~currency.str.contains(r"^[A-Za-z]{3}$"), "currency", "not ISO 4217")
-    days = _days(df, as_of)
-    if as_of is None:
-        first_bad(
-            df.with_columns(days.get_column(DAY)),
-            pl.col(DAY).is_null(),
-            "date",
-            "not a date (YYYY-MM-DD)",
-        )
-    return days
+    return df
 
 
-def _days(raw: pl.DataFrame, as_of: date | None) -> pl.DataFrame:
+def line_days(raw: pl.DataFrame, as_of: date | None) -> pl.DataFrame:
     """Each line's DAY: `as_of`, else its date (null where it is not one); a line without a
     date is answered as of today in China (Asia/Shanghai)."""
     if as_of is not None:
         return pl.select(pl.repeat(as_of, raw.height, dtype=pl.Date).alias(DAY))
-    text = _text(raw, "date").str.strip_chars()
+    text = text_column(raw, "date").str.strip_chars()
     day = text.str.to_date("%Y-%m-%d", strict=False)
     return raw.select(
         pl.when(text == "").then(pl.lit(today_in_china(), dtype=pl.Date)).otherwise(day).alias(DAY)
     )
 
 
-def _day_keys(days: pl.DataFrame, boundaries: tuple[date, ...] | None) -> pl.DataFrame:
+def with_day_keys(days: pl.DataFrame, boundaries: tuple[date, ...] | None) -> pl.DataFrame:
     """DAY and its DAY_KEY: the index of the regime interval it falls in, or the day."""
     if boundaries is None:
         return days.with_columns(pl.col(DAY).cast(pl.Int64).alias(DAY_KEY))

@@ -11,6 +11,11 @@ The file still says its columns are plain text, with the Arrow schema Polars wri
 same frame (large_string), so every reader gets text (a `.str` method works), not
 categories: the same schema and values as `write_table(determine_frame(read_frame(...)))`
 (tests/batch/test_parquet_out.py).
+
+The file is read once, with its text columns as dictionaries, before the determinations:
+the fact keys come from the codes of those columns (`reec.batch.coded_keys`), and the same
+table is written back with the answers. A file that path does not take (a fact column that
+is not text, a BOM reference) has its fact columns read with Polars and keyed as before.
 """
 
 from __future__ import annotations
@@ -29,10 +34,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from reec.batch.coded_keys import coded_keys
 from reec.batch.columns import COLUMNS, RESULT_COLUMNS
-from reec.batch.table import Progress, answer_rows, keyed_answers
+from reec.batch.facts import LineAnswer
+from reec.batch.table import (
+    Progress,
+    answer_fact_keys,
+    answer_rows,
+    date_boundaries,
+    keyed_answers,
+)
 from reec.errors import InputError
 from reec.regime.snapshot import Regime, load_regime
+from reec.screening import default_screener
 from reec.screening.base import Screener
 from reec.tabular import replacing
 
@@ -69,27 +83,38 @@ def determine_parquet(
     (nothing read or written) when a column's type would not be written the same way: the
     caller then takes the Polars path."""
     regime = regime or load_regime()
+    screener = screener or default_screener()
     try:
         stored = pq.read_schema(source)
         names = stored.names
         schema = _polars_schema(stored, RESULT_COLUMNS)
         if schema is None:
             return None
-        facts = pl.read_parquet(source, columns=[c.name for c in COLUMNS if c.name in names])
+        dictionaries = _dictionary_columns(source)
+        with arrow_memory(pa.system_memory_pool()):
+            table = pq.read_table(source, read_dictionary=[*dictionaries, *_coded(stored)])
     except (pl.exceptions.PolarsError, pa.ArrowException, OSError) as exc:
         raise InputError(f"cannot read the file: {exc}", field=str(source)) from None
-    answers, key_of_line, late = keyed_answers(
-        facts, as_of, regime, screener, progress, bom_base, True, processes
-    )
-    del facts
+    bounds = date_boundaries(regime, screener)
+    coded = coded_keys(table, as_of, bounds, regime.current_as_of)
+    if coded is None:  # not a file of text columns, or one that names BOM files
+        del table
+        answers, key_of_line, late = _keyed_by_polars(
+            source, names, as_of, regime, screener, progress, bom_base, processes
+        )
+        with arrow_memory(pa.system_memory_pool()):
+            table = _read(source, read_dictionary=dictionaries)
+    else:
+        key_of_line, late = coded.key_of_line, coded.late
+        answers = answer_fact_keys(
+            coded.keys, regime, screener, progress, bom_base, True, processes
+        )
+        del coded
     rows, index = answer_rows(answers, key_of_line, late, regime)
     lines = index.to_numpy()
     with arrow_memory(pa.system_memory_pool()):
-        try:  # read after the answers, when the text of the fact columns is freed
-            table = pq.read_table(source, read_dictionary=_dictionary_columns(source))
-        except (pa.ArrowException, OSError) as exc:
-            raise InputError(f"cannot read the file: {exc}", field=str(source)) from None
         table = table.drop_columns([c for c in RESULT_COLUMNS if c in table.column_names])
+        table = _plain(table, dictionaries)
         columns = answer_dictionaries(rows, lines)
         out = pa.Table.from_arrays(
             [*table.columns, *columns.values()], names=[*table.column_names, *columns]
@@ -99,6 +124,49 @@ def determine_parquet(
             write_dictionary_table(out, tmp, schema)
         del out, columns
     return _counts(rows, lines)
+
+
+def _keyed_by_polars(
+    source: Path,
+    names: list[str],
+    as_of: date | None,
+    regime: Regime,
+    screener: Screener,
+    progress: Progress | None,
+    bom_base: Path | None,
+    processes: int,
+) -> tuple[list[LineAnswer], pl.Series, pl.Series]:
+    """`keyed_answers` of the file's fact columns read with Polars (a file `coded_keys`
+    does not take)."""
+    try:
+        facts = pl.read_parquet(source, columns=[c.name for c in COLUMNS if c.name in names])
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError(f"cannot read the file: {exc}", field=str(source)) from None
+    return keyed_answers(facts, as_of, regime, screener, progress, bom_base, True, processes)
+
+
+def _read(source: Path, read_dictionary: list[str]) -> pa.Table:
+    try:
+        return pq.read_table(source, read_dictionary=read_dictionary)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"cannot read the file: {exc}", field=str(source)) from None
+
+
+def _coded(stored: pa.Schema) -> list[str]:
+    """The text fact columns (read as dictionaries for `coded_keys`, whatever the file's
+    encoding: the few the file keeps plain are encoded while read)."""
+    facts = {c.name for c in COLUMNS} - {"line_id", "value"}
+    return [f.name for f in stored if f.name in facts and f.type in _TEXT]
+
+
+def _plain(table: pa.Table, dictionaries: list[str]) -> pa.Table:
+    """`table` with the dictionary columns the file did not keep as dictionaries (fact
+    columns read so for `coded_keys`) as plain text again: they are written as before."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type) and field.name not in dictionaries:
+            plain = pc.cast(table.column(i), field.type.value_type)
+            table = table.set_column(i, field.name, plain)
+    return table
 
 
 @contextmanager

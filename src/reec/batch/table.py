@@ -51,6 +51,7 @@ __all__ = [
     "CHUNK_LINES",
     "STREAM_LINES",
     "Progress",
+    "answer_fact_keys",
     "answer_rows",
     "date_boundaries",
     "determine_frame",
@@ -227,14 +228,27 @@ def keyed_answers(
         checked.result()
     late = lines.get_column(DAY) > regime.current_as_of
     del lines, raw
-    cached = _CachedScreener(screener)
-    total = keys.height
-    answers = answer_keys(
+    answers = answer_fact_keys(keys, regime, screener, progress, bom_base, files, processes)
+    return answers, key_of_line, late
+
+
+def answer_fact_keys(
+    keys: pl.DataFrame,
+    regime: Regime,
+    screener: Screener,
+    progress: Progress | None,
+    bom_base: Path | None,
+    files: bool = True,
+    processes: int = 1,
+) -> list[LineAnswer]:
+    """The answer of each fact key (`fact_keys`' frame), in order, over up to `processes`
+    processes; each (parties, day) screened once."""
+    return answer_keys(
         keys.to_dicts(),
         partial(
             _answer,
             regime=regime,
-            screener=cached,
+            screener=_CachedScreener(screener),
             bom_base=bom_base,
             files=files,
             shipments=KeyShipments(),
@@ -242,9 +256,8 @@ def keyed_answers(
         processes=processes,
         parent_only=_names_a_file,
         affinity=_screened,
-        progress=_shifted(progress, 0, total),
+        progress=_shifted(progress, 0, keys.height),
     )
-    return answers, key_of_line, late
 
 
 def _shifted(progress: Progress | None, before: int, total: int) -> Callable[[int], None] | None:
