@@ -79,7 +79,13 @@ def _assert_same(got: object, want: object) -> None:
 def _book(lines: int = 700) -> pa.Table:
     # two years across the regime's boundaries and past the rule data's current_as_of
     return sample_order_book(
-        lines, skus=60, customers=30, patterns=90, start=date(2025, 3, 1), days=700, seed=7
+        lines,
+        skus=60,
+        customers=30,
+        patterns=90,
+        start=date(2025, 3, 1),
+        days=700,
+        seed=7,
     )
 
 
@@ -113,7 +119,9 @@ def test_missing_and_empty_cells_missing_columns_and_a_constant_one(
     # a missing cell is the same fact as an empty one; "x" on some lines only
     book = _set(book, "importer_name", [[None, "", "x", " "][i % 4] for i in range(n)])
     book = _set(
-        book, "date", [None if i % 7 == 0 else d for i, d in enumerate(book["date"].to_pylist())]
+        book,
+        "date",
+        [None if i % 7 == 0 else d for i, d in enumerate(book["date"].to_pylist())],
     )
     book = _set(book, "form", ["oxide"] * n)  # the same on every line
     book = book.drop_columns(["technology_activities"])
@@ -161,7 +169,9 @@ def test_files_left_to_the_polars_path(regime: Regime, bounds: tuple[date, ...] 
     n = book.num_rows
     with_bom = book.append_column("bom", pa.array(["bom.csv"] + [None] * (n - 1)))
     numbers = _set(book, "hs_code", [None] * n).set_column(
-        book.schema.get_field_index("hs_code"), "hs_code", pa.array(range(n), pa.int64())
+        book.schema.get_field_index("hs_code"),
+        "hs_code",
+        pa.array(range(n), pa.int64()),
     )
     for table in (with_bom, numbers, book.slice(0, 0)):
         data = _file(table)
@@ -177,7 +187,12 @@ _CELLS = st.sampled_from([None, "", " ", "a", "A", "b", "a ", "CN", "cn", "true"
 @settings(max_examples=25)
 @given(
     st.lists(
-        st.tuples(_CELLS, _CELLS, _CELLS, st.sampled_from(["2026-01-05", "2026-03-02", "", None])),
+        st.tuples(
+            _CELLS,
+            _CELLS,
+            _CELLS,
+            st.sampled_from(["2026-01-05", "2026-03-02", "", None]),
+        ),
         min_size=1,
         max_size=25,
     ),
@@ -202,3 +217,19 @@ def test_any_cells(rows: list[tuple[str | None, ...]], row_group_size: int) -> N
     )
     bounds = (date(2026, 2, 1),)
     _assert_same(*_both(_file(table, row_group_size=row_group_size), None, regime, bounds))
+
+
+@pytest.mark.parametrize("later", ["currency", "date", "importer_military"])
+def test_a_line_id_error_comes_before_an_earlier_lines_other_error(
+    regime: Regime, bounds: tuple[date, ...] | None, later: str
+) -> None:
+    # line ids are checked beside the rest: their error still comes first
+    book = _book(300)
+    ids: list[str | None] = book["line_id"].to_pylist()
+    ids[250] = ids[3]
+    bad: list[str | None] = book[later].to_pylist()
+    bad[5] = {"currency": "US", "date": "2025-13-01", "importer_military": "perhaps"}[later]
+    data = _file(_set(_set(book, "line_id", ids), later, bad), row_group_size=128)
+    got, want = _both(data, None, regime, bounds)
+    assert want == ("line id is used twice", f"line {ids[3]}, column line_id")
+    assert got == want

@@ -21,6 +21,7 @@ reference, no lines) gets None and the Polars path.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,6 +45,7 @@ from reec.batch.normalise import (
     text_column,
     with_day_keys,
 )
+from reec.errors import InputError
 
 __all__ = ["CodedKeys", "coded_keys"]
 
@@ -121,18 +123,45 @@ def coded_keys(
         return None
     if "bom" in names and (_coded(table.column("bom")).values != "").any():
         return None  # a BOM reference keys on the line's value: the Polars path
-    check_ids_and_values(pl.from_arrow(table.select(["line_id", "value"])))  # type: ignore[arg-type]
+    with ThreadPoolExecutor(1) as pool:
+        # Line ids and values are checked beside the rest (Polars, NumPy and Arrow, which
+        # release the GIL: the two cores instead of one); their error still comes first, as
+        # in one thread.
+        checked = pool.submit(_check_ids_and_values, table)
+        try:
+            keys = _checked_keys(table, as_of, boundaries, current_as_of)
+        except InputError:
+            checked.result()
+            raise
+        checked.result()
+    return keys
+
+
+def _check_ids_and_values(table: pa.Table) -> None:
+    frame = pl.from_arrow(table.select(["line_id", "value"]))
+    assert isinstance(frame, pl.DataFrame)
+    check_ids_and_values(frame)
+
+
+def _checked_keys(
+    table: pa.Table,
+    as_of: date | None,
+    boundaries: tuple[date, ...] | None,
+    current_as_of: date,
+) -> CodedKeys:
+    """`coded_keys` after its line ids and values are checked."""
     line_ids = table.column("line_id")
     currency = _coded(table.column("currency"))
     bad = ~currency.values.str.strip_chars().str.contains(CURRENCY)
     _check(currency, bad, line_ids, "currency", "not ISO 4217")
     del currency
+    names = table.column_names
     dates = _coded(table.column("date")) if "date" in names else _one_value(table.num_rows)
     days = line_days(dates.values.to_frame("date"), as_of)  # per distinct date text
     if as_of is None:
         _check(dates, days.get_column(DAY).is_null(), line_ids, "date", NOT_A_DATE)
     days = with_day_keys(days, boundaries)
-    late = dates.per_line((days.get_column(DAY) > current_as_of).to_numpy())
+    late = dates.per_line((days.get_column(DAY) > current_as_of).fill_null(False).to_numpy())
     day_keys = _day_key_codes(days.get_column(DAY_KEY), dates)
     first, key_of_line, same = _keys(table, day_keys)
     keys = _key_frame(table, days, dates, first, same)
@@ -245,7 +274,11 @@ def _renumbered(combined: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _key_frame(
-    table: pa.Table, days: pl.DataFrame, dates: _Coded, first: np.ndarray, same: list[str]
+    table: pa.Table,
+    days: pl.DataFrame,
+    dates: _Coded,
+    first: np.ndarray,
+    same: list[str],
 ) -> pl.DataFrame:
     """`_raw_keys`' frame: each key's first line as `line_frame` reads it, with the earliest
     day of its day key; the key columns that vary first, the others after the first line's
