@@ -284,7 +284,7 @@ def _key_frame(
     day of its day key; the key columns that vary first, the others after the first line's
     line id, day, value and currency; the keys numbered last."""
     present = [c.name for c in COLUMNS if c.name in table.column_names]
-    rows = table.select(present).take(pa.array(first))
+    rows = _lines(table.select(present), first)
     decoded = pa.table(
         [pc.cast(c, c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in rows],
         names=present,
@@ -308,3 +308,15 @@ def _key_frame(
     rest = [c for c in same if c not in by]
     ordered = lines.select(*by, "line_id", DAY, "value", "currency", *rest)
     return ordered.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias(_KEY))
+
+
+def _lines(table: pa.Table, lines: np.ndarray) -> pa.Table:
+    """The rows `lines` (ascending) of `table`, taken from each record batch in turn (a
+    take over the whole table first joined its columns' chunks: 1M line ids copied)."""
+    out = []
+    start = 0
+    for batch in table.to_batches():
+        inside = lines[(lines >= start) & (lines < start + batch.num_rows)]
+        out.append(batch.take(pa.array(inside - start)))
+        start += batch.num_rows
+    return pa.Table.from_batches(out, table.schema)
