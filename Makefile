@@ -40,8 +40,10 @@ check-generated: install-test
 	$(BIN)/reec docs settings --check
 	$(BIN)/reec docs trace --check
 
+# Two pytest-xdist workers: CI has 2 cores, and the suite keeps both busy (tests/conftest.py
+# gives each worker its own PostgreSQL database).
 unit: install-test check-generated
-	scripts/test-env.sh $(BIN)/pytest
+	scripts/test-env.sh $(BIN)/pytest -n 2
 
 test: lint typecheck unit
 

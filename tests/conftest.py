@@ -10,6 +10,7 @@ validated by `golden_spec.GoldenSpec` (unknown keys at any level fail collection
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,40 @@ from reec.shipment_input import parse_shipment
 from reec.yamlio import load_yaml_text
 
 GOLDEN = Path(__file__).parent / "golden"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test module is imported:
+
+    - No `COLUMNS` in the environment. pytest-xdist's workers set it to 80, and Rich fixes a
+      console's width for good when `COLUMNS` is set at the moment the console is made; the
+      CLI's consoles are made once per process, by whichever test first needs them. Made with
+      no `COLUMNS`, they read each test's own (CliRunner's `env`) when they print.
+    - Under pytest-xdist (`make unit` runs two workers) each worker gets its own PostgreSQL
+      database: the store tests wipe the `public` schema before each test, and two workers
+      wiping one database would pull tables from under each other.
+    """
+    os.environ.pop("COLUMNS", None)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("REEC_TEST_POSTGRES_URL")
+    if not worker or not url:
+        return
+    from sqlalchemy import create_engine, text
+
+    base, _, _db = url.rpartition("/")
+    name = f"reec_test_{worker}"
+    engine = create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with engine.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if exists is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    os.environ["REEC_TEST_POSTGRES_URL"] = f"{base}/{name}"
+
 
 settings.register_profile("reec", deadline=None)
 settings.load_profile("reec")
