@@ -16,7 +16,7 @@ from bomrows import built, row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reec.bom import aside, build, coded
+from reec.bom import aside, build, coded, heap
 from reec.bom.build import COLUMNS
 from reec.bom.model import Bom, RootFacts
 from reec.bom.readers import read_bom
@@ -240,6 +240,8 @@ def test_a_bad_quantity_is_named_by_row_and_column_in_either_file(
 def test_codes_in_parts_are_the_codes_of_one_encoding(keys: list[int], bits: int) -> None:
     a = np.array(keys, dtype=np.int64)
     assert coded.first_codes(a, bits).tolist() == coded.first_codes(a, 0).tolist()
+    with aside.Aside(heap.LARGE) as two:  # half the parts on a thread of their own
+        assert coded.first_codes(a, bits, two).tolist() == coded.first_codes(a, 0).tolist()
     seen: dict[int, int] = {}
     assert coded.first_codes(a, 0).tolist() == [seen.setdefault(k, len(seen)) for k in keys]
 
@@ -277,3 +279,15 @@ def test_the_first_line_worth_more_than_its_parent_is_found_chunk_by_chunk(
     ]
     with patch.object(build, "_CHUNK", chunk):
         assert build._first_over(value, quantity, 1, parent, child) == (over[0] if over else None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c", "", None]), max_size=12))
+def test_node_codes_number_texts_in_order_of_first_appearance(texts: list[str | None]) -> None:
+    """`build._node_codes` (a categorical encoding, a missing value numbered where it first
+    appears) numbers a node column as the join of its distinct texts did."""
+    values = pl.Series("v", texts, dtype=pl.String)
+    distinct = values.unique(maintain_order=True)
+    numbered = build._node_codes(values)
+    assert numbered.values.to_list() == distinct.to_list()
+    assert numbered.codes.tolist() == [distinct.to_list().index(t) for t in texts]

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_bom_coded import ROOT, _facts, _frame, boms, plain_rows
 
-from reec.bom import aside, heap, readers
+from reec.bom import aside, heap, parquet, readers
 from reec.bom.parquet import ParquetBom
 from reec.bom.readers import read_bom
 from reec.errors import BomError
@@ -51,7 +51,14 @@ def _outcome(path: Path, on_top: bool) -> tuple[str, Any]:
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(boms(), st.booleans(), st.sampled_from(WRITERS), st.integers(1, 4), st.booleans())
+@given(
+    boms(),
+    st.booleans(),
+    st.sampled_from(WRITERS),
+    st.integers(1, 4),
+    st.booleans(),
+    st.sampled_from([(parquet._FEW, parquet._KEY_ROOM), (1, parquet._KEY_ROOM), (1 << 16, 3)]),
+)
 def test_coded_and_text_readings_give_the_same_bom_or_first_error(
     tmp_path: Path,
     case: tuple[list[dict[str, Any]], bool],
@@ -59,11 +66,19 @@ def test_coded_and_text_readings_give_the_same_bom_or_first_error(
     writer: str,
     group: int,
     beside: bool,
+    limits: tuple[int, int],
 ) -> None:
+    """`limits`: dictionaries numbered exactly up to how many values (else hashed), and how
+    many combinations one number of a line's facts counts (3: each column its own number)."""
     rows, on_top = case
     path = tmp_path / "bom.parquet"
     _write(_frame(rows, drop), path, writer, group)
-    with patch.object(aside, "LARGE", 1 if beside else heap.LARGE):
+    few, room = limits
+    with (
+        patch.object(aside, "LARGE", 1 if beside else heap.LARGE),
+        patch.object(parquet, "_FEW", few),
+        patch.object(parquet, "_KEY_ROOM", room),
+    ):
         coded_way = _outcome(path, on_top)
     with patch.object(readers, "parquet_bom", return_value=None):
         text_way = _outcome(path, on_top)
@@ -85,6 +100,43 @@ def test_a_plain_file_takes_the_coded_path(tmp_path: Path, writer: str) -> None:
     with patch.object(ParquetBom, "parts", spy):
         assert _outcome(path, on_top=False)[0] == "bom"
     assert taken == [True]
+
+
+NODE_FACTS = [
+    ("form", "gizmo"),
+    ("composition", "Xx:5"),
+    ("composition", "Dy:60;Fe:60"),
+    ("technology_origin", "alchemy"),
+    ("technology_origin", "magnet_manufacturing"),
+    ("origin", "China"),
+    ("origin", "JP"),
+    ("currency", "EUR"),
+    ("form", "component"),
+]
+
+
+@pytest.mark.parametrize(("column", "value"), NODE_FACTS)
+@pytest.mark.parametrize("at", [0, 2, 3, "shipment"])
+def test_node_facts_checked_by_their_dictionary_numbers_as_by_their_texts(
+    tmp_path: Path, column: str, value: str, at: int | str
+) -> None:
+    """A node's form, composition, technology, origin or currency from a file that keeps it as
+    dictionaries (`reec.bom.coded.NodeCodes`): the same BOM or the same first error, naming the
+    same row, as from its text; the top row's own value too (`at` 2), or a shipment line on top
+    whose value is none of the file's."""
+    rows = plain_rows()
+    on_top = at == "shipment"
+    if on_top:
+        del rows[2]  # the top row: the shipment line is the top
+        rows[0][column] = value
+    else:
+        rows[int(at)][column] = value
+    path = tmp_path / "bom.parquet"
+    _write(_frame(rows, drop=False), path, "pyarrow", 2)
+    with patch.object(aside, "LARGE", 1):
+        coded_way = _outcome(path, on_top)
+    with patch.object(readers, "parquet_bom", return_value=None):
+        assert coded_way == _outcome(path, on_top)
 
 
 def test_a_line_worth_more_than_its_parent_is_named_from_the_dictionaries(tmp_path: Path) -> None:

@@ -26,7 +26,8 @@ T = TypeVar("T")
 
 
 class Aside:
-    """One worker thread for one BOM (passes run in the order given), or none."""
+    """One worker thread for one BOM (passes run in the order given), or none; and, for a
+    pass split in two, a second thread (`beside`)."""
 
     def __init__(self, lines: int) -> None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -35,6 +36,17 @@ class Aside:
             if lines >= LARGE and (cores or 1) > 1
             else None
         )
+        self._second: ThreadPoolExecutor | None = None
+
+    def beside(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T] | None:
+        """Half of a pass the main line is about to do, started at once on a thread of its own
+        (not after the passes queued by `run`); None without a worker thread: the main line
+        does it all."""
+        if self._pool is None:
+            return None
+        if self._second is None:
+            self._second = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reec-bom-half")
+        return self._second.submit(fn, *args, **kwargs)
 
     def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         if self._pool is not None:
@@ -55,5 +67,6 @@ class Aside:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._pool is not None:  # a refused BOM: passes not started are dropped
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        for pool in (self._pool, self._second):
+            if pool is not None:  # a refused BOM: passes not started are dropped
+                pool.shutdown(wait=True, cancel_futures=True)

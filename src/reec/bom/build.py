@@ -12,14 +12,14 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import NoReturn
+from typing import NoReturn, cast
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
 from reec.bom.aside import Aside
-from reec.bom.coded import SEEDS, Parts, plain_parts, stripped_frame
+from reec.bom.coded import SEEDS, NodeCodes, Parts, plain_parts, stripped_frame
 from reec.bom.graph import Cycle, Levels, levels, levels_or_cycle
 from reec.bom.heap import kept_heap
 from reec.bom.model import ACTIVITIES, CHINA, FORMS, Bom, RootFacts
@@ -95,24 +95,51 @@ def _first_bad(mask: pl.Series) -> int | None:
     return int(mask.arg_true()[0]) if mask.any() else None
 
 
+def _node_codes(values: pl.Series, known: NodeCodes | None = None) -> NodeCodes:
+    """A node column as numbers of its distinct values in order of first appearance: from the
+    file's own numbers where it has them (`known`), else by a join of the texts."""
+    if known is not None:
+        order = pl.Series(known.codes).unique(maintain_order=True).to_numpy()
+        renumber = np.zeros(len(known.values), dtype=np.int32)
+        renumber[order] = np.arange(len(order), dtype=np.int32)
+        return NodeCodes(renumber[known.codes], known.values.gather(order))
+    # a categorical encoding of its own numbers the texts in order of first appearance (a
+    # third of a join's CPU); a missing value is numbered where it first appears
+    texts = pl.Categories.random()
+    categorical = values.cast(pl.Categorical(texts))
+    distinct = texts.to_series().cast(pl.String)  # while `categorical` holds them
+    codes = categorical.to_physical().cast(pl.Int32)
+    del categorical
+    nulls = codes.is_null()
+    if not nulls.any():
+        return NodeCodes(codes.to_numpy(), distinct)
+    first = int(nulls.arg_max() or 0)
+    seen = codes.head(first).max()
+    before = 0 if seen is None else cast(int, seen) + 1  # texts first seen before the null
+    numbered = codes.to_numpy(writable=True)  # a copy: it has nulls
+    later = numbered >= before
+    numbered[later & ~nulls.to_numpy()] += 1
+    numbered[nulls.to_numpy()] = before
+    missing = pl.Series(distinct.name, [None], dtype=pl.String)
+    distinct = pl.concat([distinct.head(before), missing, distinct.slice(before)])
+    return NodeCodes(numbered.astype(np.int32), distinct)
+
+
 def _codes(
-    values: pl.Series, column: str, rows: pl.Series, locate: Locate, decode: Callable[[str], object]
-) -> tuple[pl.Series, list[object]]:
+    values: NodeCodes, column: str, rows: pl.Series, locate: Locate, decode: Callable[[str], object]
+) -> list[object]:
     """Distinct values decoded once each; a decoding error names the first row using it."""
-    distinct = values.unique(maintain_order=True)
     decoded: list[object] = []
-    for text in distinct.to_list():
+    for i, text in enumerate(values.values.to_list()):
         if text is None:
             decoded.append(None)
             continue
         try:
             decoded.append(decode(text))
         except ValueError as exc:
-            row = int(rows.filter(values == text)[0])
+            row = int(rows[int(np.argmax(values.codes == i))])
             raise BomError(f"{column} {text!r}: {exc}", field=locate(row, column)) from None
-    mapping = pl.DataFrame({"v": distinct, "code": pl.arange(0, len(distinct), eager=True)})
-    codes = values.to_frame("v").join(mapping, on="v", how="left", nulls_equal=True)["code"]
-    return codes, decoded
+    return decoded
 
 
 def _form(text: str) -> int:
@@ -195,15 +222,28 @@ def build_bom(
     size = len(df) if isinstance(df, pl.DataFrame) else file.rows if file is not None else 0
     with kept_heap(size), Aside(size) as aside:
         early = _Early(aside)
+
+        def lines_known(nodes: int, parent: Ints, child: Ints) -> None:
+            # the graph's levels once the lines are, beside the node rows and their checks
+            early.levels = aside.run(levels_or_cycle, nodes, parent, child)
+
         coded = (
-            file.parts(None if root is None else _root_head(root), COLUMNS[1:], _NODE_FACTS, aside)
+            file.parts(
+                None if root is None else _root_head(root),
+                COLUMNS[1:],
+                _NODE_FACTS,
+                aside,
+                lines_known,
+            )
             if file is not None
             else None
         )
+        known: Mapping[str, NodeCodes] = {}
         if coded is not None:
-            parts, quantity, line_text = coded
+            parts, quantity, line_text, known = coded
             early.quantity = _done(quantity)
         else:
+            early = _Early(aside)  # a refused file: nothing found early holds
             if not isinstance(df, pl.DataFrame):
                 df = df()
                 _check_columns(df, source)
@@ -219,10 +259,12 @@ def build_bom(
         child = np.asarray(child_s.to_numpy(), dtype=np.int64)
         del parent_s, child_s
         # the graph's levels beside the node checks (not beside the plain path's own checks,
-        # where both sets of temporaries would meet at the peak: 2.72 -> 2.85 GiB at 10M lines)
-        early.levels = aside.run(levels_or_cycle, len(nodes), parent, child)
+        # where both sets of temporaries would meet at the peak: 2.72 -> 2.85 GiB at 10M lines;
+        # a Parquet file's own are fewer, and its levels start once its lines are known)
+        if early.levels is None:
+            early.levels = aside.run(levels_or_cycle, len(nodes), parent, child)
         return _assemble(
-            nodes, lines, line_text, parent, child, source, locate, where, rates, early
+            nodes, lines, line_text, parent, child, source, locate, where, rates, early, known
         )
 
 
@@ -387,7 +429,10 @@ def _assemble(
     where: Callable[[int], str],
     rates: Rates | None,
     early: _Early,
+    known: Mapping[str, NodeCodes],
 ) -> Bom:
+    """The BOM from its parts, each node column checked (`known`: node columns the file gave
+    as numbers of their distinct values, `reec.bom.parquet`)."""
     node_rows = nodes["row"].cast(pl.Int64)
     top_where = source
 
@@ -405,16 +450,19 @@ def _assemble(
     )
     base = rates.base if rates is not None else str(nodes["currency"][0])
     table = rates or Rates(base, {})
-    currencies = nodes["currency"].fill_null("")
+    currencies = _node_codes(
+        nodes["currency"].fill_null(""),
+        _filled(known["currency"]) if "currency" in known else None,
+    )
     rate_of: dict[str, Decimal] = {}
-    for cur in currencies.unique(maintain_order=True).to_list():
+    for i, cur in enumerate(currencies.values.to_list()):
         rate = table.rate(cur)
         if rate is None:
-            i = int((currencies == cur).arg_true()[0])
+            first = int(np.argmax(currencies.codes == i))
             hint = "add it to currency_rates" if rates else "give currency_rates (or --rates)"
             raise BomError(
                 f"unknown currency {cur!r} (rates are in {base}: {hint})",
-                field=node_locate(i, "currency"),
+                field=node_locate(first, "currency"),
             )
         rate_of[cur] = rate
     # a finite Decimal has an int exponent (typeshed also allows "n", "N", "F"); rates are finite
@@ -422,32 +470,34 @@ def _assemble(
     rate_num = {c: int(r.scaleb(rate_scale)) for c, r in rate_of.items()}
     if int(value.max()) * max(rate_num.values()) >= 2**62:
         raise BomError("values times rates are too large to compute exactly", field=source)
-    per_node = currencies.replace_strict(rate_num, return_dtype=pl.Int64).to_numpy()
-    value = value * per_node
-    # the line values beside the checks of forms and compositions below; told in order
-    over_later = early.aside.run(_first_over, value, quantity, quantity_scale, parent, child)
-    form_codes, _ = _codes(nodes["form"], "form", node_rows, locate, _form)
+    per_node = np.array([rate_num[c] for c in currencies.values.to_list()], dtype=np.int64)
+    value = value * per_node[currencies.codes]
+    # the line values beside the checks of forms and compositions below (on a thread of their
+    # own: the worker thread is levelling the graph); told in order
+    over_later = early.aside.beside(
+        _first_over, value, quantity, quantity_scale, parent, child
+    ) or early.aside.run(_first_over, value, quantity, quantity_scale, parent, child)
+    form = _node_codes(nodes["form"], known.get("form"))
+    form_index = _codes(form, "form", node_rows, locate, _form)
     missing_form = _first_bad(nodes["form"].is_null())
     if missing_form is not None:
         raise BomError("form is missing", field=node_locate(missing_form, "form"))
-    forms = nodes["form"].replace_strict(
-        {f.value: i for i, f in enumerate(FORMS)}, return_dtype=pl.Int16
-    )
-    comp_codes, comps = _codes(
-        nodes["composition"], "composition", node_rows, locate, parse_composition
-    )
-    tech_codes, techs = _codes(
-        nodes["technology_origin"], "technology_origin", node_rows, locate, _technology
-    )
-    tech_bits = np.array([t or 0 for t in techs], dtype=np.int64)[tech_codes.to_numpy()]
+    forms = np.array([-1 if f is None else f for f in form_index], dtype=np.int16)[form.codes]
+    comp = _node_codes(nodes["composition"], known.get("composition"))
+    comps = _codes(comp, "composition", node_rows, locate, parse_composition)
+    tech = _node_codes(nodes["technology_origin"], known.get("technology_origin"))
+    techs = _codes(tech, "technology_origin", node_rows, locate, _technology)
+    tech_bits = np.array([t or 0 for t in techs], dtype=np.int64)[tech.codes]
     origin = nodes["origin"]
-    bad = _first_bad(origin.is_not_null() & ~origin.str.contains(r"^[A-Z]{2}$"))
+    origins = _node_codes(origin, known.get("origin"))
+    given = origins.values.is_not_null()
+    code_bad = (given & ~origins.values.str.contains(r"^[A-Z]{2}$")).to_numpy()
+    bad = _first_bad(pl.Series(code_bad[origins.codes])) if code_bad.any() else None
     if bad is not None:
         raise BomError(
             f"origin {origin[bad]!r} is not a country code (ISO 3166-1 alpha-2, empty if unknown)",
             field=node_locate(bad, "origin"),
         )
-    del form_codes
     ids = nodes["child"]
     edge_row = lines["row"].cast(pl.Int64).to_numpy()
     lv = levels(
@@ -483,15 +533,20 @@ def _assemble(
         quantity=quantity,
         quantity_scale=quantity_scale,
         edge_row=edge_row,
-        form=forms.to_numpy().astype(np.int16),
-        composition=comp_codes.to_numpy().astype(np.int32),
+        form=forms,
+        composition=comp.codes,
         compositions=tuple(c if isinstance(c, dict) else None for c in comps),
-        origin_cn=(origin == CHINA).fill_null(False).to_numpy(),
-        origin_unknown=origin.is_null().to_numpy(),
+        origin_cn=(origins.values == CHINA).fill_null(False).to_numpy()[origins.codes],
+        origin_unknown=origins.values.is_null().to_numpy()[origins.codes],
         technology=tech_bits,
         levels=lv,
         where=where,
     )
+
+
+def _filled(known: NodeCodes) -> NodeCodes:
+    """`known` with a missing value as the empty text (it is none of the cleaned values)."""
+    return NodeCodes(known.codes, known.values.fill_null(""))
 
 
 def _first_over(
@@ -499,10 +554,11 @@ def _first_over(
 ) -> int | None:
     """The first line worth more (quantity x unit value) than one unit of its parent, if any.
 
-    Taken `_CHUNK` lines at a time: this runs on the worker thread (`reec.bom.aside`), whose
-    glibc arena maps each block over 64 MiB afresh and unmaps it when freed, so whole-column
-    temporaries (four of 80 MB at 10M lines) would each start on new pages; chunks reuse the
-    arena's memory, and stay in the cache. The first line found is the first of all lines."""
+    Taken `_CHUNK` lines at a time: this runs on a thread beside the main line
+    (`reec.bom.aside`), whose glibc arena (where `reec.bom.heap.one_arena` was not taken) maps
+    each block over 64 MiB afresh and unmaps it when freed, so whole-column temporaries (four of
+    80 MB at 10M lines) would each start on new pages; chunks reuse the arena's memory, and stay
+    in the cache. The first line found is the first of all lines."""
     top = int(value.max(initial=0))
     exact = top * max(int(quantity.max(initial=0)), 10**quantity_scale) < 2**63
     for lo in range(0, len(child), _CHUNK):

@@ -34,6 +34,7 @@ from reec.bom.aside import Aside
 from reec.bom.coded import (
     MIX,
     SEEDS,
+    NodeCodes,
     Parts,
     differing,
     facts_agree,
@@ -43,11 +44,13 @@ from reec.bom.coded import (
 )
 from reec.bom.numbers import Scaled, quick_scaled
 
-__all__ = ["LineText", "ParquetBom", "parquet_bom"]
+__all__ = ["LineText", "LinesKnown", "ParquetBom", "parquet_bom"]
 
 Ints = npt.NDArray[np.int64]
 LineText = Callable[[int, str], object]
 """A line's text in a column as given (for a message naming it)."""
+LinesKnown = Callable[[int, Ints, Ints], object]
+"""Told the number of nodes and each line's parent and child node."""
 _DICTIONARY = frozenset({"RLE_DICTIONARY", "PLAIN_DICTIONARY"})
 _ALWAYS = ("parent", "quantity")
 """Read as dictionaries even where the file fell back to plain pages: they are looked up per
@@ -93,6 +96,21 @@ def _coded(column: pa.ChunkedArray, rows: int) -> _Coded:
     return _Coded(at, values, nulls)
 
 
+def _distinct(values: pl.Series) -> tuple[npt.NDArray[np.int32], pl.Series]:
+    """Each value's number among the distinct values (a null is one of them), and those."""
+    encoded = pc.dictionary_encode(values.to_arrow(), null_encoding="encode")
+    numbers = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+    return numbers, pl.Series(values.name, pl.from_arrow(encoded.dictionary)).cast(pl.String)
+
+
+_KEY_ROOM = 1 << 62
+"""Distinct combinations one number of a line's dictionary facts may count (int64)."""
+_FEW = 1 << 16
+"""Dictionary values (all row groups') up to which a column's distinct values are numbered
+exactly: a hash table of a few thousand texts is cheap, of 300k (a 1M-line file's unit
+values) dearer than hashing each value (0.06-0.14 s against 3 ms)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ParquetBom:
     """A Parquet file whose columns are all text, each a BOM column."""
@@ -109,33 +127,46 @@ class ParquetBom:
         columns: tuple[str, ...],
         facts: tuple[str, ...],
         aside: Aside,
-    ) -> tuple[Parts, Scaled, LineText] | None:
-        """`reec.bom.coded.plain_parts`'s parts, the lines' quantities and their text, or None
-        (`head`: the shipment line on top, row -1; None: the file's row with no parent)."""
-        read = aside.run(self._dictionaries)
+        lines_known: LinesKnown | None = None,
+    ) -> tuple[Parts, Scaled, LineText, dict[str, NodeCodes]] | None:
+        """`reec.bom.coded.plain_parts`'s parts, the lines' quantities and their text, and the
+        node columns the file keeps as dictionaries as numbers of their distinct values; or
+        None (`head`: the shipment line on top, row -1; None: the file's row with no parent).
+        `lines_known` is told the number of nodes and each line's parent and child node as
+        soon as they are known, before the node rows are built and checked."""
+        read = aside.run(self._table)
         try:
             texts = pl.read_parquet(
                 self.path, columns=[c for c in self.names if c not in self.dictionaries]
             )
-            coded = read.result()
+            table = read.result()
+            # half the columns placed on a thread of their own, half here: the main line
+            # would only wait for them
+            half = aside.beside(self._coded, table, self.dictionaries[1::2])
+            coded = self._coded(table, self.dictionaries[0::2] if half else self.dictionaries)
+            coded.update(half.result() if half else {})
+            del table
         except (OSError, pa.ArrowException, pl.exceptions.PolarsError, ValueError):
             return None  # read as text, which says what is wrong
-        return _Reading(self, texts, coded, columns, facts, aside).parts(head)
+        return _Reading(self, texts, coded, columns, facts, aside).parts(head, lines_known)
 
-    def _dictionaries(self) -> dict[str, _Coded]:
+    def _table(self) -> pa.Table:
+        """The dictionary columns as pyarrow reads them (one dictionary per row group)."""
         # glibc's heap (kept by reec.bom.heap), not pyarrow's mimalloc, whose fresh huge
         # pages cost 1-4 s of system time on the VM measured (docs/performance.md, section 2)
         pool = pa.default_memory_pool()
         pa.set_memory_pool(pa.system_memory_pool())
         try:
-            table = pq.read_table(
+            return pq.read_table(
                 self.path,
                 columns=list(self.dictionaries),
                 read_dictionary=list(self.dictionaries),
             )
         finally:
             pa.set_memory_pool(pool)
-        return {c: _coded(table[c], self.rows) for c in self.dictionaries}
+
+    def _coded(self, table: pa.Table, columns: tuple[str, ...]) -> dict[str, _Coded]:
+        return {c: _coded(table[c], self.rows) for c in columns}
 
 
 def parquet_bom(
@@ -169,10 +200,8 @@ def parquet_bom(
     return ParquetBom(path, meta.num_rows, names, kept)
 
 
-def _differing_after(
-    hashes: Future[list[npt.NDArray[np.uint64]]], child: Ints, first: Ints
-) -> Ints:
-    """`differing` once the facts' hashes are made (on the worker thread, they are: passes run
+def _differing_after(hashes: Future[list[npt.NDArray[Any]]], child: Ints, first: Ints) -> Ints:
+    """`differing` once the facts' keys are made (on the worker thread, they are: passes run
     in order)."""
     return differing(hashes.result(), child, first)
 
@@ -196,6 +225,9 @@ class _Reading:
         self.facts = facts
         self.aside = aside
         self.top: int | None = None
+        self.node_codes: dict[str, NodeCodes] = {}
+        self.ids_as_given = False
+        """Cleaning changes no node's id (so no line's: every line's id is its node's)."""
 
     def column(self, c: str, rows: Ints) -> pl.Series:
         """Column `c` as given at file `rows`."""
@@ -205,13 +237,31 @@ class _Reading:
             return self.texts[c].gather(rows)
         return pl.repeat(None, len(rows), dtype=pl.String, eager=True).alias(c)
 
-    def cleaned(self, c: str, rows: Ints) -> pl.Series:
-        """Column `c` at file `rows` as `reec.bom.coded.stripped` cleans it: a dictionary
-        column's values cleaned once each."""
+    def cleaned(self, c: str, head: object, rows: Ints) -> pl.Series:
+        """Column `c` at file `rows` as `reec.bom.coded.stripped` cleans it, a dictionary column
+        through its distinct values cleaned once each; `head` (the top's value, cleaned) and the
+        rows' numbers kept in `node_codes` for the node checks."""
         if c not in self.coded:
-            return self.column(c, rows).to_frame().select(stripped(c)).to_series()
-        clean = self.coded[c].values.to_frame(c).select(stripped(c)).to_series()
-        return clean.gather(self.coded[c].at[rows])
+            column = self.column(c, rows)
+            if column.null_count() < len(column):
+                return column.to_frame().select(stripped(c)).to_series()
+            numbers = np.zeros(len(rows) + 1, dtype=np.int32)  # not given: every node blank
+            distinct = pl.Series(c, [None], dtype=pl.String)
+        else:
+            clean = self.coded[c].values.to_frame(c).select(stripped(c)).to_series()
+            if len(clean) > _FEW:
+                return clean.gather(self.coded[c].at[rows])
+            slots, distinct = _distinct(clean)
+            numbers = np.empty(len(rows) + 1, dtype=np.int32)
+            np.take(slots, self.coded[c].at[rows], out=numbers[1:])
+        same = (distinct == head) if head is not None else distinct.is_null()
+        if not same.any():
+            distinct = pl.concat([distinct, pl.Series(c, [head], dtype=pl.String)])
+            numbers[0] = len(distinct) - 1
+        else:
+            numbers[0] = int(same.arg_true()[0])
+        self.node_codes[c] = NodeCodes(numbers, distinct)
+        return distinct.gather(numbers[1:])
 
     def lines(self, a: _A) -> _A:
         """A file-row array without the top row."""
@@ -232,7 +282,9 @@ class _Reading:
             return True
         return nulls - top_blank == self.rows - (self.top is not None)
 
-    def parts(self, head: pl.DataFrame | None) -> tuple[Parts, Scaled, LineText] | None:
+    def parts(
+        self, head: pl.DataFrame | None, lines_known: LinesKnown | None
+    ) -> tuple[Parts, Scaled, LineText, dict[str, NodeCodes]] | None:
         parent = self.coded["parent"]
         if head is None:
             if parent.nulls != 1:
@@ -255,7 +307,7 @@ class _Reading:
             return None  # a line without a child
         given = [c for c in self.facts if not self.blank_throughout(c)]
         quantities = self.aside.run(self.quantities)
-        fact_hashes = self.aside.run(self.fact_hashes, given)
+        fact_hashes = self.aside.run(self.fact_keys, given)
         ids = (
             child_text.to_frame()
             .lazy()
@@ -272,7 +324,7 @@ class _Reading:
         run_at = p_at[runs]
         del p_at
         p0, p1 = (parent.values.hash(s).to_numpy().view(np.int64)[run_at] for s in SEEDS)
-        found = line_nodes((t0, t1), (c0, c1), runs, (p0, p1))
+        found = line_nodes((t0, t1), (c0, c1), runs, (p0, p1), self.aside)
         del c0, c1
         if found is None:
             return None
@@ -283,12 +335,12 @@ class _Reading:
         # compared on the worker thread (after the hashes it made) while the node rows are built
         differ_later = self.aside.run(_differing_after, fact_hashes, child, first)
         del fact_hashes
+        if lines_known is not None:
+            lines_known(len(first) + 1, parent_node, child)
         nodes = self.nodes(head, self.file_rows(first))
         differ = differ_later.result()
         del differ_later
-        if raw_top != nodes["child"][0] or not bool(
-            child_text.gather(first).eq_missing(nodes["child"].slice(1)).all()
-        ):
+        if raw_top != nodes["child"][0] or not self.ids_as_given:
             return None  # cleaning changes an id
         if given and differ.size:
             mine = pl.DataFrame([self.column(c, self.file_rows(differ)) for c in given])
@@ -297,7 +349,7 @@ class _Reading:
         rows = self.file_rows(np.arange(n, dtype=np.int64))
         lines = pl.DataFrame([pl.Series("row", rows), child_text])
         parts = (nodes, lines, pl.Series("parent", parent_node), pl.Series("child", child))
-        return parts, quantity, self.line_text
+        return parts, quantity, self.line_text, self.node_codes
 
     def line_text(self, line: int, column: str) -> object:
         return self.column(column, self.file_rows(np.array([line], dtype=np.int64)))[0]
@@ -315,13 +367,16 @@ class _Reading:
         table[used] = nums
         return np.take(table, at), scale
 
-    def fact_hashes(self, given: list[str]) -> list[npt.NDArray[np.uint64]]:
-        """`reec.bom.coded._fact_hashes` of the lines: dictionary columns through the hashes of
-        their values."""
-        if not given:
-            return []
-        mix = {c: np.uint64(m) for c, m in zip(given, MIX, strict=False)}
-        texts = [c for c in given if c in self.texts.columns]
+    def fact_keys(self, given: list[str]) -> list[npt.NDArray[Any]]:
+        """Each line's facts as given, as arrays compared with its part's first line's
+        (`reec.bom.coded.differing`): the text columns and large dictionaries as
+        `reec.bom.coded._fact_hashes` combines them (a dictionary's through the hashes of its
+        values), the other dictionary columns as exact numbers of their distinct values, as many
+        columns to one number (mixed radix) as it can count."""
+        few = [c for c in given if c in self.coded and len(self.coded[c].values) <= _FEW]
+        hashed = [c for c in given if c not in few]
+        mix = {c: np.uint64(m) for c, m in zip(hashed, MIX, strict=False)}
+        texts = [c for c in hashed if c in self.texts.columns]
         if texts:
             hashes = self.texts.lazy().select(
                 pl.sum_horizontal(
@@ -331,15 +386,55 @@ class _Reading:
             )
             out = [h.to_numpy(writable=True) for h in hashes.collect().iter_columns()]
         else:
-            out = [np.zeros(self.rows, dtype=np.uint64) for _ in SEEDS]
-        taken = np.empty(self.rows, dtype=np.uint64)
-        for c in given:
-            if c in self.coded:
+            out = [np.zeros(self.rows, dtype=np.uint64) for _ in SEEDS if hashed]
+        if len(texts) < len(hashed):
+            taken = np.empty(self.rows, dtype=np.uint64)
+            for c in (c for c in hashed if c in self.coded):
                 at = self.coded[c].at.astype(np.intp)  # NumPy's quick gather wants its own type
                 for acc, seed in zip(out, SEEDS, strict=True):
                     table = self.coded[c].values.hash(seed).to_numpy() * mix[c]
                     acc += np.take(table, at, out=taken)
-        return [self.lines(acc) for acc in out]
+            del taken
+        group: list[tuple[str, npt.NDArray[np.int32], int]] = []
+        exact: list[npt.NDArray[Any]] = []
+        room = 1
+        for c in few:
+            numbers, distinct = _distinct(self.coded[c].values)
+            if distinct.drop_nulls().len() < 2 and not self.coded[c].nulls:
+                continue  # one value throughout: every line alike
+            if room * len(distinct) > _KEY_ROOM:
+                exact.append(self._key(group, room))
+                group, room = [], 1
+            group.append((c, numbers, room))
+            room *= len(distinct)
+        if group:
+            exact.append(self._key(group, room))
+        if not hashed:
+            return [self.lines(key) for key in exact]
+        if not exact:
+            return [self.lines(acc) for acc in out]
+        # one exact number added to both hashes times an odd multiplier: a line whose number
+        # differs gets different sums under both seeds (odd times a difference under 2**62 is
+        # never 0 modulo 2**64), one that differs in text only as before; any further number
+        # (more than 2**62 combinations) is compared on its own
+        lifted = exact[0].astype(np.uint64)
+        lifted *= np.uint64(MIX[-1])
+        for acc in out:
+            acc += lifted
+        del lifted
+        return [self.lines(acc) for acc in out] + [self.lines(key) for key in exact[1:]]
+
+    def _key(
+        self, group: list[tuple[str, npt.NDArray[np.int32], int]], room: int
+    ) -> npt.NDArray[np.signedinteger[Any]]:
+        """One number per file row from the numbers of `group`'s values (`room`: how many)."""
+        kind = np.dtype(np.int32 if room <= 1 << 31 else np.int64)
+        key: npt.NDArray[np.signedinteger[Any]] = np.zeros(self.rows, dtype=kind)
+        part = np.empty(self.rows, dtype=kind)
+        for c, numbers, stride in group:
+            np.take(numbers.astype(kind) * stride, self.coded[c].at, out=part)
+            key += part
+        return key
 
     def nodes(self, head: pl.DataFrame, rows: Ints) -> pl.DataFrame:
         """The top, then each node's first line (file `rows`), cleaned."""
@@ -347,8 +442,13 @@ class _Reading:
         texts = [c for c in described if c in self.texts.columns]
         mask = np.zeros(self.rows, dtype=bool)
         mask[rows] = True  # a filter reads the columns in order: cheaper than a gather
-        kept = stripped_frame(self.texts.select(texts).filter(pl.Series(mask)), texts)
-        frame = pl.DataFrame([kept[c] if c in texts else self.cleaned(c, rows) for c in described])
+        given = self.texts.select(texts).filter(pl.Series(mask))
+        kept = stripped_frame(given, texts)
+        self.ids_as_given = bool(given["child"].eq_missing(kept["child"]).all())
+        del given
+        frame = pl.DataFrame(
+            [kept[c] if c in texts else self.cleaned(c, head[c][0], rows) for c in described]
+        )
         return pl.concat(
             [
                 head,
