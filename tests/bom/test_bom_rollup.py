@@ -228,8 +228,10 @@ def _all_python_integers(roll_module: Any) -> Any:
     """`_exact` told that every node could overflow int64: Python integers throughout."""
     real = roll_module._exact
 
-    def everywhere(bom: Any, counted: Any, bound: Any, lift: int, guess: Any = None) -> Any:
-        return real(bom, counted, np.full_like(bound, np.inf), lift, guess)
+    def everywhere(
+        bom: Any, lines: Any, counted: Any, bound: Any, lift: int, guess: Any = None
+    ) -> Any:
+        return real(bom, lines, counted, np.full_like(bound, np.inf), lift, guess)
 
     return everywhere
 
@@ -336,3 +338,41 @@ def test_each_node_gets_the_first_entry_of_each_part_it_matches(
         for part, got in (("I", roll.part1), ("II", roll.part2)):
             hits = sorted(i for i in own[k] if annex[i].part == part)
             assert int(got[v]) == (hits[0] if hits else -1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(dags(), st.randoms(use_true_random=False), st.integers(0, 12))
+def test_lines_in_any_order_roll_up_exactly(
+    case: tuple[list[dict[str, Any]], set[str]], rnd: Any, digits: int
+) -> None:
+    """A parent's lines spread over the file (runs of one parent summed, then added parent by
+    parent), with a top worth up to 10**12 times its parts (its level on Python integers): every
+    node's content is the reference's."""
+    rows, counted = case
+    top = {**rows[0], "unit_value": str(Decimal(rows[0]["unit_value"]) * 10**digits)}
+    rest = rows[1:]
+    rnd.shuffle(rest)
+    rows = [top, *rest]
+    roll = rollup(bom_of(rows), REGIME)
+    ref = reference_cn(rows, counted)
+    ids = roll.bom.labels["id"].to_list()
+    assert {ids[i]: Fraction(int(roll.cn[i]), 10**roll.scale) for i in range(roll.bom.n)} == ref
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.integers(-(2**40), 2**40)), max_size=30),
+    st.booleans(),
+)
+def test_sums_by_runs_of_one_parent_are_those_of_add_at(
+    lines: list[tuple[int, int]], python_integers: bool
+) -> None:
+    parent = np.array([p for p, _ in lines], dtype=np.int64)
+    dtype: Any = object if python_integers else np.int64
+    terms = np.array([t for _, t in lines], dtype=np.int64).astype(dtype)
+    got = np.arange(7, dtype=np.int64).astype(dtype)
+    expected = got.copy()
+    rollup_module._add_by_parent(got, parent, terms, len(set(parent.tolist())))
+    np.add.at(expected, parent, terms)
+    assert got.dtype == expected.dtype
+    assert got.tolist() == expected.tolist()

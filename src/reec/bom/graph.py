@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -44,11 +44,73 @@ class Levels:
         return self.node_order[self.node_bounds[h] : self.node_bounds[h + 1]]
 
 
-def _bucket(keys: Ints, top: int) -> tuple[Ints, Ints]:
+def _bucket(keys: npt.NDArray[np.integer[Any]], top: int) -> tuple[Ints, Ints]:
     """Stable order by a small integer key (radix sort) and the bucket bounds."""
-    small = keys.astype(np.uint16) if top < 65535 else keys
-    order = np.argsort(small, kind="stable").astype(np.int64)
-    bounds = np.searchsorted(keys[order], np.arange(top + 2)).astype(np.int64)
+    order = np.argsort(keys, kind="stable").astype(np.int64, copy=False)
+    bounds = np.zeros(top + 2, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=top + 1), out=bounds[1:])
+    return order, bounds
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Runs:
+    """Lines as runs of one parent: a BOM file lists a part's lines together, so 10M lines are
+    about 1.6M runs, and what is counted or ordered per parent is done per run."""
+
+    start: Ints
+    count: Ints
+
+    @staticmethod
+    def of(parent: Ints) -> _Runs:
+        if not len(parent):
+            return _Runs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        cut = np.flatnonzero(parent[1:] != parent[:-1])
+        cut += 1
+        start = np.concatenate((np.zeros(1, dtype=np.int64), cut))
+        return _Runs(start, np.diff(start, append=len(parent)))
+
+    def few(self, lines: int) -> bool:
+        """Runs worth taking one by one (np.add.at is dearer per item than np.bincount)."""
+        return len(self.start) * _AT_COST < lines
+
+
+_HEIGHT = np.int16
+"""Heights while levelling, until one reaches its largest value (then int64)."""
+
+_AT_COST = 4
+"""About how many times dearer np.add.at is per item than np.bincount per line."""
+
+
+def _add_counts(deg: Ints, parent: Ints, sign: int) -> Ints:
+    """deg[p] += sign for each line's parent p: by runs when they are few (see `_Runs`); the
+    parents whose count changed, each once when by runs."""
+    runs = _Runs.of(parent)
+    if runs.few(len(parent)):
+        touched = parent[runs.start]
+        np.add.at(deg, touched, runs.count if sign > 0 else -runs.count)
+        return touched
+    deg += sign * np.bincount(parent, minlength=len(deg))
+    return parent
+
+
+def _edge_order(height: npt.NDArray[np.integer[Any]], parent: Ints, top: int) -> tuple[Ints, Ints]:
+    """Lines in a stable order by their parent's height, and the bounds of each height: by runs
+    when they are few (the runs sorted by height, each run's lines kept together and in order,
+    which is what a stable sort of the lines gives), otherwise line by line."""
+    runs = _Runs.of(parent)
+    if not runs.few(len(parent)):
+        return _bucket(height[parent], top)
+    key = height[parent[runs.start]]
+    by_key = np.argsort(key, kind="stable")
+    count = runs.count[by_key]
+    shift = np.zeros(len(count), dtype=np.int64)
+    np.cumsum(count[:-1], out=shift[1:])
+    # the k-th line of the sorted order is line k + (its run's first line - the run's new start)
+    order = np.repeat(runs.start[by_key] - shift, count)
+    order += np.arange(len(parent), dtype=np.int64)
+    bounds = np.zeros(top + 2, dtype=np.int64)
+    per_key = np.bincount(key, weights=runs.count, minlength=top + 1)  # exact below 2**53
+    np.cumsum(per_key.astype(np.int64), out=bounds[1:])
     return order, bounds
 
 
@@ -77,30 +139,36 @@ def levels(
 
 
 def levels_or_cycle(n: int, parent: Ints, child: Ints) -> Levels | Cycle:
-    """The levels, or where levelling stopped (nothing named: no text is needed to level)."""
-    outdeg = np.bincount(parent, minlength=n)
-    height = np.full(n, -1, dtype=np.int64)
-    frontier = outdeg == 0
-    height[frontier] = 0
-    rem = np.arange(len(parent), dtype=np.int64)
+    """The levels, or where levelling stopped (nothing named: no text is needed to level).
+
+    Kahn's algorithm by frontier: a line is taken once its child is levelled, a parent once its
+    last line is. Heights are kept as int16 while they fit (a 5 MB array at 2.5M nodes, read at
+    random once per line, stays in the cache), parents' line counts changed run by run."""
+    outdeg = np.zeros(n, dtype=np.int64)
+    _add_counts(outdeg, parent, 1)
+    height: npt.NDArray[np.integer[Any]] = np.full(n, -1, dtype=_HEIGHT)
+    height[outdeg == 0] = 0
+    into = height[child] == 0
+    done = parent[into]  # the parents of the lines taken
+    rem = np.flatnonzero(~into)
     h = 0
-    while rem.size:
-        into = frontier[child[rem]]
-        if not into.any():
-            break
-        ps = parent[rem[into]]
-        outdeg -= np.bincount(ps, minlength=n)
-        rem = rem[~into]
-        frontier = np.zeros(n, dtype=bool)
-        frontier[ps] = outdeg[ps] == 0
+    while done.size:
+        touched = _add_counts(outdeg, done, -1)
         h += 1
-        height[frontier] = h
+        if h == np.iinfo(height.dtype).max:
+            height = height.astype(np.int64)
+        height[touched[outdeg[touched] == 0]] = h
+        if not rem.size:
+            break
+        into = height[child[rem]] == h
+        done = parent[rem[into]]
+        rem = rem[~into]
     if (height < 0).any():
-        return Cycle(rem, height)
+        return Cycle(rem, height.astype(np.int64))
     top = int(height.max()) if n else 0
-    edge_order, edge_bounds = _bucket(height[parent], top)
+    edge_order, edge_bounds = _edge_order(height, parent, top)
     node_order, node_bounds = _bucket(height, top)
-    return Levels(height, edge_order, edge_bounds, node_order, node_bounds)
+    return Levels(height.astype(np.int64), edge_order, edge_bounds, node_order, node_bounds)
 
 
 def _raise_cycle(
