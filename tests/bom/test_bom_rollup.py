@@ -372,7 +372,15 @@ def test_sums_by_runs_of_one_parent_are_those_of_add_at(
     terms = np.array([t for _, t in lines], dtype=np.int64).astype(dtype)
     got = np.arange(7, dtype=np.int64).astype(dtype)
     expected = got.copy()
-    rollup_module._add_by_parent(got, parent, terms, len(set(parent.tolist())))
+    # one level (1) of len(lines) lines, whose parents are the distinct values of `parent`
+    level = rollup_module._Lines.made(
+        parent,
+        np.zeros_like(parent),
+        np.zeros_like(parent),
+        np.array([0, 0, len(parent)]),
+        np.array([1, len(set(parent.tolist()))]),
+    )
+    level.add_by_parent(got, 1, terms)
     np.add.at(expected, parent, terms)
     assert got.dtype == expected.dtype
     assert got.tolist() == expected.tolist()

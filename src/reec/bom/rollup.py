@@ -106,7 +106,11 @@ class Rollup:
 class _Lines:
     """The BOM's lines in level order (`Levels.edge_order`), gathered once per roll-up: every
     pass over the levels reads a level's parents, children and quantities as one slice, instead
-    of gathering the three again through the order on each pass (10M lines: 80 MB each)."""
+    of gathering the three again through the order on each pass (10M lines: 80 MB each).
+
+    A BOM file lists a part's lines together, and level order keeps the file's order within a
+    level, so a level's lines come as runs of one parent (10M lines: 1.6M runs, as many as
+    parents): what is summed or looked for per parent is done run by run."""
 
     parent: Ints
     child: Ints
@@ -114,12 +118,15 @@ class _Lines:
     bounds: Ints
     parents: Ints
     """Per level: how many nodes it holds (each is the parent of at least one of its lines)."""
+    run_start: Ints
+    """Where each run of one parent starts (a level starts a run: a parent has one level)."""
+    run_bounds: Ints
+    """run_start[run_bounds[h]:run_bounds[h+1]] are the runs of level h."""
 
     @staticmethod
     def of(bom: Bom) -> _Lines:
-        lv = bom.levels
-        order = lv.edge_order
-        return _Lines(
+        lv, order = bom.levels, bom.levels.edge_order
+        return _Lines.made(
             bom.parent[order],
             bom.child[order],
             bom.quantity[order],
@@ -127,29 +134,36 @@ class _Lines:
             np.diff(lv.node_bounds),
         )
 
+    @staticmethod
+    def made(parent: Ints, child: Ints, quantity: Ints, bounds: Ints, parents: Ints) -> _Lines:
+        cut = np.flatnonzero(parent[1:] != parent[:-1])
+        cut += 1
+        run_start = np.concatenate((np.zeros(min(len(parent), 1), dtype=np.int64), cut))
+        run_bounds = np.searchsorted(run_start, bounds).astype(np.int64)
+        return _Lines(parent, child, quantity, bounds, parents, run_start, run_bounds)
+
     def at(self, h: int) -> slice:
         return slice(int(self.bounds[h]), int(self.bounds[h + 1]))
 
+    def runs(self, h: int) -> tuple[Ints, Ints]:
+        """The runs of level h: where each starts within the level's slice, and its parent."""
+        start = self.run_start[self.run_bounds[h] : self.run_bounds[h + 1]]
+        return start - self.bounds[h], self.parent[start]
 
-def _add_by_parent(acc: Num, parent: Ints, terms: Num, parents: int) -> None:
-    """acc[parent[i]] += terms[i], exactly (int64 or Python integers), summed run by run.
-
-    A BOM file lists a part's lines together, so a level's lines come as runs of one parent
-    (level order keeps the file's order within a level): each run is summed with one reduceat
-    and, when the level has as many runs as parents, each parent gets its run's sum at once;
-    otherwise the runs' sums are added parent by parent (np.add.at, on fewer items). Integers
-    add the same in any order, so the sums are those of np.add.at over the lines."""
-    if not len(parent):
-        return
-    starts = np.flatnonzero(parent[1:] != parent[:-1])
-    starts += 1
-    starts = np.concatenate((np.zeros(1, dtype=starts.dtype), starts))
-    sums = np.add.reduceat(terms, starts)
-    to = parent[starts]
-    if len(starts) == parents:  # one run per parent: `to` holds each parent once
-        acc[to] += sums
-    else:
-        np.add.at(acc, to, sums)
+    def add_by_parent(self, acc: Num, h: int, terms: Num) -> None:
+        """acc[parent] += term for each line of level h, exactly (int64 or Python integers):
+        each run summed with one reduceat; when the level has as many runs as parents, each
+        parent gets its run's sum at once, otherwise the runs' sums are added parent by parent
+        (np.add.at, on fewer items). Integers add the same in any order, so the sums are those
+        of np.add.at over the lines."""
+        if not len(terms):
+            return
+        start, to = self.runs(h)
+        sums = np.add.reduceat(terms, start)
+        if len(start) == self.parents[h]:  # one run per parent: `to` holds each parent once
+            acc[to] += sums
+        else:
+            np.add.at(acc, to, sums)
 
 
 def _classify(
@@ -214,10 +228,17 @@ def _first(m: Bools) -> npt.NDArray[np.int16]:
 
 
 def _any_below(bom: Bom, lines: _Lines, target: Bools) -> Bools:
+    """Nodes with a target anywhere below them: per level, the runs of one parent with a line
+    into a target or into a node with one below it (`mark`)."""
     below = np.zeros(bom.n, dtype=bool)
+    mark = target.copy()
     for h in range(1, bom.levels.top + 1):
-        c = lines.child[lines.at(h)]
-        below[lines.parent[lines.at(h)][target[c] | below[c]]] = True
+        start, to = lines.runs(h)
+        if not len(start):
+            continue
+        hit = to[np.logical_or.reduceat(mark[lines.child[lines.at(h)]], start)]
+        below[hit] = True
+        mark[hit] = True
     return below
 
 
@@ -308,7 +329,7 @@ def _exact(
             c = child[late]
             xc[late] = np.where(counted[c], total[c], cn[c])
         terms = lines.quantity[at].astype(object) * xc
-        _add_by_parent(cn, lines.parent[at], terms, int(lines.parents[h]))
+        lines.add_by_parent(cn, h, terms)
         if sq > 1:
             nodes = lv.nodes_at(h)
             cn[nodes] //= sq
@@ -321,7 +342,7 @@ def _level(
     """One level of the exact pass on int64: the level's lines into their parents' content."""
     at = lines.at(h)
     terms = lines.quantity[at] * x[lines.child[at]]
-    _add_by_parent(cn, lines.parent[at], terms, int(lines.parents[h]))
+    lines.add_by_parent(cn, h, terms)
     nodes = bom.levels.nodes_at(h)
     if sq > 1:
         cn[nodes] //= sq
