@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
+from types import SimpleNamespace
 from typing import Any
 from unittest.mock import patch
 
 import numpy as np
 from bomrows import bom_of, reference_cn, row
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reec.bom.model import FORMS
@@ -293,23 +295,41 @@ PART_COMPS = (None, MAGNET, TB, "Dy:100", "Fe:100", "Dy:87;O:13")
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.integers(0, 50), st.sampled_from(PART_FORMS), st.sampled_from(PART_COMPS)),
+        st.tuples(
+            st.integers(0, 50),
+            st.sampled_from(PART_FORMS),
+            st.sampled_from(PART_COMPS),
+            st.sampled_from(["JP", "CN", None]),
+        ),
         min_size=1,
         max_size=10,
-    )
+    ),
+    st.booleans(),
 )
+@example(parts=[(0, "component", None, "CN"), (1, "magnet", MAGNET, "JP")], contents_in_part1=True)
 def test_each_node_gets_the_first_entry_of_each_part_it_matches(
-    parts: list[tuple[int, str, str | None]],
+    parts: list[tuple[int, str, str | None, str | None]], contents_in_part1: bool
 ) -> None:
     """Entries decided per distinct form and composition, and those on contents node by node,
-    give what deciding every entry on every node does (a plain reference)."""
+    give what deciding every entry on every node does (a plain reference). With the entries on
+    contents moved to Part I, what is counted waits for them (otherwise they are decided
+    after)."""
     rows = [row(None, "n0", None, "1000000", form="equipment")]
     parent_of = [-1]
-    for k, (pick, form, comp) in enumerate(parts, start=1):
+    for k, (pick, form, comp, origin) in enumerate(parts, start=1):
         parent_of.append(pick % k)
-        rows.append(row(f"n{pick % k}", f"n{k}", "1", "1", form=form, composition=comp))
+        rows.append(
+            row(f"n{pick % k}", f"n{k}", "1", "1", form=form, composition=comp, origin=origin)
+        )
     bom = bom_of(rows)
-    roll = rollup(bom, REGIME)
+    regime: Any = REGIME
+    if contents_in_part1:
+        moved = (replace(a, part="I") if a.match.contains else a for a in REGIME.annex1)
+        regime = SimpleNamespace(annex1=tuple(moved))
+    roll = rollup(bom, regime)
+    assert (
+        roll.counted.tolist() == ((roll.part1 >= 0) & (bom.origin_cn | bom.origin_unknown)).tolist()
+    )
     annex, node = roll.annex, {bom.node_id(i): i for i in range(bom.n)}
     ids = [a.id for a in annex]
     own: dict[int, set[int]] = {}

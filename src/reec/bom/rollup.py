@@ -12,6 +12,7 @@ origin.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -94,7 +95,11 @@ class Rollup:
             e = e[reach[bom.parent[e]]]
             reach[bom.child[e]] = True
             live = e[~self.counted[bom.parent[e]] | (bom.parent[e] == root)]
-            np.add.at(m, bom.child[live], m[bom.parent[live]] * bom.quantity[live].astype(m.dtype))
+            np.add.at(
+                m,
+                bom.child[live],
+                m[bom.parent[live]] * bom.quantity[live].astype(m.dtype),
+            )
         nodes = np.flatnonzero(self.counted & (m > 0))
         nodes = nodes[nodes != root]
         values = m[nodes] * bom.value[nodes].astype(m.dtype)
@@ -166,11 +171,19 @@ class _Lines:
             np.add.at(acc, to, sums)
 
 
-def _classify(
-    bom: Bom, lines: _Lines, annex: tuple[AnnexEntry, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Annex 1 entry of each node by form and composition, decided once per distinct pair; an
-    entry on what a node contains (below it) is decided node by node."""
+@dataclass(frozen=True, slots=True, eq=False)
+class _Direct:
+    """The entries decided by a node's own form and composition (`_direct`)."""
+
+    hit: Bools
+    """Per distinct (form, composition) pair and entry: the pair matches the entry."""
+    inverse: Ints
+    """Per node: its pair."""
+    first: dict[str, npt.NDArray[np.int16]]
+    """Per part: each node's first direct entry of that part (-1: none)."""
+
+
+def _direct(bom: Bom, annex: tuple[AnnexEntry, ...]) -> _Direct:
     key = bom.form.astype(np.int64) * (len(bom.compositions) + 1) + bom.composition
     pairs, inverse = _distinct(key)
     direct = [i for i, a in enumerate(annex) if not a.match.contains]
@@ -189,7 +202,14 @@ def _classify(
     part = np.array([a.part for a in annex])
     # the first direct entry of each part, per pair; an entry on contents (its column of hit
     # stays False) comes before it on the nodes it matches when its number is lower
-    first = {p: _first(hit & (part == p))[inverse] for p in ("I", "II")}
+    return _Direct(hit, inverse, {p: _first(hit & (part == p))[inverse] for p in ("I", "II")})
+
+
+def _contents(
+    bom: Bom, lines: _Lines, annex: tuple[AnnexEntry, ...], found: _Direct
+) -> tuple[np.ndarray, np.ndarray]:
+    """The first entry of each part per node, entries on contents included."""
+    hit, inverse, first = found.hit, found.inverse, dict(found.first)
     ids = [a.id for a in annex]
     below_entry: dict[int, Bools] = {}
     for i, a in enumerate(annex):
@@ -337,7 +357,14 @@ def _exact(
 
 
 def _level(
-    bom: Bom, lines: _Lines, h: int, sq: int, counted: Bools, total: Ints, x: Ints, cn: Ints
+    bom: Bom,
+    lines: _Lines,
+    h: int,
+    sq: int,
+    counted: Bools,
+    total: Ints,
+    x: Ints,
+    cn: Ints,
 ) -> None:
     """One level of the exact pass on int64: the level's lines into their parents' content."""
     at = lines.at(h)
@@ -376,18 +403,31 @@ def rollup(bom: Bom, regime: Regime) -> Rollup:
 
 def _rollup(bom: Bom, regime: Regime) -> Rollup:
     annex = tuple(regime.annex1)
-    lines = _Lines.of(bom)
-    part1, part2 = _classify(bom, lines, annex)
-    counted = (part1 >= 0) & (bom.origin_cn | bom.origin_unknown)
     lv, sq = bom.levels, 10**bom.quantity_scale
     lift = 10 ** (bom.quantity_scale * lv.top)
     with Aside(len(bom.parent)) as aside:
-        # the exact pass on int64 beside the float pass (a large BOM: on the other core)
+        # a large BOM: the lines in level order on the other core while the entries are
+        # decided pair by pair (Python), then the int64 exact pass beside the float pass
+        lines_later = aside.run(_Lines.of, bom)
+        direct = _direct(bom, annex)
+        lines = lines_later.result()
+        # Part I is known from the direct entries unless an entry on contents is in Part I;
+        # if it is not, the entries on contents are decided on the other core after the int64
+        # pass (the float pass does not need them)
+        later = not any(a.match.contains and a.part == "I" for a in annex)
+        decided: Future[tuple[np.ndarray, np.ndarray]] = Future()
+        if not later:
+            decided.set_result(_contents(bom, lines, annex, direct))
+        part1 = direct.first["I"] if later else decided.result()[0]
+        counted = (part1 >= 0) & (bom.origin_cn | bom.origin_unknown)
         guess = aside.run(_int64_pass, bom, lines, counted, lift) if lift < 2**62 else None
+        if later:
+            decided = aside.run(_contents, bom, lines, annex, direct)
         cf, vf = _float_pass(bom, lines, counted)
         # the bound of every number at the common scale, rounded as one float expression
         bound = np.maximum(cf, vf) * float(lift) * float(sq) * 4.0
         cn, total = _exact(bom, lines, counted, bound, lift, guess.result() if guess else None)
+        part1, part2 = decided.result()
     annex1 = (part1 >= 0) | (part2 >= 0)
     own = _own(bom)
     return Rollup(
