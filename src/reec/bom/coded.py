@@ -299,8 +299,14 @@ def differing(hashes: list[npt.NDArray[Any]], child: Ints, first: Ints) -> Ints:
     differ = np.zeros(len(child), dtype=bool)
     for row_h in hashes:
         node_h = np.concatenate([np.zeros(1, dtype=row_h.dtype), row_h[first]])
-        differ |= row_h != node_h[child]
+        for lo in range(0, len(child), _CHUNK):  # temporaries that stay in the cache
+            part = slice(lo, lo + _CHUNK)
+            differ[part] |= row_h[part] != node_h[child[part]]
     return np.flatnonzero(differ)
+
+
+_CHUNK = 1 << 20
+"""Lines per chunk of `differing` (its gathers: 8 MB each)."""
 
 
 def _facts_agree(
