@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from reec.errors import BomError
 
-__all__ = ["Cycle", "Levels", "levels", "levels_or_cycle"]
+__all__ = ["Cycle", "Levels", "levels", "levels_or_cycle", "run_starts"]
 
 Ints = npt.NDArray[np.int64]
 
@@ -62,16 +62,19 @@ class _Runs:
 
     @staticmethod
     def of(parent: Ints) -> _Runs:
-        if not len(parent):
-            return _Runs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-        cut = np.flatnonzero(parent[1:] != parent[:-1])
-        cut += 1
-        start = np.concatenate((np.zeros(1, dtype=np.int64), cut))
+        start = run_starts(parent)
         return _Runs(start, np.diff(start, append=len(parent)))
 
     def few(self, lines: int) -> bool:
         """Runs worth taking one by one (np.add.at is dearer per item than np.bincount)."""
         return len(self.start) * _AT_COST < lines
+
+
+def run_starts(parent: Ints) -> Ints:
+    """Where each run of lines with one parent starts (none for no lines)."""
+    cut = np.flatnonzero(parent[1:] != parent[:-1])
+    cut += 1
+    return np.concatenate((np.zeros(min(len(parent), 1), dtype=np.int64), cut))
 
 
 _HEIGHT = np.int16
@@ -81,10 +84,10 @@ _AT_COST = 4
 """About how many times dearer np.add.at is per item than np.bincount per line."""
 
 
-def _add_counts(deg: Ints, parent: Ints, sign: int) -> Ints:
-    """deg[p] += sign for each line's parent p: by runs when they are few (see `_Runs`); the
-    parents whose count changed, each once when by runs."""
-    runs = _Runs.of(parent)
+def _add_counts(deg: Ints, parent: Ints, sign: int, runs: _Runs | None = None) -> Ints:
+    """deg[p] += sign for each line's parent p: by runs when they are few (see `_Runs`; those
+    of `parent` when given); the parents whose count changed, each once when by runs."""
+    runs = _Runs.of(parent) if runs is None else runs
     if runs.few(len(parent)):
         touched = parent[runs.start]
         np.add.at(deg, touched, runs.count if sign > 0 else -runs.count)
@@ -93,11 +96,12 @@ def _add_counts(deg: Ints, parent: Ints, sign: int) -> Ints:
     return parent
 
 
-def _edge_order(height: npt.NDArray[np.integer[Any]], parent: Ints, top: int) -> tuple[Ints, Ints]:
+def _edge_order(
+    height: npt.NDArray[np.integer[Any]], parent: Ints, runs: _Runs, top: int
+) -> tuple[Ints, Ints]:
     """Lines in a stable order by their parent's height, and the bounds of each height: by runs
     when they are few (the runs sorted by height, each run's lines kept together and in order,
     which is what a stable sort of the lines gives), otherwise line by line."""
-    runs = _Runs.of(parent)
     if not runs.few(len(parent)):
         return _bucket(height[parent], top)
     key = height[parent[runs.start]]
@@ -145,7 +149,8 @@ def levels_or_cycle(n: int, parent: Ints, child: Ints) -> Levels | Cycle:
     last line is. Heights are kept as int16 while they fit (a 5 MB array at 2.5M nodes, read at
     random once per line, stays in the cache), parents' line counts changed run by run."""
     outdeg = np.zeros(n, dtype=np.int64)
-    _add_counts(outdeg, parent, 1)
+    runs = _Runs.of(parent)  # the file's runs: counted here, ordered by height at the end
+    _add_counts(outdeg, parent, 1, runs)
     height: npt.NDArray[np.integer[Any]] = np.full(n, -1, dtype=_HEIGHT)
     height[outdeg == 0] = 0
     into = height[child] == 0
@@ -166,7 +171,7 @@ def levels_or_cycle(n: int, parent: Ints, child: Ints) -> Levels | Cycle:
     if (height < 0).any():
         return Cycle(rem, height.astype(np.int64))
     top = int(height.max()) if n else 0
-    edge_order, edge_bounds = _edge_order(height, parent, top)
+    edge_order, edge_bounds = _edge_order(height, parent, runs, top)
     node_order, node_bounds = _bucket(height, top)
     return Levels(height.astype(np.int64), edge_order, edge_bounds, node_order, node_bounds)
 

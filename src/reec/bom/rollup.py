@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from reec.bom.aside import Aside
+from reec.bom.graph import run_starts
 from reec.bom.heap import kept_heap
 from reec.bom.model import FORMS, Bom
 from reec.model import Item, Money
@@ -141,9 +142,7 @@ class _Lines:
 
     @staticmethod
     def made(parent: Ints, child: Ints, quantity: Ints, bounds: Ints, parents: Ints) -> _Lines:
-        cut = np.flatnonzero(parent[1:] != parent[:-1])
-        cut += 1
-        run_start = np.concatenate((np.zeros(min(len(parent), 1), dtype=np.int64), cut))
+        run_start = run_starts(parent)
         run_bounds = np.searchsorted(run_start, bounds).astype(np.int64)
         return _Lines(parent, child, quantity, bounds, parents, run_start, run_bounds)
 
