@@ -150,6 +150,7 @@ def test_sighup_reloads_a_running_server(data: Path, tmp_path: Path) -> None:
         failures: list[str] = []
         versions: set[str] = set()
         stop = threading.Event()
+        answered = threading.Event()
 
         def hammer() -> None:
             with httpx.Client(base_url=base, timeout=10) as c:
@@ -161,9 +162,13 @@ def test_sighup_reloads_a_running_server(data: Path, tmp_path: Path) -> None:
                             failures.append(str(r.status_code))
                     except httpx.HTTPError as exc:
                         failures.append(repr(exc))
+                    answered.set()
 
         t = threading.Thread(target=hammer)
         t.start()
+        # On a loaded machine the reload could finish before the hammer's first request, and the
+        # hammer would then never see the old version (a flake seen at load 10).
+        assert answered.wait(30), "the hammer got no answer"
         _edit_policy_date(data)
         proc.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 30
