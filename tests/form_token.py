@@ -25,5 +25,7 @@ def log_in(client: TestClient, key: str) -> str:
     token = client.cookies[CSRF_COOKIE]
     r = client.post("/login", data={"token": key, "csrftoken": token}, follow_redirects=False)
     assert r.status_code == 303, r.text
+    client.get("/login")  # the token is bound to the sign-in: the next page hands a new one
+    token = client.cookies[CSRF_COOKIE]
     client.headers["x-csrftoken"] = token
     return token

@@ -104,6 +104,25 @@ def test_api_is_not_concerned(client: TestClient, keys: dict[str, str], cookie: 
     assert r.status_code == 200, r.text
 
 
+def test_a_token_is_bound_to_its_sign_in(client: TestClient, keys: dict[str, str]) -> None:
+    """A token handed to one sign-in (or to none) is refused for another, even with cookie and
+    field agreeing: a token an attacker fetched and planted in the browser (a sibling
+    subdomain can set cookies) is no good there."""
+    client.get("/login")
+    before = client.cookies[CSRF_COOKIE]  # handed out before signing in
+    client.cookies.set(COOKIE, keys["analyst"])
+    r = client.post("/check", data={"shipment": SHIPMENT, "csrftoken": before})
+    assert r.status_code == 403
+    theirs = client.cookies[CSRF_COOKIE]  # the refusal did not hand out a token
+    assert theirs == before
+    mine = _signed_in(client, keys["analyst"])  # the next page hands a token for this sign-in
+    assert mine != before
+    assert client.post("/check", data={"shipment": SHIPMENT, "csrftoken": mine}).status_code == 200
+    client.cookies.set(COOKIE, keys["all"])  # another sign-in in the same browser
+    r = client.post("/check", data={"shipment": SHIPMENT, "csrftoken": mine})
+    assert r.status_code == 403
+
+
 def test_tokens_verify_under_their_own_secret_only() -> None:
     a, b = Tokens("one"), Tokens("two")
     t = a.make()
@@ -114,3 +133,7 @@ def test_tokens_verify_under_their_own_secret_only() -> None:
     assert not a.valid(nonce)
     assert not a.valid("")
     assert a.make() != t
+    bound = a.make("the sign-in cookie")
+    assert a.valid(bound, "the sign-in cookie")
+    assert not a.valid(bound)
+    assert not a.valid(t, "the sign-in cookie")

@@ -1,14 +1,17 @@
 """CSRF tokens for the web page's forms (issue 11 item 8): a signed double-submit token.
 
-Every form that changes something (check, sign-in, licence-book actions, desk decisions,
-uploads) carries a hidden `csrftoken` field. The same token lives in the `reec_csrf` cookie
-(HttpOnly, SameSite=Strict), and it is `NONCE.MAC` with the MAC an HMAC-SHA256 of the nonce
-under `REEC_CSRF_SECRET`: a page on another site can neither read the token nor make one the
-server accepts. A POST, PUT, PATCH or DELETE to the web page that carries the sign-in cookie,
-and any post of the sign-in form, is refused with 403 and a one-line message before the route
-reads the form unless its `csrftoken` field (or `X-CSRFToken` header) equals a valid token
-cookie. (Without the sign-in cookie a request has no credential a forgery could ride on: the
-route refuses it as unauthenticated.)
+Every form that changes something (check, sign-in, licence-book actions, desk decisions, uploads)
+carries a hidden `csrftoken` field. The same token lives in the `reec_csrf` cookie (HttpOnly,
+SameSite=Strict), and it is `NONCE.MAC` with the MAC an HMAC-SHA256, under `REEC_CSRF_SECRET`, of
+the nonce and of the browser's sign-in (a digest of its `reec_key` cookie; empty before signing
+in): a page on another site can neither read the token nor make one the server accepts, and a token
+fetched by someone else, even if planted in the browser's cookies (from a sibling subdomain, say),
+is no good for another sign-in. A browser that signs in is handed a new token by the next page. A
+POST, PUT, PATCH or DELETE to the web page that carries the sign-in cookie, and any post of the
+sign-in form, is refused with 403 and a one-line message before the route reads the form unless its
+`csrftoken` field (or `X-CSRFToken` header) equals a valid token cookie. (Without the sign-in
+cookie a request has no credential a forgery could ride on: the route refuses it as
+unauthenticated.)
 
 A small module rather than a library: `asgi-csrf`, the ASGI one that reads forms, no longer
 runs with current python-multipart (its parser options changed), and starlette-csrf reads a
@@ -44,8 +47,8 @@ HEADER = b"x-csrftoken"
 SCOPE_KEY = "csrftoken"
 REFUSED = (
     "This form was not accepted: it did not carry this browser's form token (a form from "
-    "another site, or a page older than the server's last restart). Reload the page and send "
-    "it again."
+    "another site, a page from before you signed in or out, or one older than the server's "
+    "last restart). Reload the page and send it again."
 )
 SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 SIGN_IN = "/login"
@@ -62,17 +65,19 @@ class Tokens:
     def __init__(self, secret: str) -> None:
         self._key = hashlib.sha256(b"reec-csrf\0" + secret.encode()).digest()
 
-    def _mac(self, nonce: str) -> str:
-        digest = hmac.new(self._key, nonce.encode(), hashlib.sha256).digest()
+    def _mac(self, nonce: str, session: str) -> str:
+        bound = hashlib.sha256(session.encode()).digest() + nonce.encode()
+        digest = hmac.new(self._key, bound, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
-    def make(self) -> str:
+    def make(self, session: str = "") -> str:
+        """A new token for the sign-in `session` (the sign-in cookie's value, "" for none)."""
         nonce = secrets.token_urlsafe(18)
-        return f"{nonce}.{self._mac(nonce)}"
+        return f"{nonce}.{self._mac(nonce, session)}"
 
-    def valid(self, token: str) -> bool:
+    def valid(self, token: str, session: str = "") -> bool:
         nonce, dot, mac = token.partition(".")
-        return bool(nonce and dot) and hmac.compare_digest(mac, self._mac(nonce))
+        return bool(nonce and dot) and hmac.compare_digest(mac, self._mac(nonce, session))
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
@@ -136,9 +141,10 @@ class CsrfMiddleware:
             await self.app(scope, receive, send)
             return
         cookies = _cookies(scope)
+        session = cookies.get(SIGN_IN_COOKIE, "")
         held = cookies.get(COOKIE, "")
-        known = held if held and self.tokens.valid(held) else ""
-        token = known or self.tokens.make()
+        known = held if held and self.tokens.valid(held, session) else ""
+        token = known or self.tokens.make(session)
         handed_out = False
 
         def get_token() -> str:
