@@ -148,7 +148,10 @@ class ParquetBom:
         try:
             texts = pl.read_parquet(
                 self.path, columns=[c for c in self.names if c not in self.dictionaries]
-            )
+            ).select(pl.all().cast(pl.String))
+            # the ids' hashes while pyarrow still reads the dictionary columns (it ends its
+            # read on one core, and the main line would only wait for it)
+            ids = _hashes(texts["child"])
             table = read.result()
             # half the columns placed on a thread of their own, half here: the main line
             # would only wait for them
@@ -158,7 +161,7 @@ class ParquetBom:
             del table
         except (OSError, pa.ArrowException, pl.exceptions.PolarsError, ValueError):
             return None  # read as text, which says what is wrong
-        return _Reading(self, texts, coded, columns, facts, aside).parts(head, lines_known)
+        return _Reading(self, texts, ids, coded, columns, facts, aside).parts(head, lines_known)
 
     def _table(self) -> pa.Table:
         """The dictionary columns as pyarrow reads them (one dictionary per row group)."""
@@ -210,6 +213,13 @@ def parquet_bom(
     return ParquetBom(path, meta.num_rows, names, kept)
 
 
+def _hashes(ids: pl.Series) -> tuple[Ints, Ints]:
+    """Every value's 64-bit hash under both seeds, in one multithreaded pass."""
+    both = ids.to_frame("id").lazy().select(pl.col("id").hash(s).alias(f"{s}") for s in SEEDS)
+    h0, h1 = (a.to_numpy().view(np.int64) for a in both.collect().iter_columns())
+    return h0, h1
+
+
 def _differing_after(hashes: Future[list[npt.NDArray[Any]]], child: Ints, first: Ints) -> Ints:
     """`differing` once the facts' keys are made (on the worker thread, they are: passes run
     in order)."""
@@ -223,13 +233,16 @@ class _Reading:
         self,
         file: ParquetBom,
         texts: pl.DataFrame,
+        ids: tuple[Ints, Ints],
         coded: dict[str, _Coded],
         columns: tuple[str, ...],
         facts: tuple[str, ...],
         aside: Aside,
     ) -> None:
         self.rows = file.rows
-        self.texts = texts.select(pl.all().cast(pl.String))
+        self.texts = texts
+        self.ids = ids
+        """Each file row's child id hashed under both seeds (`SEEDS`)."""
         self.coded = coded
         self.columns = columns
         self.facts = facts
@@ -275,7 +288,11 @@ class _Reading:
 
     def lines(self, a: _A) -> _A:
         """A file-row array without the top row."""
-        return a if self.top is None else cast(_A, np.delete(a, self.top))
+        if self.top is None:
+            return a
+        if self.top == 0 or self.top == len(a) - 1:  # a view, where the top row is the first
+            return cast(_A, a[1:] if self.top == 0 else a[:-1])
+        return cast(_A, np.delete(a, self.top))
 
     def file_rows(self, lines: Ints) -> Ints:
         return lines if self.top is None else lines + (lines >= self.top)
@@ -318,12 +335,8 @@ class _Reading:
         given = [c for c in self.facts if not self.blank_throughout(c)]
         quantities = self.aside.run(self.quantities)
         fact_hashes = self.aside.run(self.fact_keys, given)
-        ids = (
-            child_text.to_frame()
-            .lazy()
-            .select(pl.col("child").hash(s).alias(f"{s}") for s in SEEDS)
-        )
-        c0, c1 = (a.to_numpy().view(np.int64) for a in ids.collect().iter_columns())
+        c0, c1 = (self.lines(h) for h in self.ids)
+        self.ids = (_NONE, _NONE)  # the lines' hashes are c0 and c1 from here
         t = pl.Series("child", [top_id], dtype=pl.String)
         t0, t1 = (t.hash(s).to_numpy().view(np.int64) for s in SEEDS)
         p_at = self.lines(parent.at)
