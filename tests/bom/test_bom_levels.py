@@ -54,7 +54,7 @@ def plain_levels(n: int, parent: Ints, child: Ints) -> Levels | Cycle:
 def same(a: Levels | Cycle, b: Levels | Cycle) -> None:
     assert type(a) is type(b)
     fields = ("rem", "height") if isinstance(a, Cycle) else Levels.__slots__
-    for f in fields:
+    for f in (f for f in fields if f != "in_order"):  # compared by test_lines_in_level_order
         x, y = getattr(a, f), getattr(b, f)
         assert x.dtype == y.dtype, f
         assert x.tolist() == y.tolist(), f
@@ -88,6 +88,34 @@ def test_levels_are_those_of_plain_kahn(case: tuple[int, Ints, Ints], at_cost: i
     n, parent, child = case
     with patch.object(graph, "_AT_COST", at_cost):
         same(levels_or_cycle(n, parent, child), plain_levels(n, parent, child))
+
+
+@settings(max_examples=60)
+@given(graphs(), st.sampled_from([0, 10**9]))
+def test_lines_in_level_order(case: tuple[int, Ints, Ints], at_cost: int) -> None:
+    """The lines in level order the levelling keeps (`in_order=True`) are each line's parent
+    and child gathered through the edge order, their runs those of the gathered parents; the
+    levels themselves are the same as without them."""
+    n, parent, child = case
+    with patch.object(graph, "_AT_COST", at_cost):
+        got = levels_or_cycle(n, parent, child, in_order=True)
+        plain = levels_or_cycle(n, parent, child)
+    same(got, plain)
+    if isinstance(got, Cycle):
+        return
+    assert isinstance(plain, Levels)
+    assert plain.in_order is None
+    kept = got.in_order
+    assert kept is not None
+    assert graph.in_order(got, parent, child) is kept
+    made = graph.in_order(plain, parent, child)
+    order = got.edge_order
+    assert kept.parent.tolist() == made.parent.tolist() == parent[order].tolist()
+    assert kept.child.tolist() == made.child.tolist() == child[order].tolist()
+    starts = [i for i in range(len(order)) if i == 0 or parent[order][i] != parent[order][i - 1]]
+    assert kept.run_start.tolist() == made.run_start.tolist() == starts
+    bounds = [sum(s < b for s in starts) for b in got.edge_bounds.tolist()]
+    assert kept.run_bounds.tolist() == made.run_bounds.tolist() == bounds
 
 
 @pytest.mark.parametrize("at_cost", [0, 10**9])

@@ -21,7 +21,7 @@ import polars as pl
 from reec.bom.aside import Aside
 from reec.bom.coded import SEEDS, NodeCodes, Parts, plain_parts, stripped_frame
 from reec.bom.graph import Cycle, Levels, levels, levels_or_cycle
-from reec.bom.heap import kept_heap
+from reec.bom.heap import LARGE, kept_heap
 from reec.bom.model import ACTIVITIES, CHINA, FORMS, Bom, RootFacts
 from reec.bom.numbers import Scaled, decimal_text, quick_scaled, scaled_column
 from reec.bom.parquet import LineText, ParquetBom
@@ -225,7 +225,7 @@ def build_bom(
 
         def lines_known(nodes: int, parent: Ints, child: Ints) -> None:
             # the graph's levels once the lines are, beside the node rows and their checks
-            early.levels = aside.run(levels_or_cycle, nodes, parent, child)
+            early.levels = aside.run(levels_or_cycle, nodes, parent, child, in_order=size >= LARGE)
 
         coded = (
             file.parts(
@@ -262,7 +262,9 @@ def build_bom(
         # where both sets of temporaries would meet at the peak: 2.72 -> 2.85 GiB at 10M lines;
         # a Parquet file's own are fewer, and its levels start once its lines are known)
         if early.levels is None:
-            early.levels = aside.run(levels_or_cycle, len(nodes), parent, child)
+            early.levels = aside.run(
+                levels_or_cycle, len(nodes), parent, child, in_order=size >= LARGE
+            )
         return _assemble(
             nodes, lines, line_text, parent, child, source, locate, where, rates, early, known
         )

@@ -17,9 +17,31 @@ import numpy.typing as npt
 
 from reec.errors import BomError
 
-__all__ = ["Cycle", "Levels", "levels", "levels_or_cycle", "run_starts"]
+__all__ = [
+    "Cycle",
+    "InOrder",
+    "Levels",
+    "in_order",
+    "levels",
+    "levels_or_cycle",
+    "lines_in_order",
+    "run_starts",
+]
 
 Ints = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class InOrder:
+    """Each line's parent and child in level order (`Levels.edge_order`), and where its runs
+    of one parent start: what every pass of a roll-up reads level by level (`in_order`)."""
+
+    parent: Ints
+    child: Ints
+    run_start: Ints
+    """Where each run of one parent starts (a level starts a run: a parent has one level)."""
+    run_bounds: Ints
+    """run_start[run_bounds[h]:run_bounds[h+1]] are the runs of level h."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -32,6 +54,10 @@ class Levels:
     """edge_order[edge_bounds[h]:edge_bounds[h+1]] are the edges whose parent has height h."""
     node_order: Ints
     node_bounds: Ints
+    in_order: InOrder | None = None
+    """The lines in level order, where the levelling made them (`levels_or_cycle(in_order=
+    True)`: a large BOM file's, on the read's worker thread, which is free by then), so that
+    its roll-up need not gather them first."""
 
     @property
     def top(self) -> int:
@@ -142,8 +168,9 @@ def levels(
     return lv
 
 
-def levels_or_cycle(n: int, parent: Ints, child: Ints) -> Levels | Cycle:
-    """The levels, or where levelling stopped (nothing named: no text is needed to level).
+def levels_or_cycle(n: int, parent: Ints, child: Ints, *, in_order: bool = False) -> Levels | Cycle:
+    """The levels, or where levelling stopped (nothing named: no text is needed to level);
+    with `in_order`, the lines in level order too (`Levels.in_order`).
 
     Kahn's algorithm by frontier: a line is taken once its child is levelled, a parent once its
     last line is. Heights are kept as int16 while they fit (a 5 MB array at 2.5M nodes, read at
@@ -173,7 +200,24 @@ def levels_or_cycle(n: int, parent: Ints, child: Ints) -> Levels | Cycle:
     top = int(height.max()) if n else 0
     edge_order, edge_bounds = _edge_order(height, parent, runs, top)
     node_order, node_bounds = _bucket(height, top)
-    return Levels(height.astype(np.int64), edge_order, edge_bounds, node_order, node_bounds)
+    lines = lines_in_order(parent, child, edge_order, edge_bounds) if in_order else None
+    return Levels(height.astype(np.int64), edge_order, edge_bounds, node_order, node_bounds, lines)
+
+
+def lines_in_order(parent: Ints, child: Ints, edge_order: Ints, edge_bounds: Ints) -> InOrder:
+    """The lines' parents and children in level order, and their runs of one parent (level
+    order keeps the file's order within a level, so the gathers read runs of lines in turn)."""
+    ordered = parent[edge_order]
+    run_start = run_starts(ordered)
+    run_bounds = np.searchsorted(run_start, edge_bounds).astype(np.int64)
+    return InOrder(ordered, child[edge_order], run_start, run_bounds)
+
+
+def in_order(levels: Levels, parent: Ints, child: Ints) -> InOrder:
+    """The lines in level order: as the levelling made them, or made now."""
+    if levels.in_order is not None:
+        return levels.in_order
+    return lines_in_order(parent, child, levels.edge_order, levels.edge_bounds)
 
 
 def _raise_cycle(

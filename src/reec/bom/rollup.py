@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from reec.bom.aside import Aside
-from reec.bom.graph import run_starts
+from reec.bom.graph import in_order, run_starts
 from reec.bom.heap import kept_heap
 from reec.bom.model import FORMS, Bom
 from reec.model import Item, Money
@@ -131,13 +131,18 @@ class _Lines:
 
     @staticmethod
     def of(bom: Bom) -> _Lines:
-        lv, order = bom.levels, bom.levels.edge_order
-        return _Lines.made(
-            bom.parent[order],
-            bom.child[order],
-            bom.quantity[order],
+        """The lines in level order: parents and children as the levelling kept them (a large
+        BOM file's, `reec.bom.graph.Levels.in_order`) or gathered now, quantities gathered."""
+        lv = bom.levels
+        lines = in_order(lv, bom.parent, bom.child)
+        return _Lines(
+            lines.parent,
+            lines.child,
+            bom.quantity[lv.edge_order],
             lv.edge_bounds,
             np.diff(lv.node_bounds),
+            lines.run_start,
+            lines.run_bounds,
         )
 
     @staticmethod
