@@ -261,6 +261,30 @@ def test_int64_levels_below_big_nodes_agree_with_python_integers_throughout(
     assert mixed.cn.dtype == unguessed.cn.dtype
     assert [int(v) for v in mixed.cn] == [int(v) for v in unguessed.cn]
     assert [int(v) for v in mixed.total] == [int(v) for v in unguessed.total]
+    # content and value turned into Python integers beside the float pass (as when a node's
+    # own value passes int64) or after it: the same, whatever the bound then says
+    for beside in (True, False):
+        with (
+            patch.object(rollup_module, "_value_passes_int64", return_value=beside),
+            patch.object(rollup_module, "_SLICE", 3),
+        ):
+            turned = rollup(bom, REGIME)
+        assert turned.cn.dtype == mixed.cn.dtype
+        assert turned.total.dtype == mixed.total.dtype
+        assert turned.cn.tolist() == mixed.cn.tolist()
+        assert turned.total.tolist() == mixed.total.tolist()
+        assert turned.share.tolist() == mixed.share.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-(2**63), 2**63 - 1), max_size=40), st.integers(1, 7))
+def test_objects_slice_by_slice_as_astype(values: list[int], size: int) -> None:
+    a = np.array(values, dtype=np.int64)
+    with patch.object(rollup_module, "_SLICE", size):
+        got = rollup_module._objects(a)
+    assert got.dtype == object
+    assert [type(v) for v in got] == [int] * len(values)
+    assert got.tolist() == a.astype(object).tolist()
 
 
 def test_a_top_past_int64_over_int64_levels_is_exact() -> None:
