@@ -23,18 +23,24 @@ from reec.bom.parquet import ParquetBom
 from reec.bom.readers import read_bom
 from reec.errors import BomError
 
-WRITERS = ("polars", "pyarrow", "pyarrow-plain", "pyarrow-ids-plain")
+WRITERS = ("polars", "pyarrow", "pyarrow-plain", "pyarrow-ids-plain", "pyarrow-values-plain")
 
 
 def _write(df: pl.DataFrame, path: Path, writer: str, group: int) -> None:
-    """Polars keeps a repeated column as dictionaries; pyarrow all of them, none, or all but
-    the ids (then parents and quantities are read as dictionaries from plain pages)."""
+    """Polars keeps a repeated column as dictionaries; pyarrow all of them, none, all but the
+    ids (then parents and quantities are read as dictionaries from plain pages), or all but the
+    children and unit values (as Polars writes a large BOM: a text fact beside dictionary
+    ones, whose exact number is then added to the text's hashes)."""
     if writer == "polars":
         df.write_parquet(path, row_group_size=group)
         return
+    plain = {
+        "pyarrow-ids-plain": ("parent", "child"),
+        "pyarrow-values-plain": ("child", "unit_value"),
+    }
     dictionary: bool | list[str] = (
-        [c for c in df.columns if c not in ("parent", "child")]
-        if writer == "pyarrow-ids-plain"
+        [c for c in df.columns if c not in plain[writer]]
+        if writer in plain
         else writer == "pyarrow"
     )
     pq.write_table(df.to_arrow(), path, row_group_size=group, use_dictionary=dictionary)

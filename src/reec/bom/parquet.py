@@ -400,25 +400,62 @@ class _Reading:
         columns to one number (mixed radix) as it can count."""
         few = [c for c in given if c in self.coded and len(self.coded[c].values) <= _FEW]
         hashed = [c for c in given if c not in few]
+        exact = self._exact_keys(few)
+        if not hashed:
+            return [self.lines(key) for key in exact]
         mix = {c: np.uint64(m) for c, m in zip(hashed, MIX, strict=False)}
         texts = [c for c in hashed if c in self.texts.columns]
-        if texts:
-            hashes = self.texts.lazy().select(
-                pl.sum_horizontal(
-                    pl.col(c).hash(seed) * pl.lit(int(mix[c]), dtype=pl.UInt64) for c in texts
-                ).alias(str(seed))
-                for seed in SEEDS
-            )
-            out = [h.to_numpy(writable=True) for h in hashes.collect().iter_columns()]
-        else:
-            out = [np.zeros(self.rows, dtype=np.uint64) for _ in SEEDS if hashed]
-        if len(texts) < len(hashed):
-            for c in (c for c in hashed if c in self.coded):
-                for acc, seed in zip(out, SEEDS, strict=True):
-                    table = self.coded[c].values.hash(seed).to_numpy() * mix[c]
-                    acc += _take(table, self.coded[c].at)
+        coded = [c for c in hashed if c in self.coded]
+        # one exact number is added to both hashes times an odd multiplier: a line whose number
+        # differs gets different sums under both seeds (odd times a difference under 2**62 is
+        # never 0 modulo 2**64), one that differs in text only as before; any further number
+        # (more than 2**62 combinations) is compared on its own
+        lift = exact[0] if exact else None
+        lifted = None
+        if lift is not None:
+            lifted = lift.astype(np.uint64)
+            lifted *= np.uint64(MIX[-1])
+        hashes = self._text_hashes(texts, mix) if texts else []
+        out: list[npt.NDArray[np.uint64]] = []
+        for i, seed in enumerate(SEEDS):
+            # summed into a new array, the last seed's into `lifted` (not read after): Polars'
+            # read-only hashes are not copied to be added to (two 10M-line copies on fresh
+            # pages), and each sum is one pass; integers add alike in any order (mod 2**64)
+            terms = [lifted] if lifted is not None else []
+            terms += [hashes[i]] if hashes else []
+            terms += [
+                _take(self.coded[c].values.hash(seed).to_numpy() * mix[c], self.coded[c].at)
+                for c in coded
+            ]
+            acc = terms[0]
+            if len(terms) > 1:
+                into = terms[0] if lifted is not None and i == len(SEEDS) - 1 else None
+                acc = np.add(terms[0], terms[1], out=into)
+                for term in terms[2:]:
+                    np.add(acc, term, out=acc)
+            out.append(acc)
+        del lifted
+        return [self.lines(acc) for acc in out] + [self.lines(key) for key in exact[1:]]
+
+    def _text_hashes(
+        self, texts: list[str], mix: dict[str, np.uint64]
+    ) -> list[npt.NDArray[np.uint64]]:
+        """Under each seed, the sum of the text columns' hashes times their multipliers (UInt64,
+        wrapping: the same sums as NumPy's), as read-only arrays."""
+        hashes = self.texts.lazy().select(
+            pl.sum_horizontal(
+                pl.col(c).hash(seed) * pl.lit(int(mix[c]), dtype=pl.UInt64) for c in texts
+            ).alias(str(seed))
+            for seed in SEEDS
+        )
+        return [h.to_numpy() for h in hashes.collect().iter_columns()]
+
+    def _exact_keys(self, few: list[str]) -> list[npt.NDArray[np.signedinteger[Any]]]:
+        """The dictionary columns of few values (`few`) as exact numbers per file row, as many
+        columns to one number (mixed radix) as `_KEY_ROOM` counts; a column with one value
+        throughout is left out (every line alike)."""
         group: list[tuple[str, npt.NDArray[np.int32], int]] = []
-        exact: list[npt.NDArray[Any]] = []
+        exact: list[npt.NDArray[np.signedinteger[Any]]] = []
         room = 1
         for c in few:
             numbers, distinct = _distinct(self.coded[c].values)
@@ -431,20 +468,7 @@ class _Reading:
             room *= len(distinct)
         if group:
             exact.append(self._key(group, room))
-        if not hashed:
-            return [self.lines(key) for key in exact]
-        if not exact:
-            return [self.lines(acc) for acc in out]
-        # one exact number added to both hashes times an odd multiplier: a line whose number
-        # differs gets different sums under both seeds (odd times a difference under 2**62 is
-        # never 0 modulo 2**64), one that differs in text only as before; any further number
-        # (more than 2**62 combinations) is compared on its own
-        lifted = exact[0].astype(np.uint64)
-        lifted *= np.uint64(MIX[-1])
-        for acc in out:
-            acc += lifted
-        del lifted
-        return [self.lines(acc) for acc in out] + [self.lines(key) for key in exact[1:]]
+        return exact
 
     def _key(
         self, group: list[tuple[str, npt.NDArray[np.int32], int]], room: int
