@@ -428,3 +428,37 @@ def test_sums_by_runs_of_one_parent_are_those_of_add_at(
     np.add.at(expected, parent, terms)
     assert got.dtype == expected.dtype
     assert got.tolist() == expected.tolist()
+
+
+def _plain_float_content(bom: Any, counted: Any) -> Any:
+    """The float pass written plainly: each level's lines added into their parents with
+    np.add.at, in the lines' level order."""
+    lv, sq = bom.levels, 10**bom.quantity_scale
+    vf = bom.value.astype(np.float64)
+    qf = bom.quantity.astype(np.float64) / sq
+    cf, xf = np.zeros(bom.n), np.where(counted, vf, 0.0)
+    for h in range(1, lv.top + 1):
+        e = lv.edges_at(h)
+        acc = np.zeros(bom.n)
+        np.add.at(acc, bom.parent[e], qf[e] * xf[bom.child[e]])
+        nodes = lv.nodes_at(h)
+        cf[nodes] = acc[nodes]
+        xf[nodes] = np.where(counted[nodes], vf[nodes], cf[nodes])
+    return cf
+
+
+@settings(max_examples=60, deadline=None)
+@given(dags(), st.randoms(use_true_random=False), st.booleans())
+def test_float_shares_by_runs_are_bit_for_bit_those_of_add_at(
+    case: tuple[list[dict[str, Any]], set[str]], rnd: Any, shuffled: bool
+) -> None:
+    """Each parent's lines summed into a bin of their run's (one run per parent) or of the
+    parent's (a parent's lines spread over the file): the same float sums, bit for bit."""
+    rows, _ = case
+    if shuffled:
+        rest = rows[1:]
+        rnd.shuffle(rest)
+        rows = [rows[0], *rest]
+    roll = rollup(bom_of(rows), REGIME)
+    cf = _plain_float_content(roll.bom, roll.counted)
+    assert (cf / roll.bom.value.astype(np.float64)).tobytes() == roll.share.tobytes()

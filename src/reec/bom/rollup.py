@@ -432,11 +432,27 @@ def _float_pass(
         # each parent's lines are all at its level: bincount adds them in the same order as
         # np.add.at, several times faster, and only the level's nodes are taken (cf is 0 there
         # before, and 0.0 + s is s)
-        got = np.bincount(lines.parent[at], weights=qf[at] * xf[lines.child[at]], minlength=bom.n)
+        terms = qf[at] * xf[lines.child[at]]
         nodes = lv.nodes_at(h)
-        cf[nodes] = got[nodes]
+        start, to = lines.runs(h)
+        if len(start) == lines.parents[h]:
+            # one run per parent: each run's terms summed into a bin of its own, numbered in
+            # order (the same additions in the same order as into the parent's bin; the bins
+            # written in turn, not scattered over every node)
+            cf[to] = np.bincount(_run_numbers(start, len(terms)), weights=terms)
+        else:
+            got = np.bincount(lines.parent[at], weights=terms, minlength=bom.n)
+            cf[nodes] = got[nodes]
         xf[nodes] = np.where(counted[nodes], vf[nodes], cf[nodes])
     return cf, vf
+
+
+def _run_numbers(start: Ints, lines: int) -> npt.NDArray[np.int32]:
+    """Each line's run (0, 1, ...) from where the runs start (the first at 0)."""
+    run = np.zeros(lines, dtype=np.int32)
+    run[start[1:]] = 1
+    np.cumsum(run, out=run)
+    return run
 
 
 def rollup(bom: Bom, regime: Regime) -> Rollup:
