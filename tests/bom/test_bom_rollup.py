@@ -430,21 +430,22 @@ def test_sums_by_runs_of_one_parent_are_those_of_add_at(
     assert got.tolist() == expected.tolist()
 
 
-def _plain_float_content(bom: Any, counted: Any) -> Any:
-    """The float pass written plainly: each level's lines added into their parents with
-    np.add.at, in the lines' level order."""
+def _plain_float_content(bom: Any, counted: Any) -> list[float]:
+    """The float pass written plainly, line by line in Python floats: level by level, each
+    line's quantity times its child's worth added to its parent's sum, in level order."""
     lv, sq = bom.levels, 10**bom.quantity_scale
-    vf = bom.value.astype(np.float64)
-    qf = bom.quantity.astype(np.float64) / sq
-    cf, xf = np.zeros(bom.n), np.where(counted, vf, 0.0)
+    value = [float(v) for v in bom.value.tolist()]
+    worth = [v if c else 0.0 for v, c in zip(value, counted.tolist(), strict=True)]
+    content = [0.0] * bom.n
     for h in range(1, lv.top + 1):
-        e = lv.edges_at(h)
-        acc = np.zeros(bom.n)
-        np.add.at(acc, bom.parent[e], qf[e] * xf[bom.child[e]])
-        nodes = lv.nodes_at(h)
-        cf[nodes] = acc[nodes]
-        xf[nodes] = np.where(counted[nodes], vf[nodes], cf[nodes])
-    return cf
+        sums: dict[int, float] = {}
+        for e in lv.edges_at(h).tolist():
+            p, c = int(bom.parent[e]), int(bom.child[e])
+            sums[p] = sums.get(p, 0.0) + float(bom.quantity[e]) / sq * worth[c]
+        for v in lv.nodes_at(h).tolist():
+            content[v] = sums.get(v, 0.0)
+            worth[v] = value[v] if counted[v] else content[v]
+    return content
 
 
 @settings(max_examples=60, deadline=None)
@@ -453,12 +454,13 @@ def test_float_shares_by_runs_are_bit_for_bit_those_of_add_at(
     case: tuple[list[dict[str, Any]], set[str]], rnd: Any, shuffled: bool
 ) -> None:
     """Each parent's lines summed into a bin of their run's (one run per parent) or of the
-    parent's (a parent's lines spread over the file): the same float sums, bit for bit."""
+    parent's (a parent's lines spread over the file): the same float sums, bit for bit, as
+    adding them one by one in level order."""
     rows, _ = case
     if shuffled:
         rest = rows[1:]
         rnd.shuffle(rest)
         rows = [rows[0], *rest]
     roll = rollup(bom_of(rows), REGIME)
-    cf = _plain_float_content(roll.bom, roll.counted)
+    cf = np.array(_plain_float_content(roll.bom, roll.counted), dtype=np.float64)
     assert (cf / roll.bom.value.astype(np.float64)).tobytes() == roll.share.tobytes()
