@@ -4,6 +4,7 @@ plain rows of a file do take the coded path."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -279,6 +280,13 @@ def test_the_first_line_worth_more_than_its_parent_is_found_chunk_by_chunk(
     ]
     with patch.object(build, "_CHUNK", chunk):
         assert build._first_over(value, quantity, 1, parent, child) == (over[0] if over else None)
+        # two threads taking chunks in turn (one started first, the main line joining in)
+        shared = build._Over(value, quantity, 1, parent, child)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            beside = pool.submit(shared.work)
+            shared.work()
+            beside.result()
+        assert shared.first() == (over[0] if over else None)
 
 
 @settings(max_examples=150, deadline=None)

@@ -7,6 +7,7 @@ a line worth more than one unit of its parent, and cycles. Nothing is rolled up 
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
@@ -475,10 +476,12 @@ def _assemble(
     per_node = np.array([rate_num[c] for c in currencies.values.to_list()], dtype=np.int64)
     value = value * per_node[currencies.codes]
     # the line values beside the checks of forms and compositions below (on a thread of their
-    # own: the worker thread is levelling the graph); told in order
-    over_later = early.aside.beside(
-        _first_over, value, quantity, quantity_scale, parent, child
-    ) or early.aside.run(_first_over, value, quantity, quantity_scale, parent, child)
+    # own: the worker thread is levelling the graph), the main line joining in once they are
+    # done; told in order
+    over = _Over(value, quantity, quantity_scale, parent, child)
+    over_later = early.aside.beside(over.work)
+    if over_later is None:
+        over.work()  # no other thread: at once
     form = _node_codes(nodes["form"], known.get("form"))
     form_index = _codes(form, "form", node_rows, locate, _form)
     missing_form = _first_bad(nodes["form"].is_null())
@@ -502,6 +505,7 @@ def _assemble(
         )
     ids = nodes["child"]
     edge_row = lines["row"].cast(pl.Int64).to_numpy()
+    over.work()  # the chunks left, instead of waiting (a line found is told after the levels)
     lv = levels(
         len(nodes),
         parent,
@@ -510,9 +514,11 @@ def _assemble(
         lambda e: locate(int(edge_row[e]), "parent"),
         early.levels.result() if early.levels is not None else None,
     )
-    over = over_later.result()
-    if over is not None:
-        _line_over(over, lines, line_text, locate)
+    if over_later is not None:
+        over_later.result()
+    first_over = over.first()
+    if first_over is not None:
+        _line_over(first_over, lines, line_text, locate)
     labels = pl.DataFrame(
         {
             "id": ids,
@@ -554,29 +560,62 @@ def _filled(known: NodeCodes) -> NodeCodes:
 def _first_over(
     value: Ints, quantity: Ints, quantity_scale: int, parent: Ints, child: Ints
 ) -> int | None:
-    """The first line worth more (quantity x unit value) than one unit of its parent, if any.
+    """The first line worth more (quantity x unit value) than one unit of its parent, if any."""
+    over = _Over(value, quantity, quantity_scale, parent, child)
+    over.work()
+    return over.first()
 
-    Taken `_CHUNK` lines at a time: this runs on a thread beside the main line
-    (`reec.bom.aside`), whose glibc arena (where `reec.bom.heap.one_arena` was not taken) maps
-    each block over 64 MiB afresh and unmaps it when freed, so whole-column temporaries (four of
-    80 MB at 10M lines) would each start on new pages; chunks reuse the arena's memory, and stay
-    in the cache. The first line found is the first of all lines."""
-    top = int(value.max(initial=0))
-    exact = top * max(int(quantity.max(initial=0)), 10**quantity_scale) < 2**63
-    for lo in range(0, len(child), _CHUNK):
+
+class _Over:
+    """The first line worth more (quantity x unit value) than one unit of its parent, if any,
+    looked for `_CHUNK` lines at a time by whichever thread takes the next chunk: one of its own
+    starts on it beside the node checks, and the main line joins in once they are done instead
+    of waiting for it (a chunk after one with such a line is not taken). The first line found is
+    the first of all lines.
+
+    Chunks, not whole columns: on a thread beside the main line, whose glibc arena (where
+    `reec.bom.heap.one_arena` was not taken) maps each block over 64 MiB afresh and unmaps it
+    when freed, whole-column temporaries (four of 80 MB at 10M lines) would each start on new
+    pages; chunks reuse the arena's memory, and stay in the cache."""
+
+    def __init__(
+        self, value: Ints, quantity: Ints, quantity_scale: int, parent: Ints, child: Ints
+    ) -> None:
+        self._value, self._quantity, self._scale = value, quantity, 10**quantity_scale
+        self._parent, self._child = parent, child
+        top = int(value.max(initial=0))
+        self._exact = top * max(int(quantity.max(initial=0)), self._scale) < 2**63
+        """Every product fits int64: compared exactly, no float copies."""
+        self._next = itertools.count()  # each chunk taken once (next() holds the GIL)
+        self._found: list[int] = []
+
+    def work(self) -> None:
+        """Chunks in turn until none is left, or one after a line found."""
+        while True:
+            lo = next(self._next) * _CHUNK
+            if lo >= len(self._child) or any(e < lo for e in self._found):
+                return
+            e = self._in(lo)
+            if e is not None:
+                self._found.append(e)
+
+    def first(self) -> int | None:
+        """The first line found, once every thread's `work` has returned."""
+        return min(self._found, default=None)
+
+    def _in(self, lo: int) -> int | None:
         part = slice(lo, lo + _CHUNK)
-        q, c, p = quantity[part], child[part], parent[part]
-        if exact:  # every product fits int64: exact, no float copies
-            over = np.flatnonzero(q * value[c] > value[p] * 10**quantity_scale)
-            if over.size:
-                return lo + int(over[0])
-            continue
+        q, c, p = self._quantity[part], self._child[part], self._parent[part]
+        value, scale = self._value, self._scale
+        if self._exact:
+            over = np.flatnonzero(q * value[c] > value[p] * scale)
+            return lo + int(over[0]) if over.size else None
         lhs = q.astype(np.float64) * value[c].astype(np.float64)
-        rhs = value[p].astype(np.float64) * float(10**quantity_scale)
+        rhs = value[p].astype(np.float64) * float(scale)
         for e in np.flatnonzero(lhs > rhs * (1 - 1e-12)).tolist():
-            if int(q[e]) * int(value[c[e]]) > int(value[p[e]]) * 10**quantity_scale:
+            if int(q[e]) * int(value[c[e]]) > int(value[p[e]]) * scale:
                 return lo + int(e)
-    return None
+        return None
 
 
 _CHUNK = 1 << 20
