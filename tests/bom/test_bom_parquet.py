@@ -11,14 +11,17 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
+from bomrows import row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_bom_coded import ROOT, _facts, _frame, boms, plain_rows
 
 from reec.bom import aside, heap, parquet, readers
+from reec.bom.build import COLUMNS, REQUIRED
 from reec.bom.parquet import ParquetBom
 from reec.bom.readers import read_bom
 from reec.errors import BomError
@@ -181,3 +184,58 @@ def test_bom_explain_shares_one_arena_between_its_threads() -> None:
 def test_a_users_arena_setting_stands(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     assert not heap.one_arena()
+
+
+def test_dictionary_places_in_the_narrowest_unsigned_type() -> None:
+    assert [parquet._places(n) for n in (1, 256, 257, 65536, 65537)] == [
+        np.dtype(np.uint8),
+        np.dtype(np.uint8),
+        np.dtype(np.uint16),
+        np.dtype(np.uint16),
+        np.dtype(np.uint32),
+    ]
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_many_row_groups_place_a_column_past_one_byte(tmp_path: Path, wide: bool) -> None:
+    """Row groups of one line each keep their own dictionary: 2 x 150 places need two bytes a
+    line (`wide`: four, as past 65,536 places); the same BOM or first error as the text path,
+    and one line too much named from the places."""
+    rows = [row(None, "top", None, "100000000")]
+    rows += [
+        row("top", f"p{i}", f"{i % 97 + 1}.{i % 7}", "1", origin=["JP", "CN", None][i % 3])
+        for i in range(150)
+    ]
+    path = tmp_path / "bom.parquet"
+    _write(_frame(rows, drop=False), path, "pyarrow", 1)
+    file = parquet.parquet_bom(path, COLUMNS, REQUIRED)
+    assert file is not None
+    assert "quantity" in file.dictionaries
+    kinds: list[np.dtype[Any]] = []
+    real, places = parquet._coded, parquet._places
+
+    def spy(column: Any, rows: int) -> Any:
+        coded = real(column, rows)
+        kinds.append(coded.at.dtype)
+        return coded
+
+    def wider(count: int) -> np.dtype[Any]:
+        return np.dtype(np.uint32) if wide else places(count)
+
+    with (
+        patch.object(aside, "LARGE", 1),
+        patch.object(parquet, "_coded", spy),
+        patch.object(parquet, "_places", wider),
+    ):
+        coded_way = _outcome(path, on_top=False)
+    assert np.dtype(np.uint32 if wide else np.uint16) in kinds
+    with patch.object(readers, "parquet_bom", return_value=None):
+        assert coded_way == _outcome(path, on_top=False)
+    assert coded_way[0] == "bom"
+    rows[-1]["quantity"] = "200000000"
+    _write(_frame(rows, drop=False), path, "pyarrow", 1)
+    with pytest.raises(BomError) as coded:
+        read_bom(path)
+    with patch.object(readers, "parquet_bom", return_value=None), pytest.raises(BomError) as text:
+        read_bom(path)
+    assert (coded.value.message, coded.value.field) == (text.value.message, text.value.field)
