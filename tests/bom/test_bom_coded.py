@@ -202,6 +202,29 @@ def test_a_first_seed_clash_takes_the_text_path(monkeypatch: pytest.MonkeyPatch)
     assert _outcome(df, on_top=False) == expected
 
 
+@pytest.mark.parametrize("clash", [None, 0, 5, 8])
+def test_the_second_seed_is_checked_in_both_halves(clash: int | None) -> None:
+    """Ten lines under the top, each a part of its own; two lines sharing a first-seed hash
+    (in the half checked beside, or in the half checked here) make the codes unsure: None."""
+    ids = np.arange(11, 21, dtype=np.int64)
+    first_seed, second_seed = ids.copy(), ids * 1000
+    if clash is not None:
+        first_seed[clash + 1] = first_seed[clash]
+    top = (np.array([1], dtype=np.int64), np.array([1000], dtype=np.int64))
+    runs = np.zeros(1, dtype=np.int64)
+    with aside.Aside(heap.LARGE) as two, aside.Aside(0) as one:
+        for beside in (two, one):
+            found = coded.line_nodes(top, (first_seed, second_seed), runs, top, beside)
+            if clash is not None:
+                assert found is None
+                continue
+            assert found is not None
+            child, parent, first = found
+            assert child.tolist() == list(range(1, 11))
+            assert parent.tolist() == [0] * 10
+            assert first.tolist() == list(range(10))
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_csv_and_parquet_files_give_the_text_paths_rollup(tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"bom{suffix}"
