@@ -115,6 +115,9 @@ def _report(
     )
     if transactions:
         walls = [t[1] * 1000 for t in transactions]
+        slow_tx = [t for t in transactions if t[1] > 0.002]
+        blocked = sum(t[1] - t[4] > 0.5 * t[1] for t in slow_tx)
+        print(f"transactions over 2 ms: {len(slow_tx)}, of them off-CPU for most: {blocked}")
         waits = [t[2] * 1000 for t in transactions]
         print(
             f"loop-keeper transactions: {len(walls)}, wall p50 {_pct(walls, 0.5):.2f} p99 "
@@ -182,7 +185,7 @@ def _causes(
     for due, late, cpu, _, _, _ in lags[pid]:
         if due < hi and due + late > lo and late > 0.004:
             found.add("loop busy > 4 ms" if cpu > 0.8 * late else "loop off-CPU > 4 ms")
-    for at, wall, _, _ in keeps[pid]:
+    for at, wall, *_ in keeps[pid]:
         if at < hi and at + wall > lo and wall > 0.002:
             found.add("own tx > 2 ms")
     if r["sent"] - r["due"] > 0.003:
@@ -242,10 +245,14 @@ def _each(
                     f"flt {faults:.0f} runq {runq * 1000:.1f})"
                 )
         for other, txs in keeps.items():
-            for at, wall, wait, n in txs:
+            for at, wall, wait, n, cpu, parts in txs:
                 if at < hi and at + wall > lo and wall > 0.002:
                     who = "" if other == pid else "other "
-                    tags.append(f"{who}tx {wall * 1000:.1f} (lock {wait * 1000:.1f}, {n:.0f})")
+                    slow = " ".join(f"{w}:{t * 1000:.1f}/{c * 1000:.1f}" for w, t, c in parts)
+                    tags.append(
+                        f"{who}tx {wall * 1000:.1f} cpu {cpu * 1000:.1f} (lock {wait * 1000:.1f}, "
+                        f"{n:.0f}; {slow})"
+                    )
         ms = [
             (r[b] - r[a]) * 1000
             for a, b in (

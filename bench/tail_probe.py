@@ -84,11 +84,53 @@ def _patch() -> None:
     commit = LoopKeeper._commit
     turns: list[float] = []
 
+    statements: list[tuple[str, float, float]] = []  # (first word, wall, thread CPU)
+
+    class _Cursor:
+        def __init__(self, cursor: Any) -> None:
+            self._cursor = cursor
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._cursor, name)
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            start, cpu = _now(), time.thread_time()
+            out = self._cursor.execute(sql, *args)
+            statements.append((sql.split()[0], _now() - start, time.thread_time() - cpu))
+            return out
+
+        def executemany(self, sql: str, *args: Any) -> Any:
+            start, cpu = _now(), time.thread_time()
+            out = self._cursor.executemany(sql, *args)
+            statements.append((sql.split()[0], _now() - start, time.thread_time() - cpu))
+            return out
+
+    class _Conn:
+        def __init__(self, conn: Any) -> None:
+            self._conn = conn
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._conn, name)
+
+        def cursor(self) -> _Cursor:
+            return _Cursor(self._conn.cursor())
+
+    connection = LoopKeeper._connection
+
+    def probed_connection(self: LoopKeeper) -> Any:
+        return _Conn(connection(self))
+
+    LoopKeeper._connection = probed_connection  # type: ignore[method-assign]  # the probe's hook
+
     def timed_commit(self: LoopKeeper, checks: Any) -> Any:
-        start = _now()
+        start, cpu = _now(), time.thread_time()
         turns.clear()
+        statements.clear()
         ids = commit(self, checks)
-        _transactions.append((start, _now() - start, sum(turns), len(checks)))
+        wall = _now() - start
+        _transactions.append(
+            (start, wall, sum(turns), len(checks), time.thread_time() - cpu, list(statements))
+        )
         return ids
 
     turn = Store.write_turn
