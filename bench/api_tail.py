@@ -84,7 +84,7 @@ def _report(
             conn = data.get("connections", {}).get(ident, [0, 0])
             server[ident] = {**times, "worker": float(pid), "nth": float(conn[1])}
         transactions += data["transactions"]
-        events[pid] = [tuple(e) for e in data.get("events", [])]  # type: ignore[misc]
+        events[pid] = [(str(w), float(s), float(t)) for w, s, t in data.get("events", [])]
         lags[pid] = data.get("lags", [])
         keeps[pid] = data["transactions"]
         stacks.extend(data.get("stacks", []))
