@@ -25,12 +25,13 @@ at 200 requests/s, printed beside the 1-worker figures (issue 16).
 
     .venv/bin/python bench/api.py [--rate 200] [--seconds 20] [--clients 16] [--workers 1,2]
                                   [--key-limit 2000/second] [--connections 64]
-                                  [--url URL --key K]
+                                  [--canary] [--url URL --key K]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socket
@@ -46,7 +47,7 @@ import httpx
 import yaml
 
 import loadgen
-from loadgen import ClosedLoop, OpenLoop, Steal
+from loadgen import Canaries, ClosedLoop, OpenLoop, Steal
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,11 +83,19 @@ def _request(url: str, key: str, body: bytes) -> tuple[str, int, bytes]:
 
 
 def _open_loop(
-    url: str, key: str, body: bytes, rate: float, seconds: float, connections: int
+    url: str,
+    key: str,
+    body: bytes,
+    rate: float,
+    seconds: float,
+    connections: int,
+    canary: bool = False,
 ) -> tuple[float, float, int]:
     """p50, p99 (ms, from the moment each request was due) and errors of the open loop."""
     generator = OpenLoop(*_request(url, key, body), connections)
-    with Steal() as steal:
+    with contextlib.ExitStack() as stack:
+        canaries = stack.enter_context(Canaries()) if canary else None
+        steal = stack.enter_context(Steal())
         loadgen.run(generator.run(rate, seconds))
     spans = generator.latencies
     lat = [(at - due) * 1000 for due, at in spans]
@@ -113,6 +122,17 @@ def _open_loop(
             f"  host steal time meanwhile: {steal.share(os.cpu_count() or 1):.1%} of the cores; "
             f"it overlapped {hit} of the slowest {len(slow)} requests and {base} of the "
             f"fastest {len(fast)}"
+        )
+    if canaries is not None:
+        ordered = sorted(spans, key=lambda span: span[1] - span[0])
+        slow = ordered[-max(1, len(ordered) // 100) :]
+        away = canaries.within(ordered[0][0], max(at for _, at in spans))
+        hit = sum(canaries.overlapped(due, at) for due, at in slow)
+        print(
+            f"  cores away (--canary: a real-time task per core woke > 2 ms late): {len(away)} "
+            f"times, {sum(away) * 1000:.0f} ms in all, the longest "
+            f"{max(away, default=0) * 1000:.1f} ms; they overlapped {hit} of the slowest "
+            f"{len(slow)} requests"
         )
     return statistics.median(lat), p99, generator.errors
 
@@ -265,7 +285,9 @@ def _run(
     """p50, p99 and errors of the open loop, req/s of the closed loop, and the server's CPU
     milliseconds per request over the closed loop (nan when it cannot be read)."""
     _warm(url, key, body, args.clients, pid, workers)
-    p50, p99, errors = _open_loop(url, key, body, args.rate, args.seconds, args.connections)
+    p50, p99, errors = _open_loop(
+        url, key, body, args.rate, args.seconds, args.connections, args.canary
+    )
     before, start = _server_cpu(pid), time.perf_counter()
     rps = _closed_loop(url, key, body, args.clients, args.seconds / 2)
     after, took = _server_cpu(pid), time.perf_counter() - start
@@ -293,6 +315,12 @@ def main() -> None:
         default=64,
         help="keep-alive connections of the open loop (a request waits for a free one); "
         "REEC_MAX_CONNECTIONS_PER_CLIENT of the server",
+    )
+    ap.add_argument(
+        "--canary",
+        action="store_true",
+        help="during the open loop, a real-time task per core (bench/canary.py, root) says when "
+        "a core was away: host stalls that /proc/stat's steal ticks miss",
     )
     ap.add_argument("--url", help="an already running server (then --key is needed)")
     ap.add_argument("--key", help="analyst API key for --url")

@@ -19,7 +19,6 @@ import argparse
 import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from typing import Any
 
 import loadgen
 from api import _body, _limits, _request, _start, _warm
-from loadgen import OpenLoop, Steal
+from loadgen import Canaries, OpenLoop, Steal
 
 _STAGES = (
     ("generator late", "due", "sent"),
@@ -295,37 +294,15 @@ def main() -> None:
         os.environ["TAIL_PROBE_DIR"] = str(probes)
         command = [sys.executable, __file__, "--workers", str(args.workers), "--serve"]
         server, url, key = _start(tmp, args.workers, _limits(args), command)
-        canaries = []
         try:
             generator = OpenLoop(*_request(url, key, body), args.connections, tagged=True)
             _warm(url, key, body, 16, server.pid, args.workers)
-            canaries = [
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        str(Path(__file__).with_name("canary.py")),
-                        "--cpu",
-                        str(cpu),
-                        "--out",
-                        f"{tmp}/canary-{cpu}.json",
-                    ]
-                )
-                for cpu in sorted(os.sched_getaffinity(0))
-            ]
-            time.sleep(0.2)
-            with Steal() as steal:
+            with Canaries() as canaries, Steal() as steal:
                 loadgen.run(generator.run(args.rate, args.seconds))
         finally:
-            for canary in canaries:
-                canary.terminate()
-                canary.wait(timeout=10)
             server.terminate()
             server.wait(timeout=30)
-        stalls = [
-            (start, late)
-            for path in Path(tmp).glob("canary-*.json")
-            for start, late in json.loads(path.read_text())
-        ]
+        stalls = canaries.stalls
         deadline = time.monotonic() + 10
         while len(list(probes.glob("worker-*.json"))) < args.workers:
             if time.monotonic() > deadline:

@@ -21,7 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import json
 import os
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections import deque
@@ -30,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-__all__ = ["ClosedLoop", "OpenLoop", "Steal", "run"]
+__all__ = ["Canaries", "ClosedLoop", "OpenLoop", "Steal", "run"]
 
 _Done = Callable[[int, float], None]
 """Called with the answer's status (0: the connection failed) and the time its last byte came."""
@@ -295,3 +299,39 @@ class Steal:
         i = max(0, bisect.bisect_left(times, start) - 1)
         j = min(len(times) - 1, bisect.bisect_right(times, end))
         return bool(self.samples) and self.samples[j][1] > self.samples[i][1]
+
+
+class Canaries:
+    """bench/canary.py on every core while in the `with` block: the moments a core was away
+    (a real-time task woke more than 2 ms late: the host ran something else on it, whether
+    or not /proc/stat counted it as steal), to tell which requests overlapped them."""
+
+    def __init__(self) -> None:
+        self.stalls: list[tuple[float, float]] = []  # (start, seconds late)
+        self._folder = tempfile.TemporaryDirectory(prefix="reec-canary-")
+        self._procs: list[subprocess.Popen[bytes]] = []
+
+    def __enter__(self) -> Canaries:
+        script = str(Path(__file__).with_name("canary.py"))
+        for cpu in sorted(os.sched_getaffinity(0)):
+            out = f"{self._folder.name}/canary-{cpu}.json"
+            command = [sys.executable, script, "--cpu", str(cpu), "--out", out]
+            self._procs.append(subprocess.Popen(command))
+        time.sleep(0.2)  # each has set its priority and affinity
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for proc in self._procs:
+            proc.terminate()
+            proc.wait(timeout=10)
+        for path in Path(self._folder.name).glob("canary-*.json"):
+            self.stalls += [(start, late) for start, late in json.loads(path.read_text())]
+        self.stalls.sort()
+        self._folder.cleanup()
+
+    def within(self, start: float, end: float) -> list[float]:
+        """Seconds late of the stalls between `start` and `end`."""
+        return [late for at, late in self.stalls if start <= at <= end]
+
+    def overlapped(self, start: float, end: float) -> bool:
+        return any(at < end and at + late + 0.001 > start for at, late in self.stalls)
