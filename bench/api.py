@@ -126,7 +126,7 @@ def _open_loop(
     if canaries is not None:
         ordered = sorted(spans, key=lambda span: span[1] - span[0])
         slow = ordered[-max(1, len(ordered) // 100) :]
-        away = canaries.within(ordered[0][0], max(at for _, at in spans))
+        away = canaries.within(min(due for due, _ in spans), max(at for _, at in spans))
         hit = sum(canaries.overlapped(due, at) for due, at in slow)
         print(
             f"  cores away (--canary: a real-time task per core woke > 2 ms late): {len(away)} "
