@@ -24,6 +24,34 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return now
 
 
+def _gateway(store: Store) -> tuple[KeyBook, str]:
+    """A key book with a 5 s cache and a key verified (cached) at 0 s, and its token."""
+    book = KeyBook(store, cache_seconds=5)
+    token = book.create("gateway", ["analyst"], actor="tests")[1]
+    assert book.verify(token) is not None
+    return book, token
+
+
+def _held_lookups(
+    book: KeyBook, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[str], threading.Event, threading.Event]:
+    """The book's database reads recorded and held until the last event is set; the first
+    event is set once a read has been made."""
+    reads: list[str] = []
+    read, go_on = threading.Event(), threading.Event()
+    lookup = book._lookup
+
+    def held(digest: str) -> Any:
+        row = lookup(digest)
+        reads.append(digest)
+        read.set()
+        go_on.wait(10)
+        return row
+
+    monkeypatch.setattr(book, "_lookup", held)
+    return reads, read, go_on
+
+
 def _revoke_elsewhere(store: Store, name: str) -> None:
     """What another process revoking the key does: the row changes, this cache does not."""
     with store.transaction() as session:
@@ -35,9 +63,7 @@ def _revoke_elsewhere(store: Store, name: str) -> None:
 
 
 def test_a_key_in_use_never_expires_on_a_request(store: Store, clock: list[float]) -> None:
-    book = KeyBook(store, cache_seconds=5)
-    token = book.create("gateway", ["analyst"], actor="tests")[1]
-    assert book.verify(token) is not None  # read at 0
+    book, token = _gateway(store)  # read at 0
     clock[0] = 2.0
     assert book.known(token) is not None  # young: no read
     clock[0] = 3.0
@@ -52,9 +78,7 @@ def test_a_key_in_use_never_expires_on_a_request(store: Store, clock: list[float
 def test_an_entry_unused_past_its_period_is_looked_up_again(
     store: Store, clock: list[float]
 ) -> None:
-    book = KeyBook(store, cache_seconds=5)
-    token = book.create("gateway", ["analyst"], actor="tests")[1]
-    book.verify(token)
+    book, token = _gateway(store)
     clock[0] = 5.0
     assert book.known(token) is None  # expired: the caller verifies, as before
     assert book.verify(token) is not None
@@ -63,9 +87,7 @@ def test_an_entry_unused_past_its_period_is_looked_up_again(
 def test_a_key_revoked_elsewhere_stops_within_the_cache_period(
     store: Store, clock: list[float]
 ) -> None:
-    book = KeyBook(store, cache_seconds=5)
-    token = book.create("gateway", ["analyst"], actor="tests")[1]
-    book.verify(token)
+    book, token = _gateway(store)
     _revoke_elsewhere(store, "gateway")
     clock[0] = 3.0
     assert book.known(token) is not None  # cached, within the period: allowed, as before
@@ -79,22 +101,11 @@ def test_a_key_revoked_elsewhere_stops_within_the_cache_period(
 def test_a_refresh_read_before_a_revocation_is_not_kept(
     store: Store, clock: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    book = KeyBook(store, cache_seconds=5)
-    token = book.create("gateway", ["analyst"], actor="tests")[1]
-    book.verify(token)
-    read, go_on = threading.Event(), threading.Event()
-    lookup = book._lookup
-
-    def slow_lookup(digest: str) -> Any:
-        row = lookup(digest)  # the key still active
-        read.set()
-        go_on.wait(10)
-        return row
-
-    monkeypatch.setattr(book, "_lookup", slow_lookup)
+    book, token = _gateway(store)
+    _, read, go_on = _held_lookups(book, monkeypatch)
     clock[0] = 3.0
     assert book.known(token) is not None
-    assert read.wait(10)
+    assert read.wait(10)  # the key read while still active
     book.revoke("gateway", actor="tests")  # through the API: at once
     go_on.set()
     book.wait_refreshed()
@@ -105,19 +116,8 @@ def test_a_refresh_read_before_a_revocation_is_not_kept(
 def test_one_background_read_per_key_at_a_time(
     store: Store, clock: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    book = KeyBook(store, cache_seconds=5)
-    token = book.create("gateway", ["analyst"], actor="tests")[1]
-    book.verify(token)
-    reads: list[str] = []
-    go_on = threading.Event()
-    lookup = book._lookup
-
-    def counted(digest: str) -> Any:
-        reads.append(digest)
-        go_on.wait(10)
-        return lookup(digest)
-
-    monkeypatch.setattr(book, "_lookup", counted)
+    book, token = _gateway(store)
+    reads, _, go_on = _held_lookups(book, monkeypatch)
     clock[0] = 3.0
     for _ in range(50):
         assert book.known(token) is not None
