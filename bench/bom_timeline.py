@@ -29,7 +29,7 @@ from typing import Any
 
 STAGES = {
     "reec.bom.build": ("build_bom", "_assemble", "_node_codes", "_codes"),
-    "reec.bom.coded": ("first_codes", "line_nodes", "facts_agree", "stripped_frame"),
+    "reec.bom.coded": ("first_places", "line_nodes", "facts_agree", "stripped_frame"),
     "reec.bom.numbers": ("scaled_column",),
     "reec.bom.graph": ("levels",),
     "reec.bom.rollup": ("_rollup", "_direct", "_contents", "_float_pass", "_exact", "_technology"),

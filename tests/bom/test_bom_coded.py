@@ -268,6 +268,13 @@ def test_codes_in_parts_are_the_codes_of_one_encoding(keys: list[int], bits: int
         assert coded.first_codes(a, bits, two).tolist() == coded.first_codes(a, 0).tolist()
     seen: dict[int, int] = {}
     assert coded.first_codes(a, 0).tolist() == [seen.setdefault(k, len(seen)) for k in keys]
+    # where each number first appears: the k-th first appearance is number k's
+    places = sorted({k: i for i, k in reversed(list(enumerate(keys)))}.values())
+    for b in (0, bits):
+        with aside.Aside(heap.LARGE) as two:
+            codes, at = coded.first_places(a, b, two)
+        assert codes.tolist() == coded.first_codes(a, 0).tolist()
+        assert at.tolist() == places
 
 
 TEXTS = st.one_of(st.none(), st.sampled_from(["", " ", "a", " a", "a ", "\ta\n", "a b", "\u3000"]))
