@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from reec import __version__
 from reec.api.csrf import CsrfMiddleware, new_secret
 from reec.api.errors import HANDLERS
-from reec.api.heap import freeze_loaded
+from reec.api.heap import freeze_loaded, preload
 from reec.api.keys import KeyBook
 from reec.api.limits import RequestGate, SecurityHeaders, gate_table
 from reec.api.logs import AccessLogMiddleware
@@ -73,7 +73,8 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop_schedule = desk.start_schedule(_app)  # REEC_DESK_RESCREEN_MINUTES (docs/desk.md)
         install_sighup(_app)  # `kill -HUP`: reload the rule data without dropping a request
-        if freeze_heap:
+        if freeze_heap:  # a worker of `reec serve`
+            preload()  # what its first request would load (reec.api.heap)
             freeze_loaded()  # the loaded rules out of the collector's full walks (reec.api.heap)
         yield
         await stop_schedule()
