@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings
@@ -27,6 +29,9 @@ from reec.screening import default_screener
 from reec.shipment_input import parse_shipment
 from reec.yamlio import load_yaml_text
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
 GOLDEN = Path(__file__).parent / "golden"
 
 
@@ -37,30 +42,55 @@ def pytest_configure(config: pytest.Config) -> None:
       console's width for good when `COLUMNS` is set at the moment the console is made; the
       CLI's consoles are made once per process, by whichever test first needs them. Made with
       no `COLUMNS`, they read each test's own (CliRunner's `env`) when they print.
-    - Under pytest-xdist (`make unit` runs two workers) each worker gets its own PostgreSQL
-      database: the store tests wipe the `public` schema before each test, and two workers
-      wiping one database would pull tables from under each other.
+    - Each test process gets a PostgreSQL database of its own, named after the run and the
+      pytest-xdist worker, and drops it at the end: the store tests wipe the `public` schema
+      before each test, and two processes wiping one database (two workers of `make unit`,
+      or two test runs from two checkouts on one server) pull tables from under each other.
     """
     os.environ.pop("COLUMNS", None)
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
     url = os.environ.get("REEC_TEST_POSTGRES_URL")
-    if not worker or not url:
+    if not url:
         return
-    from sqlalchemy import create_engine, text
-
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    run = getattr(config, "workerinput", {}).get("testrunuid") or uuid.uuid4().hex
+    name = f"reec_test_{run[:12]}_{worker}"
     base, _, _db = url.rpartition("/")
-    name = f"reec_test_{worker}"
+    from sqlalchemy import text
+
+    with _admin(url) as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    os.environ["REEC_TEST_POSTGRES_URL"] = f"{base}/{name}"
+    config.stash[_OWN_DATABASE] = (url, name)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Drops the database `pytest_configure` made (FORCE: a test may leave a pooled
+    connection open)."""
+    made = config.stash.get(_OWN_DATABASE, None)
+    if made is None:
+        return
+    url, name = made
+    from sqlalchemy import text
+
+    with _admin(url) as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+_OWN_DATABASE = pytest.StashKey[tuple[str, str]]()
+
+
+@contextmanager
+def _admin(url: str) -> Iterator[Connection]:
+    from sqlalchemy import create_engine
+
     engine = create_engine(
         url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
     )
-    with engine.connect() as conn:
-        exists = conn.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-        ).first()
-        if exists is None:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    os.environ["REEC_TEST_POSTGRES_URL"] = f"{base}/{name}"
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 settings.register_profile("reec", deadline=None)

@@ -2,37 +2,29 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
+from postgres_db import AVAILABLE, wiped_url
 from reec.api.app import create_app
 from reec.api.keys import KeyBook, Role
 from reec.api.settings import ApiSettings
 from reec.store.db import Store
 
-PG = os.environ.get("REEC_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG, reason="no PG"))]
+BACKENDS = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(not AVAILABLE, reason="no PG")),
+]
 
 
 @pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """SQLite always; PostgreSQL when REEC_TEST_POSTGRES_URL is set (CI), wiped first."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'reec.db'}"
-    else:
-        assert PG is not None
-        engine = create_engine(PG.replace("postgresql://", "postgresql+psycopg://", 1))
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        url = PG
+    url = f"sqlite:///{tmp_path / 'reec.db'}" if request.param == "sqlite" else wiped_url()
     s = Store(url)
     s.ensure_schema()
     yield s
