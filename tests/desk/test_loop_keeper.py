@@ -264,3 +264,62 @@ def test_only_a_sqlite_file_is_kept_on_the_loop(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="SQLite file"):
         LoopKeeper(memory)
     memory.dispose()
+
+
+def _wal_of(tmp_path: Path, rows: int) -> tuple[Path, sqlite3.Connection]:
+    """A WAL database with `rows` writes not yet checkpointed, and a connection that would wait
+    60 s for a lock, as the store's do."""
+    path = tmp_path / "wal.db"
+    with sqlite3.connect(path) as writer:
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute("CREATE TABLE t (x TEXT)")
+        for n in range(rows):
+            writer.execute("INSERT INTO t VALUES (?)", (f"{n:04d}" * 500,))
+            writer.commit()
+    return path, sqlite3.connect(path, isolation_level=None, timeout=60)
+
+
+def test_a_long_wal_is_emptied_once_copied_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Steady traffic never gives a PASSIVE checkpoint a pause to start the WAL over: past
+    WAL_LIMIT_FRAMES frames, all copied back, a TRUNCATE checkpoint empties the file; below
+    it the file is left alone (an empty WAL costs its next writer a new file)."""
+    monkeypatch.setattr(loop_module, "WAL_LIMIT_FRAMES", 10_000)
+    path, conn = _wal_of(tmp_path, 60)
+    wal = Path(f"{path}-wal")
+    busy, frames, copied = loop_module.checkpoint(conn)
+    assert (busy, copied) == (0, frames)
+    assert 0 < frames < 10_000
+    assert wal.stat().st_size > 0  # below the limit: copied back, the file kept
+    monkeypatch.setattr(loop_module, "WAL_LIMIT_FRAMES", frames)
+    assert loop_module.checkpoint(conn) == (0, 0, 0)
+    assert wal.stat().st_size == 0
+    assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 60  # nothing lost
+    conn.close()
+
+
+def test_a_reader_holds_off_the_truncate_for_a_moment_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader in the middle of a read transaction makes the TRUNCATE checkpoint give up after
+    about TRUNCATE_WAIT_MS (writers wait no longer than that), and the next turn, once the
+    reader is done, empties the WAL."""
+    monkeypatch.setattr(loop_module, "WAL_LIMIT_FRAMES", 1)
+    path, conn = _wal_of(tmp_path, 20)
+    wal = Path(f"{path}-wal")
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM t").fetchone()[0] == 20
+    start = time.perf_counter()
+    busy, _frames, _copied = loop_module.checkpoint(conn)
+    waited = time.perf_counter() - start
+    assert busy == 1
+    assert waited < 2.0  # not the connection's own 60 s
+    assert wal.stat().st_size > 0
+    reader.execute("COMMIT")
+    assert loop_module.checkpoint(conn) == (0, 0, 0)
+    assert wal.stat().st_size == 0
+    reader.close()
+    conn.close()
