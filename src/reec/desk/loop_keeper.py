@@ -60,6 +60,7 @@ __all__ = [
     "TURN_WAIT",
     "WAL_LIMIT_FRAMES",
     "LoopKeeper",
+    "checkpoint",
 ]
 
 TURN_WAIT = 0.001
