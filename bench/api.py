@@ -99,7 +99,12 @@ def _open_loop(
         loadgen.run(generator.run(rate, seconds))
     spans = generator.latencies
     lat = [(at - due) * 1000 for due, at in spans]
-    took = max(at for _, at in spans) - min(due for due, _ in spans)
+    first, last = min(due for due, _ in spans), max(at for _, at in spans)
+    took = last - first
+    # the slowest 1 % and the fastest half, for what host stalls overlapped
+    ordered = sorted(spans, key=lambda span: span[1] - span[0])
+    slow = ordered[-max(1, len(ordered) // 100) :]
+    fast = ordered[: len(ordered) // 2]
     p99 = _pct(lat, 0.99)
     late = [s * 1000 for s in generator.lateness]
     print(
@@ -113,9 +118,6 @@ def _open_loop(
         f"p50 {statistics.median(late):.2f} / p99 {_pct(late, 0.99):.2f} ms after due"
     )
     if steal.samples:
-        ordered = sorted(spans, key=lambda span: span[1] - span[0])
-        slow = ordered[-max(1, len(ordered) // 100) :]
-        fast = ordered[: len(ordered) // 2]
         hit = sum(steal.overlapped(due, at) for due, at in slow)
         base = sum(steal.overlapped(due, at) for due, at in fast)
         print(
@@ -124,9 +126,7 @@ def _open_loop(
             f"fastest {len(fast)}"
         )
     if canaries is not None:
-        ordered = sorted(spans, key=lambda span: span[1] - span[0])
-        slow = ordered[-max(1, len(ordered) // 100) :]
-        away = canaries.within(min(due for due, _ in spans), max(at for _, at in spans))
+        away = canaries.within(first, last)
         hit = sum(canaries.overlapped(due, at) for due, at in slow)
         print(
             f"  cores away (--canary: a real-time task per core woke > 2 ms late): {len(away)} "

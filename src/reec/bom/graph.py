@@ -22,6 +22,7 @@ __all__ = [
     "InOrder",
     "Levels",
     "in_order",
+    "level_runs",
     "levels",
     "levels_or_cycle",
     "lines_in_order",
@@ -209,9 +210,14 @@ def lines_in_order(parent: Ints, child: Ints, edge_order: Ints, edge_bounds: Int
     """The lines' parents and children in level order, and their runs of one parent (level
     order keeps the file's order within a level, so the gathers read runs of lines in turn)."""
     ordered = parent[edge_order]
+    return InOrder(ordered, child[edge_order], *level_runs(ordered, edge_bounds))
+
+
+def level_runs(ordered: Ints, edge_bounds: Ints) -> tuple[Ints, Ints]:
+    """Where the runs of one parent start among the lines in level order (`ordered`: their
+    parents), and which runs each level holds (`InOrder.run_start`, `InOrder.run_bounds`)."""
     run_start = run_starts(ordered)
-    run_bounds = np.searchsorted(run_start, edge_bounds).astype(np.int64)
-    return InOrder(ordered, child[edge_order], run_start, run_bounds)
+    return run_start, np.searchsorted(run_start, edge_bounds).astype(np.int64)
 
 
 def in_order(levels: Levels, parent: Ints, child: Ints) -> InOrder:

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from reec.bom.aside import Aside
-from reec.bom.graph import in_order, run_starts
+from reec.bom.graph import in_order, level_runs
 from reec.bom.heap import kept_heap
 from reec.bom.model import FORMS, Bom
 from reec.model import Item, Money
@@ -147,9 +147,7 @@ class _Lines:
 
     @staticmethod
     def made(parent: Ints, child: Ints, quantity: Ints, bounds: Ints, parents: Ints) -> _Lines:
-        run_start = run_starts(parent)
-        run_bounds = np.searchsorted(run_start, bounds).astype(np.int64)
-        return _Lines(parent, child, quantity, bounds, parents, run_start, run_bounds)
+        return _Lines(parent, child, quantity, bounds, parents, *level_runs(parent, bounds))
 
     def at(self, h: int) -> slice:
         return slice(int(self.bounds[h]), int(self.bounds[h + 1]))
